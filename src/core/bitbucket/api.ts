@@ -1,0 +1,197 @@
+// Bitbucket Cloud REST API 2.0 calls Crosscheck makes: repositories, build statuses, pull requests, pipelines, reports.
+import type { HttpClient, RequestSpec } from '../http/client';
+import { formatRepository, type RepositoryRef } from '../validation';
+import { SCOPES } from './scopes';
+import type {
+  Account,
+  AnnotationInput,
+  BuildStatusInput,
+  CommitStatus,
+  Page,
+  Pipeline,
+  PipelineVariable,
+  PullRequest,
+  ReportInput,
+  Repository,
+} from './types';
+
+/** Bitbucket accepts 1–100 annotations per request and 1,000 per report. */
+export const ANNOTATIONS_PER_REQUEST = 100;
+export const ANNOTATIONS_PER_REPORT = 1000;
+
+/** Pages followed at most when listing, so a server that loops cannot keep us forever. */
+const MAX_PAGES = 50;
+
+export interface TriggerPipelineInput {
+  branch: string;
+  /** The custom pipeline's name under `pipelines: custom:` in bitbucket-pipelines.yml. */
+  pattern: string;
+  variables: PipelineVariable[];
+}
+
+export class BitbucketApi {
+  constructor(private readonly http: HttpClient) {}
+
+  async getRepository(repo: RepositoryRef): Promise<Repository> {
+    return this.get<Repository>(repoPath(repo), { resource: `repository ${formatRepository(repo)}`, scopes: SCOPES.repository });
+  }
+
+  async getCommit(repo: RepositoryRef, commit: string): Promise<{ hash: string }> {
+    return this.get(`${repoPath(repo)}/commit/${commit}`, { resource: commitResource(repo, commit), scopes: SCOPES.repository });
+  }
+
+  /** Creates the status, or overwrites the one with the same key on that commit. */
+  async setBuildStatus(repo: RepositoryRef, commit: string, status: BuildStatusInput): Promise<CommitStatus> {
+    const response = await this.http.request<CommitStatus>({
+      method: 'POST',
+      path: `${repoPath(repo)}/commit/${commit}/statuses/build`,
+      json: status,
+      // Posting the same key again overwrites it, so a retry cannot leave a second status behind.
+      idempotent: true,
+      resource: commitResource(repo, commit),
+      scopes: SCOPES.repository,
+    });
+    return response.body;
+  }
+
+  async getBuildStatus(repo: RepositoryRef, commit: string, key: string): Promise<CommitStatus> {
+    return this.get(`${repoPath(repo)}/commit/${commit}/statuses/build/${encodeURIComponent(key)}`, {
+      resource: `status "${key}" on ${commitResource(repo, commit)}`,
+      scopes: SCOPES.repository,
+    });
+  }
+
+  async listCommitStatuses(repo: RepositoryRef, commit: string): Promise<CommitStatus[]> {
+    return this.all<CommitStatus>(`${repoPath(repo)}/commit/${commit}/statuses`, {
+      resource: commitResource(repo, commit),
+      scopes: SCOPES.repository,
+    });
+  }
+
+  async listPullRequestStatuses(repo: RepositoryRef, id: number): Promise<CommitStatus[]> {
+    return this.all<CommitStatus>(`${repoPath(repo)}/pullrequests/${id}/statuses`, {
+      resource: `pull request #${id} in ${formatRepository(repo)}`,
+      scopes: SCOPES.pullRequest,
+    });
+  }
+
+  async getPullRequest(repo: RepositoryRef, id: number): Promise<PullRequest> {
+    return this.get(`${repoPath(repo)}/pullrequests/${id}`, {
+      resource: `pull request #${id} in ${formatRepository(repo)}`,
+      scopes: SCOPES.pullRequest,
+    });
+  }
+
+  /** The open pull request whose source is `branch`, if there is one (the most recently updated if several). */
+  async findOpenPullRequest(repo: RepositoryRef, branch: string): Promise<PullRequest | undefined> {
+    const page = await this.get<Page<PullRequest>>(`${repoPath(repo)}/pullrequests`, {
+      query: { q: `source.branch.name = ${JSON.stringify(branch)} AND state = "OPEN"`, sort: '-updated_on', pagelen: 1 },
+      resource: `open pull requests from ${branch} in ${formatRepository(repo)}`,
+      scopes: SCOPES.pullRequest,
+    });
+    return page.values[0];
+  }
+
+  /** One page of the most recently updated open pull requests (used to probe access). */
+  async listOpenPullRequests(repo: RepositoryRef, pagelen = 10): Promise<PullRequest[]> {
+    const page = await this.get<Page<PullRequest>>(`${repoPath(repo)}/pullrequests`, {
+      query: { state: 'OPEN', sort: '-updated_on', pagelen },
+      resource: `pull requests of ${formatRepository(repo)}`,
+      scopes: SCOPES.pullRequest,
+    });
+    return page.values;
+  }
+
+  async getCurrentUser(): Promise<Account> {
+    return this.get('/user', { resource: 'the current user', scopes: SCOPES.user });
+  }
+
+  async triggerPipeline(repo: RepositoryRef, input: TriggerPipelineInput): Promise<Pipeline> {
+    const response = await this.http.request<Pipeline>({
+      method: 'POST',
+      path: `${repoPath(repo)}/pipelines/`,
+      json: {
+        target: {
+          type: 'pipeline_ref_target',
+          ref_type: 'branch',
+          ref_name: input.branch,
+          selector: { type: 'custom', pattern: input.pattern },
+        },
+        variables: input.variables,
+      },
+      // A second POST would start a second run: only retried when Bitbucket certainly did not take the first.
+      idempotent: false,
+      resource: `custom pipeline "${input.pattern}" on ${input.branch} in ${formatRepository(repo)}`,
+      scopes: SCOPES.pipelineWrite,
+    });
+    return response.body;
+  }
+
+  async getPipeline(repo: RepositoryRef, uuid: string): Promise<Pipeline> {
+    return this.get(`${repoPath(repo)}/pipelines/${encodeURIComponent(uuid)}`, {
+      resource: `pipeline ${uuid} in ${formatRepository(repo)}`,
+      scopes: SCOPES.pipelineRead,
+    });
+  }
+
+  /** The newest pipeline runs of a repository, newest first. */
+  async listRecentPipelines(repo: RepositoryRef, pagelen = 10): Promise<Pipeline[]> {
+    const page = await this.get<Page<Pipeline>>(`${repoPath(repo)}/pipelines/`, {
+      query: { sort: '-created_on', pagelen },
+      resource: `pipelines of ${formatRepository(repo)}`,
+      scopes: SCOPES.pipelineRead,
+    });
+    return page.values;
+  }
+
+  async putReport(repo: RepositoryRef, commit: string, reportId: string, report: ReportInput): Promise<void> {
+    await this.http.request({
+      method: 'PUT',
+      path: `${repoPath(repo)}/commit/${commit}/reports/${encodeURIComponent(reportId)}`,
+      json: report,
+      resource: `report "${reportId}" on ${commitResource(repo, commit)}`,
+      scopes: SCOPES.repository,
+    });
+  }
+
+  /** Posts annotations 100 per request; returns how many were sent (at most 1,000, Bitbucket's limit per report). */
+  async postAnnotations(repo: RepositoryRef, commit: string, reportId: string, annotations: AnnotationInput[]): Promise<number> {
+    const kept = annotations.slice(0, ANNOTATIONS_PER_REPORT);
+    for (let start = 0; start < kept.length; start += ANNOTATIONS_PER_REQUEST) {
+      await this.http.request({
+        method: 'POST',
+        path: `${repoPath(repo)}/commit/${commit}/reports/${encodeURIComponent(reportId)}/annotations`,
+        json: kept.slice(start, start + ANNOTATIONS_PER_REQUEST),
+        // Annotations carry external ids, so sending a batch again updates rather than duplicates.
+        idempotent: true,
+        resource: `annotations of report "${reportId}" on ${commitResource(repo, commit)}`,
+        scopes: SCOPES.repository,
+      });
+    }
+    return kept.length;
+  }
+
+  private async get<T>(path: string, spec: Omit<RequestSpec, 'method' | 'path'>): Promise<T> {
+    return (await this.http.request<T>({ method: 'GET', path, ...spec })).body;
+  }
+
+  /** Follows `next` links (on the same origin only: the client refuses others) and gathers every value. */
+  private async all<T>(path: string, spec: Omit<RequestSpec, 'method' | 'path'>): Promise<T[]> {
+    const values: T[] = [];
+    let page = await this.get<Page<T>>(path, { ...spec, query: { pagelen: 100, ...spec.query } });
+    values.push(...page.values);
+    for (let pages = 1; page.next && pages < MAX_PAGES; pages++) {
+      page = await this.get<Page<T>>(page.next, { ...spec, query: undefined });
+      values.push(...page.values);
+    }
+    return values;
+  }
+}
+
+function repoPath(repo: RepositoryRef): string {
+  return `/repositories/${encodeURIComponent(repo.workspace)}/${encodeURIComponent(repo.slug)}`;
+}
+
+function commitResource(repo: RepositoryRef, commit: string): string {
+  return `commit ${commit.slice(0, 12)} in ${formatRepository(repo)}`;
+}

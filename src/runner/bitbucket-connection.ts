@@ -1,0 +1,65 @@
+// Builds the Bitbucket connection from the environment and action inputs: credentials, API URL, proxy, retries.
+import { connectBitbucket, type BitbucketConnection } from '../core/bitbucket/connection';
+import { type CredentialSources, ENVIRONMENT_NAMES, type SourceNames } from '../core/credentials';
+import { USER_AGENT } from './version';
+import type { RunnerContext } from './context';
+import { inputVariable, integerOption, type OptionValues } from './inputs';
+import type { Reporter } from './reporter';
+
+/** Action inputs that may carry credentials, by the credential field they fill. */
+const CREDENTIAL_INPUTS: Partial<Record<keyof CredentialSources, string>> = {
+  email: 'email',
+  apiToken: 'api-token',
+  accessToken: 'access-token',
+  oauthClientId: 'oauth-client-id',
+  oauthClientSecret: 'oauth-client-secret',
+};
+
+/** Credentials only ever come from the environment (or action inputs), never from flags. */
+export function credentialSources(env: Record<string, string | undefined>): { sources: CredentialSources; names: SourceNames } {
+  const sources: CredentialSources = {};
+  const names: SourceNames = { ...ENVIRONMENT_NAMES };
+  for (const field of Object.keys(ENVIRONMENT_NAMES) as Array<keyof CredentialSources>) {
+    const input = CREDENTIAL_INPUTS[field];
+    const fromInput = input ? env[inputVariable(input)]?.trim() : undefined;
+    if (fromInput) {
+      sources[field] = fromInput;
+      names[field] = `input ${input}`;
+    } else {
+      sources[field] = env[ENVIRONMENT_NAMES[field]];
+    }
+  }
+  return { sources, names };
+}
+
+/** Connects to Bitbucket with the transport settings every command shares (--timeout, --retries). */
+export function connectFromEnvironment(context: RunnerContext, reporter: Reporter, options: OptionValues): BitbucketConnection {
+  const { env } = context;
+  const { sources, names } = credentialSources(env);
+  for (const secret of [sources.apiToken, sources.accessToken, sources.oauthClientSecret, sources.appPassword]) reporter.secret(secret);
+  const timeoutSeconds = integerOption(options, 'timeout', '--timeout', 1, 3600, 30);
+  const retries = integerOption(options, 'retries', '--retries', 0, 10, 4);
+  const baseDelayMs = Number(env.CROSSCHECK_RETRY_DELAY_MS) > 0 ? Number(env.CROSSCHECK_RETRY_DELAY_MS) : undefined;
+  const connection = connectBitbucket({
+    credentials: sources,
+    names,
+    apiUrl: env.BITBUCKET_API_URL || undefined,
+    oauthTokenUrl: env.BITBUCKET_OAUTH_TOKEN_URL || undefined,
+    onSecret: (secret) => reporter.secret(secret),
+    transport: {
+      userAgent: USER_AGENT,
+      timeoutMs: timeoutSeconds * 1000,
+      deadlineMs: Math.max(120_000, timeoutSeconds * 1000 * (retries + 1)),
+      retry: { retries, ...(baseDelayMs ? { baseDelayMs, maxDelayMs: baseDelayMs * 16 } : {}) },
+      proxy: {
+        httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
+        httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+        noProxy: env.NO_PROXY ?? env.no_proxy,
+      },
+      onEvent: (event) => reporter.httpEvent(event),
+    },
+  });
+  reporter.verbose(`credential: ${connection.credential.kind} from ${connection.credential.source}`);
+  for (const notice of connection.notices) reporter.verbose(`note: ${notice}`);
+  return connection;
+}

@@ -1,0 +1,93 @@
+// Turns flags, JSON Lines records and CI defaults into validated build statuses, before anything is sent.
+import type { BuildStatusInput } from '../core/bitbucket/types';
+import { InputError } from '../core/errors';
+import {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_NAME_LENGTH,
+  parseCommit,
+  parseHttpUrl,
+  parseKey,
+  parseRepository,
+  parseState,
+  type RepositoryRef,
+  shorten,
+} from '../core/validation';
+import type { CiDefaults } from './ci-environment';
+
+/** One status as the user wrote it: a line of --from, or the flags. */
+export interface StatusRecord {
+  repo?: string;
+  commit?: string;
+  key?: string;
+  state?: string;
+  name?: string;
+  url?: string;
+  description?: string;
+  refname?: string;
+}
+
+export interface StatusToPost {
+  repo: RepositoryRef;
+  commit: string;
+  status: BuildStatusInput;
+  notices: string[];
+}
+
+const FIELDS: ReadonlyArray<keyof StatusRecord> = ['repo', 'commit', 'key', 'state', 'name', 'url', 'description', 'refname'];
+
+/** Validates one record; fields it lacks come from `fallback` (the flags) and then from the CI. */
+export function toStatusToPost(record: StatusRecord, fallback: StatusRecord, ci: CiDefaults): StatusToPost {
+  const pick = (field: keyof StatusRecord) => record[field] ?? fallback[field];
+  const notices: string[] = [];
+  const repo = parseRepository(pick('repo') ?? ci.repo);
+  const commit = parseCommit(pick('commit') ?? ci.commit);
+  const key = parseKey(pick('key'));
+  const state = parseState(pick('state'));
+  const givenUrl = pick('url') ?? ci.runUrl;
+  if (!givenUrl) {
+    throw new InputError('--url is required outside a CI run.', 'Bitbucket needs a link for every build status: give --url with the page of the check (e.g. the report).');
+  }
+  const url = parseHttpUrl(givenUrl);
+  const status: BuildStatusInput = { key, state, url, name: pick('name') ?? key };
+  const name = shorten(status.name ?? key, MAX_NAME_LENGTH);
+  status.name = name.text;
+  if (name.shortened) notices.push(`name shortened to ${MAX_NAME_LENGTH} characters`);
+  const description = pick('description');
+  if (description !== undefined) {
+    const shortened = shorten(description, MAX_DESCRIPTION_LENGTH);
+    status.description = shortened.text;
+    if (shortened.shortened) notices.push(`description shortened to ${MAX_DESCRIPTION_LENGTH} characters`);
+  }
+  const refname = pick('refname') ?? ci.refname;
+  if (refname) status.refname = refname;
+  return { repo, commit, status, notices };
+}
+
+/** Parses JSON Lines (blank lines and `#` comments skipped); every bad line is reported at once, with its number. */
+export function parseStatusLines(text: string, fallback: StatusRecord, ci: CiDefaults): StatusToPost[] {
+  const statuses: StatusToPost[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith('#')) return;
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputError('not a JSON object');
+      const record: StatusRecord = {};
+      for (const [field, value] of Object.entries(parsed)) {
+        if (!FIELDS.includes(field as keyof StatusRecord)) throw new InputError(`unknown field "${field}" (known: ${FIELDS.join(', ')})`);
+        if (typeof value !== 'string') throw new InputError(`field "${field}" must be a string`);
+        record[field as keyof StatusRecord] = value;
+      }
+      statuses.push(toStatusToPost(record, fallback, ci));
+    } catch (error) {
+      const message = error instanceof SyntaxError ? `invalid JSON (${error.message})` : (error as Error).message;
+      problems.push(`line ${index + 1}: ${message}`);
+    }
+  });
+  if (problems.length) {
+    throw new InputError(`${problems.length} line${problems.length === 1 ? '' : 's'} of --from cannot be sent; nothing was sent:\n  ${problems.join('\n  ')}`, 'Fix those lines; each is a JSON object with repo, commit, key, state, and optionally name, url, description, refname.');
+  }
+  if (statuses.length === 0) throw new InputError('--from holds no statuses.', 'Give one JSON object per line.');
+  return statuses;
+}
