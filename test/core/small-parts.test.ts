@@ -1,0 +1,101 @@
+// Redaction, proxy selection, backoff and input validation: the small pure rules the client relies on.
+import assert from 'node:assert/strict';
+import { InputError } from '../../src/core/errors';
+import { backoffDelay, isRetryableNetworkError, isRetryableStatus, retryAfterMs } from '../../src/core/http/backoff';
+import { proxyFor } from '../../src/core/http/proxy';
+import { createRedactor } from '../../src/core/http/redact';
+import { parseCommit, parseHttpUrl, parseKey, parseRepository, parseState, shorten } from '../../src/core/validation';
+
+describe('createRedactor', () => {
+  it('masks a secret, its URL encoding and the Basic pair that contains it', () => {
+    const redact = createRedactor(['dev@acme.example', 'ATATT3x/Ff+GF0=secret']);
+    const basic = Buffer.from('dev@acme.example:ATATT3x/Ff+GF0=secret').toString('base64');
+    const text = `token ATATT3x/Ff+GF0=secret url ${encodeURIComponent('ATATT3x/Ff+GF0=secret')} header Basic ${basic}`;
+    const out = redact(text);
+    assert.ok(!out.includes('ATATT3x'), out);
+    assert.ok(!out.includes(basic), out);
+  });
+
+  it('masks any Authorization value even when the secret is unknown', () => {
+    assert.equal(createRedactor([])('Authorization: Bearer abcdefghijklmnop'), 'Authorization: Bearer ***');
+  });
+});
+
+describe('proxyFor', () => {
+  const settings = { httpsProxy: 'http://proxy:3128', noProxy: 'localhost,.internal.example, 10.0.0.1:8443' };
+  it('uses the proxy for other hosts', () => {
+    assert.equal(proxyFor(new URL('https://api.bitbucket.org/2.0'), settings), 'http://proxy:3128');
+  });
+  it('bypasses hosts, domain suffixes and host:port entries in NO_PROXY', () => {
+    assert.equal(proxyFor(new URL('http://localhost:8080'), { ...settings, httpProxy: 'http://p:1' }), undefined);
+    assert.equal(proxyFor(new URL('https://git.internal.example'), settings), undefined);
+    assert.equal(proxyFor(new URL('https://10.0.0.1:8443'), settings), undefined);
+    assert.equal(proxyFor(new URL('https://10.0.0.1:9443'), settings), 'http://proxy:3128');
+  });
+  it('bypasses everything with *', () => {
+    assert.equal(proxyFor(new URL('https://api.bitbucket.org'), { ...settings, noProxy: '*' }), undefined);
+  });
+});
+
+describe('backoff', () => {
+  const options = { retries: 4, baseDelayMs: 1000, maxDelayMs: 8000 };
+  it('grows exponentially with jitter between half and all of the step, capped', () => {
+    assert.equal(backoffDelay(0, options, () => 0), 500);
+    assert.equal(backoffDelay(0, options, () => 1), 1000);
+    assert.equal(backoffDelay(2, options, () => 1), 4000);
+    assert.equal(backoffDelay(6, options, () => 1), 8000);
+  });
+  it('reads Retry-After in seconds or as a date', () => {
+    assert.equal(retryAfterMs('3', 0), 3000);
+    assert.equal(retryAfterMs(new Date(10_000).toUTCString(), 4000), 6000);
+    assert.equal(retryAfterMs(undefined, 0), undefined);
+    assert.equal(retryAfterMs('soon', 0), undefined);
+  });
+  it('retries a non-idempotent request only when it certainly was not processed', () => {
+    assert.ok(isRetryableStatus(502, true));
+    assert.ok(!isRetryableStatus(502, false));
+    assert.ok(isRetryableStatus(429, false));
+    assert.ok(!isRetryableStatus(400, true) && !isRetryableStatus(401, true) && !isRetryableStatus(404, true));
+    assert.ok(isRetryableNetworkError('ECONNRESET', true));
+    assert.ok(!isRetryableNetworkError('ECONNRESET', false));
+    assert.ok(isRetryableNetworkError('ECONNREFUSED', false));
+  });
+});
+
+describe('validation', () => {
+  const refused = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, (error: unknown) => error instanceof InputError && pattern.test(error.message));
+
+  it('parses workspace/repo', () => {
+    assert.deepEqual(parseRepository('acme/web-app'), { workspace: 'acme', slug: 'web-app' });
+    refused(() => parseRepository('acme'), /not of the form/);
+    refused(() => parseRepository('https://bitbucket.org/acme/web-app'), /not of the form/);
+    refused(() => parseRepository(undefined), /required/);
+  });
+  it('wants a full commit hash', () => {
+    assert.equal(parseCommit('A'.repeat(40)), 'a'.repeat(40));
+    refused(() => parseCommit('abc1234'), /looks abbreviated/);
+    refused(() => parseCommit('z'.repeat(40)), /not a full/);
+  });
+  it('limits keys to 40 characters', () => {
+    assert.equal(parseKey('k'.repeat(40)), 'k'.repeat(40));
+    refused(() => parseKey('k'.repeat(41)), /41 characters/);
+  });
+  it('accepts states case-insensitively with aliases', () => {
+    assert.equal(parseState('passed'), 'SUCCESSFUL');
+    assert.equal(parseState('Failure'), 'FAILED');
+    assert.equal(parseState('pending'), 'INPROGRESS');
+    assert.equal(parseState('running'), 'INPROGRESS');
+    assert.equal(parseState('cancelled'), 'STOPPED');
+    refused(() => parseState('DONE'), /not a build state/);
+  });
+  it('wants an http(s) URL without credentials', () => {
+    assert.equal(parseHttpUrl('https://ci.example.com/b/1'), 'https://ci.example.com/b/1');
+    refused(() => parseHttpUrl('ftp://x'), /not an http/);
+    refused(() => parseHttpUrl('https://user:pw@x.example'), /user name or password/);
+    refused(() => parseHttpUrl('not a url'), /not a URL/);
+  });
+  it('shortens long text with an ellipsis', () => {
+    assert.deepEqual(shorten('abcdef', 4), { text: 'abc…', shortened: true });
+    assert.deepEqual(shorten('abc', 4), { text: 'abc', shortened: false });
+  });
+});
