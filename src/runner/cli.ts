@@ -3,6 +3,12 @@ import { processContext } from './context';
 import { runCli } from './program';
 import { allCommands } from './registrations';
 
+// A reader that stops early (`crosscheck … | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 runCli(process.argv.slice(2), processContext(), allCommands).then(
   (code) => {
     process.exitCode = code;

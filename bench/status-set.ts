@@ -1,0 +1,73 @@
+// Benchmarks `crosscheck status set`: cold start against `node -e 0`, and 60 statuses via --from against a curl loop.
+// Run: npm run build && npx tsc -p tsconfig.json && node out/bench/status-set.js [runs]
+import { join } from 'node:path';
+import { seed, startSandbox } from '../src/sandbox';
+import { median, report, timeCommand } from './support';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+const RUNS = Number(process.argv[2] ?? 15);
+const STATUSES = 60;
+const CONCURRENCY = 8;
+const LATENCY_MS = 100;
+
+async function main(): Promise<void> {
+  const sandbox = await startSandbox();
+  const commit = seed.webApp.pullRequest.sourceCommit;
+  const env = {
+    PATH: process.env.PATH,
+    BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
+    ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
+    BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
+  };
+  const setArgs = [CLI, 'status', 'set', '--repo', seed.webApp.fullName, '--commit', commit, '--key', 'bench', '--state', 'passed', '--url', 'https://ci.example.com/1'];
+
+  // 1. Cold start: alternate the two commands so both see the same machine state.
+  const baseline: number[] = [];
+  const cli: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    baseline.push((await timeCommand(process.execPath, ['-e', '0'], env)).ms);
+    const timed = await timeCommand(process.execPath, setArgs, env);
+    if (timed.code !== 0) throw new Error(`status set failed: ${timed.stderr}`);
+    cli.push(timed.ms);
+  }
+  report(`Cold "crosscheck status set" vs "node -e 0" (${RUNS} runs each, medians)`, [
+    ['node -e 0', `${median(baseline).toFixed(1)} ms`],
+    ['crosscheck status set', `${median(cli).toFixed(1)} ms`],
+    ['ratio (goal ≤ 1.3x)', `${(median(cli) / median(baseline)).toFixed(2)}x`],
+  ]);
+
+  // 2. 60 statuses with 100 ms server latency: --from with 8 in flight vs one curl per status, in sequence.
+  sandbox.setLatency(LATENCY_MS);
+  const lines = Array.from({ length: STATUSES }, (_, index) => JSON.stringify({ key: `bench-${index}`, state: 'SUCCESSFUL', url: 'https://ci.example.com/1' })).join('\n');
+  const batchRuns = Math.max(3, Math.round(RUNS / 5));
+  const batch: number[] = [];
+  const curlLoop: number[] = [];
+  const url = `${sandbox.bitbucketApiUrl}/repositories/${seed.webApp.fullName}/commit/${commit}/statuses/build`;
+  const basic = `${sandbox.demo.email}:${sandbox.demo.apiToken}`;
+  for (let run = 0; run < batchRuns; run++) {
+    const timed = await timeCommand(process.execPath, [CLI, 'status', 'set', '--repo', seed.webApp.fullName, '--commit', commit, '--from', '-', '--concurrency', String(CONCURRENCY)], env, lines);
+    if (timed.code !== 0) throw new Error(`status set --from failed: ${timed.stderr}`);
+    batch.push(timed.ms);
+    const started = process.hrtime.bigint();
+    for (let index = 0; index < STATUSES; index++) {
+      const body = JSON.stringify({ key: `curl-${index}`, state: 'SUCCESSFUL', url: 'https://ci.example.com/1' });
+      const curl = await timeCommand('curl', ['-sf', '-o', '/dev/null', '-u', basic, '-H', 'Content-Type: application/json', '-d', body, url], env);
+      if (curl.code !== 0) throw new Error(`curl failed: ${curl.stderr}`);
+    }
+    curlLoop.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  const ideal = Math.ceil(STATUSES / CONCURRENCY) * LATENCY_MS + median(cli);
+  report(`${STATUSES} statuses at ${LATENCY_MS} ms latency (${batchRuns} runs each, medians)`, [
+    ['sequential curl loop', `${median(curlLoop).toFixed(0)} ms`],
+    [`crosscheck --from, ${CONCURRENCY} in flight`, `${median(batch).toFixed(0)} ms`],
+    ['speed-up over curl (goal ≥ 6x)', `${(median(curlLoop) / median(batch)).toFixed(2)}x`],
+    [`ideal ⌈${STATUSES}/${CONCURRENCY}⌉×${LATENCY_MS} ms + start-up`, `${ideal.toFixed(0)} ms`],
+    ['vs ideal (goal ≤ 1.3x)', `${(median(batch) / ideal).toFixed(2)}x`],
+  ]);
+  await sandbox.close();
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});

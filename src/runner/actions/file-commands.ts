@@ -1,0 +1,164 @@
+// File commands (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH, GITHUB_STATE, GITHUB_STEP_SUMMARY): per-phase files and their parsers.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/** A file command's content broke the documented format; GitHub fails the step for that. */
+export class FileCommandError extends Error {
+  override readonly name = 'FileCommandError';
+}
+
+/**
+ * Parses a GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STATE file as GitHub's runner does (`EnvFileKeyValuePairs`):
+ * blank lines skipped; `name=value` (split on the first `=`) or `name<<DELIMITER` followed by value lines and a line
+ * holding exactly the delimiter. Line ends may be LF or CRLF. Later entries do not remove earlier ones: the caller
+ * applies them in order.
+ */
+export function parseKeyValueFile(text: string): Array<[string, string]> {
+  const lines = splitLines(text);
+  const pairs: Array<[string, string]> = [];
+  for (let index = 0; index < lines.length; index++) {
+    const { content: line } = lines[index];
+    if (line === '') continue;
+    const equals = line.indexOf('=');
+    const heredoc = line.indexOf('<<');
+    if (equals >= 0 && (heredoc < 0 || equals < heredoc)) {
+      const name = line.slice(0, equals);
+      if (name === '') throw new FileCommandError(`Invalid format '${line}'. Name must not be empty`);
+      pairs.push([name, line.slice(equals + 1)]);
+    } else if (heredoc >= 0) {
+      const name = line.slice(0, heredoc);
+      const delimiter = line.slice(heredoc + 2);
+      if (name === '' || delimiter === '') {
+        throw new FileCommandError(
+          `Invalid format '${line}'. Name must not be empty and delimiter must not be empty`,
+        );
+      }
+      const value: string[] = [];
+      for (index++; ; index++) {
+        if (index >= lines.length) {
+          throw new FileCommandError(`Invalid value. Matching delimiter not found '${delimiter}'`);
+        }
+        if (lines[index].content === delimiter) break;
+        if (!lines[index].terminated)
+          throw new FileCommandError('Invalid value. EOF marker missing new line.');
+        value.push(lines[index].content);
+      }
+      pairs.push([name, value.join('\n')]);
+    } else {
+      throw new FileCommandError(`Invalid format '${line}'`);
+    }
+  }
+  return pairs;
+}
+
+/** Parses a GITHUB_PATH file: one directory per non-empty line. */
+export function parsePathFile(text: string): string[] {
+  return splitLines(text)
+    .map((line) => line.content)
+    .filter((line) => line !== '');
+}
+
+function splitLines(text: string): Array<{ content: string; terminated: boolean }> {
+  if (text === '') return [];
+  const parts = text.split('\n');
+  const lines = parts.map((part, index) => ({
+    content: part.endsWith('\r') ? part.slice(0, -1) : part,
+    terminated: index < parts.length - 1,
+  }));
+  if (lines[lines.length - 1].content === '' && !lines[lines.length - 1].terminated) lines.pop();
+  return lines;
+}
+
+/** GitHub's cap on one step's summary (`CreateStepSummaryCommand.AttachmentSizeLimit`). */
+export const STEP_SUMMARY_LIMIT = 1024 * 1024;
+
+/** The five file-command files of one phase; the environment variable name maps to the file's path. */
+export interface PhaseFiles {
+  GITHUB_OUTPUT: string;
+  GITHUB_ENV: string;
+  GITHUB_PATH: string;
+  GITHUB_STATE: string;
+  GITHUB_STEP_SUMMARY: string;
+}
+
+/** Creates fresh, empty file-command files for one phase in `directory` (which must exist and be private). */
+export async function createPhaseFiles(directory: string): Promise<PhaseFiles> {
+  const files: PhaseFiles = {
+    GITHUB_OUTPUT: path.join(directory, 'set_output'),
+    GITHUB_ENV: path.join(directory, 'set_env'),
+    GITHUB_PATH: path.join(directory, 'add_path'),
+    GITHUB_STATE: path.join(directory, 'save_state'),
+    GITHUB_STEP_SUMMARY: path.join(directory, 'step_summary'),
+  };
+  await Promise.all(Object.values(files).map((file) => fs.writeFile(file, '', { mode: 0o600 })));
+  return files;
+}
+
+/** What a phase wrote to its file commands, and the problems found reading them. */
+export interface FileCommandResults {
+  outputs: Array<[string, string]>;
+  env: Array<[string, string]>;
+  paths: string[];
+  state: Array<[string, string]>;
+  /** Unmasked; empty when the summary exceeded STEP_SUMMARY_LIMIT. */
+  summary: string;
+  /** `fails` marks the problems GitHub fails the step for (malformed files); the others are only reported. */
+  problems: Array<{ message: string; fails: boolean }>;
+}
+
+/** Reads back the files of one phase. NODE_OPTIONS in GITHUB_ENV is dropped and reported, as on GitHub. */
+export async function readPhaseFiles(files: PhaseFiles): Promise<FileCommandResults> {
+  const results: FileCommandResults = {
+    outputs: [],
+    env: [],
+    paths: [],
+    state: [],
+    summary: '',
+    problems: [],
+  };
+  const read = async (file: string) => (await fs.readFile(file, 'utf8').catch(missingAsEmpty)) ?? '';
+  const keyValues = async (command: string, file: string): Promise<Array<[string, string]>> => {
+    try {
+      return parseKeyValueFile(await read(file));
+    } catch (error) {
+      const message = `Unable to process file command '${command}' successfully. ${(error as Error).message}`;
+      results.problems.push({ message, fails: true });
+      return [];
+    }
+  };
+  const [outputs, env, state, pathText] = await Promise.all([
+    keyValues('output', files.GITHUB_OUTPUT),
+    keyValues('env', files.GITHUB_ENV),
+    keyValues('state', files.GITHUB_STATE),
+    read(files.GITHUB_PATH),
+  ]);
+  results.outputs = outputs;
+  results.state = state;
+  results.paths = parsePathFile(pathText);
+  for (const [name, value] of env) {
+    if (name.toUpperCase() === 'NODE_OPTIONS') {
+      results.problems.push({
+        message: "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.",
+        fails: false,
+      });
+    } else {
+      results.env.push([name, value]);
+    }
+  }
+  const size = (await fs.stat(files.GITHUB_STEP_SUMMARY).catch(missingAsEmpty))?.size ?? 0;
+  if (size > STEP_SUMMARY_LIMIT) {
+    results.problems.push({
+      message: `$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of ${STEP_SUMMARY_LIMIT / 1024}k, got ${Math.floor(size / 1024)}k. For more information see: https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-markdown-summary`,
+      fails: false,
+    });
+  } else if (size > 0) {
+    results.summary = await read(files.GITHUB_STEP_SUMMARY);
+  }
+  return results;
+}
+
+/** An action may delete a file-command file; GitHub then treats it as empty. */
+function missingAsEmpty(error: NodeJS.ErrnoException): undefined {
+  if (error.code === 'ENOENT') return undefined;
+  throw error;
+}

@@ -1,0 +1,45 @@
+// Writes a run's outputs as a file a later Bitbucket Pipelines step can `source`: `export OUTPUT_<NAME>='value'`.
+import { promises as fs } from 'node:fs';
+
+/**
+ * The shell variable an output becomes: `OUTPUT_` + the name upper-cased with every character outside `A-Z 0-9 _`
+ * replaced by `_` (`report-url` → `OUTPUT_REPORT_URL`). The prefix keeps names valid (no leading digit) and apart
+ * from the step's own variables.
+ */
+export function outputVariableName(name: string): string {
+  return `OUTPUT_${name.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+}
+
+export interface OutputsFile {
+  text: string;
+  /** One message per output left out because an earlier output already maps to the same variable. */
+  collisions: string[];
+}
+
+/**
+ * Formats outputs (pure) as `export NAME='value'` lines. Single quotes keep every byte literal, newlines included;
+ * a `'` inside a value is written as `'\''`. Outputs are written in the order given.
+ */
+export function formatOutputsFile(outputs: Record<string, string>): OutputsFile {
+  const taken = new Map<string, string>();
+  const collisions: string[] = [];
+  let text = '';
+  for (const [name, value] of Object.entries(outputs)) {
+    const variable = outputVariableName(name);
+    const earlier = taken.get(variable);
+    if (earlier !== undefined) {
+      collisions.push(`Outputs '${earlier}' and '${name}' both map to ${variable}; '${name}' was left out.`);
+      continue;
+    }
+    taken.set(variable, name);
+    text += `export ${variable}='${value.replace(/'/g, "'\\''")}'\n`;
+  }
+  return { text, collisions };
+}
+
+/** Writes the outputs file readable by its owner only (outputs may hold secrets); returns the collisions. */
+export async function writeOutputsFile(file: string, outputs: Record<string, string>): Promise<string[]> {
+  const { text, collisions } = formatOutputsFile(outputs);
+  await fs.writeFile(file, text, { mode: 0o600 });
+  return collisions;
+}

@@ -1,0 +1,145 @@
+// `crosscheck action run`: runs a GitHub-style JavaScript action here, optionally reporting it as a build status.
+import { resolve } from 'node:path';
+import type { BitbucketConnection } from '../../core/bitbucket/connection';
+import { InputError } from '../../core/errors';
+import { parseCommit, parseKey, parseRepository, type RepositoryRef } from '../../core/validation';
+import { ActionDefinitionError, actionRunToJson, type ActionLog, runAction, writeOutputsFile } from '../actions';
+import { annotationsFor, reportFor } from '../actions/code-insights';
+import { connectFromEnvironment } from '../bitbucket-connection';
+import { ciDefaults } from '../ci-environment';
+import type { RunnerContext } from '../context';
+import { ExitError } from '../exit-codes';
+import { type OptionValues, stringOption } from '../inputs';
+import type { Reporter } from '../reporter';
+
+const STATES = { success: 'SUCCESSFUL', failure: 'FAILED', cancelled: 'STOPPED' } as const;
+
+export async function actionRun(options: OptionValues, context: RunnerContext, reporter: Reporter, path: string): Promise<void> {
+  const inputs = parseWith(options.with);
+  const target = statusTarget(options, context);
+  const connection = target ? connectFromEnvironment(context, reporter, options) : undefined;
+  const secrets = connection ? secretsOf(connection) : [];
+  const controller = new AbortController();
+  const cancel = (signal: NodeJS.Signals) => {
+    reporter.progress(`${signal} received: stopping the action…`);
+    controller.abort(signal);
+  };
+  const onInt = () => cancel('SIGINT');
+  const onTerm = () => cancel('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  const name = stringOption(options, 'name');
+  try {
+    if (target && connection) {
+      await connection.api.setBuildStatus(target.repo, target.commit, { ...target.status, state: 'INPROGRESS', description: 'running', name: name ?? target.status.key });
+      reporter.progress(`Marked ${target.status.key} INPROGRESS on ${target.commit.slice(0, 12)}.`);
+    }
+    let run;
+    try {
+      run = await runAction({
+        actionPath: path,
+        inputs,
+        env: context.env,
+        cwd: context.cwd,
+        log: terminalLog(reporter),
+        debug: Boolean(options.debug) || context.env.RUNNER_DEBUG === '1' || context.env.ACTIONS_STEP_DEBUG === 'true',
+        signal: controller.signal,
+        secrets,
+      });
+    } catch (error) {
+      if (error instanceof ActionDefinitionError) throw new InputError(error.message, 'Fix action.yml (or the path to the action) and run again; nothing was run.');
+      throw error;
+    }
+    if (run.summary) {
+      reporter.line('');
+      reporter.line('── Step summary ──');
+      reporter.line(run.summary);
+    }
+    const outputsFile = stringOption(options, 'outputsFile');
+    if (outputsFile) {
+      const collisions = await writeOutputsFile(resolve(context.cwd, outputsFile), run.outputs);
+      for (const collision of collisions) reporter.warn(collision);
+    }
+    for (const [key, value] of Object.entries(run.outputs)) reporter.output(key, value);
+    reporter.line(`${run.action.name}: ${run.result} (exit ${run.exitCode})`);
+    reporter.json(actionRunToJson(run));
+    if (target && connection) {
+      const title = name ?? run.action.name;
+      const errors = run.annotations.filter((annotation) => annotation.level === 'error').length;
+      await connection.api.setBuildStatus(target.repo, target.commit, {
+        ...target.status,
+        name: title,
+        state: STATES[run.result],
+        description: `${run.result}${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}`,
+      });
+      await connection.api.putReport(target.repo, target.commit, target.status.key, reportFor(run, title));
+      const sent = await connection.api.postAnnotations(target.repo, target.commit, target.status.key, annotationsFor(run));
+      reporter.progress(`Posted ${STATES[run.result]} under ${target.status.key} with a Code Insights report${sent ? ` and ${sent} annotation${sent === 1 ? '' : 's'}` : ''}.`);
+    }
+    if (run.exitCode !== 0) throw new ExitError(run.exitCode);
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+function parseWith(raw: unknown): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const entry of Array.isArray(raw) ? (raw as string[]) : []) {
+    const equals = entry.indexOf('=');
+    if (equals <= 0) throw new InputError(`--with "${entry}" is not NAME=VALUE.`, 'Give each input as --with name=value.');
+    inputs[entry.slice(0, equals).trim()] = entry.slice(equals + 1);
+  }
+  return inputs;
+}
+
+interface StatusTarget {
+  repo: RepositoryRef;
+  commit: string;
+  status: { key: string; url: string; refname?: string };
+}
+
+/** With --key, where the status goes; checked before the action runs so bad input stops everything. */
+function statusTarget(options: OptionValues, context: RunnerContext): StatusTarget | undefined {
+  const keyOption = stringOption(options, 'key');
+  if (!keyOption) return undefined;
+  const ci = ciDefaults(context.env);
+  const url = stringOption(options, 'url') ?? ci.runUrl;
+  if (!url) throw new InputError('--url is required with --key outside a CI run.', 'Give --url with a link to this run or its report.');
+  const refname = stringOption(options, 'refname') ?? ci.refname;
+  return {
+    repo: parseRepository(stringOption(options, 'repo') ?? ci.repo),
+    commit: parseCommit(stringOption(options, 'commit') ?? ci.commit),
+    status: { key: parseKey(keyOption), url, ...(refname ? { refname } : {}) },
+  };
+}
+
+function secretsOf(connection: BitbucketConnection): string[] {
+  const { credential } = connection;
+  return credential.kind === 'oauth-client' ? [credential.clientSecret] : [credential.token];
+}
+
+/** Renders what the action printed: its lines as they are, annotations and groups in a readable form. */
+function terminalLog(reporter: Reporter): ActionLog {
+  let depth = 0;
+  const indent = () => '  '.repeat(depth);
+  return {
+    line: (text) => reporter.line(`${indent()}${text}`),
+    annotation: (annotation) => {
+      const where = annotation.file ? `${annotation.file}${annotation.line ? `:${annotation.line}` : ''}: ` : '';
+      reporter.progress(`${indent()}${annotation.level}: ${where}${annotation.title ? `${annotation.title}: ` : ''}${annotation.message}`);
+    },
+    debug: (text) => reporter.progress(`${indent()}debug: ${text}`),
+    startGroup: (title) => {
+      reporter.line(`${indent()}▶ ${title}`);
+      depth++;
+    },
+    endGroup: () => {
+      depth = Math.max(0, depth - 1);
+    },
+    phaseStarted: (phase, script) => reporter.progress(`── ${phase}: ${script}`),
+    phaseFinished: (result) => {
+      if (result.status === 'skipped') reporter.progress(`── ${result.phase} skipped${result.reason ? `: ${result.reason}` : ''}`);
+    },
+  };
+}
