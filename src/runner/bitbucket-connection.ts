@@ -32,12 +32,12 @@ export function credentialSources(env: Record<string, string | undefined>): { so
   return { sources, names };
 }
 
-/** Connects to Bitbucket with the transport settings every command shares (--timeout, --retries). */
+/** Connects to Bitbucket with the transport settings every command shares (--request-timeout, --retries). */
 export function connectFromEnvironment(context: RunnerContext, reporter: Reporter, options: OptionValues): BitbucketConnection {
   const { env } = context;
   const { sources, names } = credentialSources(env);
   for (const secret of [sources.apiToken, sources.accessToken, sources.oauthClientSecret, sources.appPassword]) reporter.secret(secret);
-  const timeoutSeconds = integerOption(options, 'timeout', '--timeout', 1, 3600, 30);
+  const timeoutSeconds = integerOption(options, 'requestTimeout', '--request-timeout', 1, 3600, 30);
   const retries = integerOption(options, 'retries', '--retries', 0, 10, 4);
   const baseDelayMs = Number(env.CROSSCHECK_RETRY_DELAY_MS) > 0 ? Number(env.CROSSCHECK_RETRY_DELAY_MS) : undefined;
   const connection = connectBitbucket({

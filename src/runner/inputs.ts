@@ -22,11 +22,15 @@ export function resolveOptions(command: Command, env: Record<string, string | un
   for (const option of options) {
     const key = option.attributeName();
     const source = command.getOptionValueSourceWithGlobals(key);
-    if (source === 'cli' || !option.long || option.negate) continue;
+    if (source === 'cli' || !option.long) continue;
     const name = option.long.replace(/^--/, '');
     const raw = env[inputVariable(name)]?.trim();
     if (!raw) continue;
-    if (option.isBoolean()) {
+    if (option.negate) {
+      // `--no-fail` is the input `no-fail: true`.
+      if (TRUE.includes(raw)) values[key] = false;
+      else if (!FALSE.includes(raw)) throw new InputError(`Input ${name} is "${raw}", not a boolean.`, `Give true or false.`);
+    } else if (option.isBoolean()) {
       if (TRUE.includes(raw)) values[key] = true;
       else if (FALSE.includes(raw)) values[key] = false;
       else throw new InputError(`Input ${name} is "${raw}", not a boolean.`, `Give true or false (also True/TRUE/False/FALSE).`);

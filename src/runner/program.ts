@@ -33,7 +33,7 @@ export function buildProgram(context: RunnerContext, registrations: CommandRegis
     .version(VERSION, '-V, --version')
     .option('--json', 'print the result as JSON on stdout')
     .option('--verbose', 'show every request (redacted) and the decisions taken')
-    .option('--timeout <seconds>', 'per-request timeout', '30')
+    .option('--request-timeout <seconds>', 'per-request timeout', '30')
     .option('--retries <n>', 'retries on 429, 502-504, resets and timeouts', '4')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showHelpAfterError('(add --help for usage)')
