@@ -30,7 +30,10 @@ const chunkPlugin = (self) => ({
   setup(build) {
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = path.relative(__dirname, path.resolve(args.resolveDir, args.path)).replace(/\\/g, '/');
-      const chunk = chunks.find((candidate) => candidate !== self && (target === candidate.dir || target === `${candidate.dir}/index`));
+      const chunk = chunks.find(
+        (candidate) =>
+          candidate !== self && (target === candidate.dir || target === `${candidate.dir}/index`),
+      );
       return chunk ? { path: `./${chunk.out}.js`, external: true } : undefined;
     });
   },
@@ -43,8 +46,14 @@ const chunkPlugin = (self) => ({
 const noStreamsPolyfill = {
   name: 'no-web-streams-polyfill',
   setup(build) {
-    build.onResolve({ filter: /^web-streams-polyfill/ }, () => ({ path: 'web-streams-polyfill', namespace: 'unused' }));
-    build.onLoad({ filter: /.*/, namespace: 'unused' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    build.onResolve({ filter: /^web-streams-polyfill/ }, () => ({
+      path: 'web-streams-polyfill',
+      namespace: 'unused',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'unused' }, () => ({
+      contents: 'module.exports = {};',
+      loader: 'js',
+    }));
   },
 };
 

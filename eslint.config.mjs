@@ -17,7 +17,10 @@ export default tseslint.config(
         'error',
         { paths: ['vscode'], patterns: ['**/runner/**', '**/extension/**', '**/sandbox/**'] },
       ],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'core takes its settings from the adapters' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'core takes its settings from the adapters' },
+      ],
       'no-console': 'error',
     },
   },

@@ -19,7 +19,21 @@ async function main(): Promise<void> {
     ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
     BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
   };
-  const setArgs = [CLI, 'status', 'set', '--repo', seed.webApp.fullName, '--commit', commit, '--key', 'bench', '--state', 'passed', '--url', 'https://ci.example.com/1'];
+  const setArgs = [
+    CLI,
+    'status',
+    'set',
+    '--repo',
+    seed.webApp.fullName,
+    '--commit',
+    commit,
+    '--key',
+    'bench',
+    '--state',
+    'passed',
+    '--url',
+    'https://ci.example.com/1',
+  ];
 
   // 1. Cold start: alternate the two commands so both see the same machine state.
   const baseline: number[] = [];
@@ -38,20 +52,47 @@ async function main(): Promise<void> {
 
   // 2. 60 statuses with 100 ms server latency: --from with 8 in flight vs one curl per status, in sequence.
   sandbox.setLatency(LATENCY_MS);
-  const lines = Array.from({ length: STATUSES }, (_, index) => JSON.stringify({ key: `bench-${index}`, state: 'SUCCESSFUL', url: 'https://ci.example.com/1' })).join('\n');
+  const lines = Array.from({ length: STATUSES }, (_, index) =>
+    JSON.stringify({ key: `bench-${index}`, state: 'SUCCESSFUL', url: 'https://ci.example.com/1' }),
+  ).join('\n');
   const batchRuns = Math.max(3, Math.round(RUNS / 5));
   const batch: number[] = [];
   const curlLoop: number[] = [];
   const url = `${sandbox.bitbucketApiUrl}/repositories/${seed.webApp.fullName}/commit/${commit}/statuses/build`;
   const basic = `${sandbox.demo.email}:${sandbox.demo.apiToken}`;
   for (let run = 0; run < batchRuns; run++) {
-    const timed = await timeCommand(process.execPath, [CLI, 'status', 'set', '--repo', seed.webApp.fullName, '--commit', commit, '--from', '-', '--concurrency', String(CONCURRENCY)], env, lines);
+    const timed = await timeCommand(
+      process.execPath,
+      [
+        CLI,
+        'status',
+        'set',
+        '--repo',
+        seed.webApp.fullName,
+        '--commit',
+        commit,
+        '--from',
+        '-',
+        '--concurrency',
+        String(CONCURRENCY),
+      ],
+      env,
+      lines,
+    );
     if (timed.code !== 0) throw new Error(`status set --from failed: ${timed.stderr}`);
     batch.push(timed.ms);
     const started = process.hrtime.bigint();
     for (let index = 0; index < STATUSES; index++) {
-      const body = JSON.stringify({ key: `curl-${index}`, state: 'SUCCESSFUL', url: 'https://ci.example.com/1' });
-      const curl = await timeCommand('curl', ['-sf', '-o', '/dev/null', '-u', basic, '-H', 'Content-Type: application/json', '-d', body, url], env);
+      const body = JSON.stringify({
+        key: `curl-${index}`,
+        state: 'SUCCESSFUL',
+        url: 'https://ci.example.com/1',
+      });
+      const curl = await timeCommand(
+        'curl',
+        ['-sf', '-o', '/dev/null', '-u', basic, '-H', 'Content-Type: application/json', '-d', body, url],
+        env,
+      );
       if (curl.code !== 0) throw new Error(`curl failed: ${curl.stderr}`);
     }
     curlLoop.push(Number(process.hrtime.bigint() - started) / 1e6);

@@ -8,14 +8,21 @@ export interface Timed {
 }
 
 /** Runs a command to completion and measures its wall time. */
-export function timeCommand(command: string, args: string[], env: Record<string, string | undefined>, stdin = ''): Promise<Timed> {
+export function timeCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  stdin = '',
+): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(command, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stderr }));
+    child.on('close', (code) =>
+      resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stderr }),
+    );
     child.stdin.end(stdin);
   });
 }

@@ -46,7 +46,9 @@ class OAuthClientCredentialsAuth implements AuthProvider {
   }
 
   private async grant(): Promise<string> {
-    const basic = Buffer.from(`${this.credential.clientId}:${this.credential.clientSecret}`).toString('base64');
+    const basic = Buffer.from(`${this.credential.clientId}:${this.credential.clientSecret}`).toString(
+      'base64',
+    );
     const response = await this.tokenClient.request<TokenGrant>({
       method: 'POST',
       path: this.tokenUrl,
@@ -84,6 +86,12 @@ export function createAuthProvider(credential: Credential, deps: AuthDependencie
     case 'access-token':
       return new StaticAuth(`Bearer ${credential.token}`, credentialSecrets(credential));
     case 'oauth-client':
-      return new OAuthClientCredentialsAuth(credential, deps.tokenClient, deps.tokenUrl, deps.now ?? Date.now, deps.onSecret);
+      return new OAuthClientCredentialsAuth(
+        credential,
+        deps.tokenClient,
+        deps.tokenUrl,
+        deps.now ?? Date.now,
+        deps.onSecret,
+      );
   }
 }

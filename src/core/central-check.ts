@@ -42,11 +42,16 @@ export function triggerVariables(target: CheckTarget, extra: PipelineVariable[] 
     { key: 'TRIGGER_COMMIT', value: target.commit },
     { key: 'TRIGGER_BRANCH', value: target.branch },
   ];
-  if (target.pullRequestId !== undefined) variables.push({ key: 'TRIGGER_PR_ID', value: String(target.pullRequestId) });
-  if (target.destinationBranch) variables.push({ key: 'TRIGGER_DESTINATION_BRANCH', value: target.destinationBranch });
+  if (target.pullRequestId !== undefined)
+    variables.push({ key: 'TRIGGER_PR_ID', value: String(target.pullRequestId) });
+  if (target.destinationBranch)
+    variables.push({ key: 'TRIGGER_DESTINATION_BRANCH', value: target.destinationBranch });
   for (const variable of extra) {
     if (variables.some((known) => known.key === variable.key)) {
-      throw new InputError(`Variable ${variable.key} is set by Crosscheck itself.`, 'Give the value through the matching option instead, or pick another name.');
+      throw new InputError(
+        `Variable ${variable.key} is set by Crosscheck itself.`,
+        'Give the value through the matching option instead, or pick another name.',
+      );
     }
     variables.push(variable);
   }
@@ -54,12 +59,22 @@ export function triggerVariables(target: CheckTarget, extra: PipelineVariable[] 
 }
 
 /** Link to a pipeline run in Bitbucket's web UI. */
-export function pipelineRunUrl(repo: RepositoryRef, pipeline: Pipeline, webUrl = 'https://bitbucket.org'): string {
-  return pipeline.links?.html?.href ?? `${webUrl}/${formatRepository(repo)}/pipelines/results/${pipeline.build_number ?? encodeURIComponent(pipeline.uuid)}`;
+export function pipelineRunUrl(
+  repo: RepositoryRef,
+  pipeline: Pipeline,
+  webUrl = 'https://bitbucket.org',
+): string {
+  return (
+    pipeline.links?.html?.href ??
+    `${webUrl}/${formatRepository(repo)}/pipelines/results/${pipeline.build_number ?? encodeURIComponent(pipeline.uuid)}`
+  );
 }
 
 /** Triggers the central custom pipeline, then (optionally) marks the target commit INPROGRESS. */
-export async function startCentralCheck(api: BitbucketApi, request: CentralCheckRequest): Promise<CentralCheckStarted> {
+export async function startCentralCheck(
+  api: BitbucketApi,
+  request: CentralCheckRequest,
+): Promise<CentralCheckStarted> {
   const ref = request.ref ?? (await api.getRepository(request.central)).mainbranch?.name ?? 'main';
   const pipeline = await api.triggerPipeline(request.central, {
     branch: ref,
@@ -88,7 +103,13 @@ export async function followPipeline(
   api: BitbucketApi,
   repo: RepositoryRef,
   uuid: string,
-  options: { onProgress?: RunProgress; sleep?: (ms: number) => Promise<void>; signal?: AbortSignal; timeoutMs?: number; now?: () => number } = {},
+  options: {
+    onProgress?: RunProgress;
+    sleep?: (ms: number) => Promise<void>;
+    signal?: AbortSignal;
+    timeoutMs?: number;
+    now?: () => number;
+  } = {},
 ): Promise<Pipeline> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;

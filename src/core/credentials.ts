@@ -82,7 +82,10 @@ export function credentialSecrets(credential: Credential): string[] {
 }
 
 /** Chooses the credential to use, or throws a CredentialError that says exactly what to change. */
-export function resolveCredential(raw: CredentialSources, names: SourceNames = ENVIRONMENT_NAMES): ResolvedCredential {
+export function resolveCredential(
+  raw: CredentialSources,
+  names: SourceNames = ENVIRONMENT_NAMES,
+): ResolvedCredential {
   const input = trimAll(raw);
   const notices: string[] = [];
   for (const key of ['apiToken', 'accessToken', 'appPassword', 'oauthClientSecret'] as const) {
@@ -101,11 +104,14 @@ export function resolveCredential(raw: CredentialSources, names: SourceNames = E
   for (const key of ['apiToken', 'accessToken', 'appPassword'] as const) {
     const value = input[key];
     if (!value) continue;
-    const implied = key === 'apiToken' ? 'api-token' : key === 'accessToken' ? 'access-token' : 'app-password';
+    const implied =
+      key === 'apiToken' ? 'api-token' : key === 'accessToken' ? 'access-token' : 'app-password';
     const actual = tokenTypeOf(value);
     const type = actual === 'unknown' ? implied : actual;
     if (actual !== 'unknown' && actual !== implied) {
-      notices.push(`${names[key]} holds ${article(type)} (prefix ${value.slice(0, 4)}), so it is used as one.`);
+      notices.push(
+        `${names[key]} holds ${article(type)} (prefix ${value.slice(0, 4)}), so it is used as one.`,
+      );
     }
     if (type === 'api-token') apiTokens.push({ token: value, source: names[key] });
     else if (type === 'access-token') accessTokens.push({ token: value, source: names[key] });
@@ -115,7 +121,10 @@ export function resolveCredential(raw: CredentialSources, names: SourceNames = E
   const hasOAuth = Boolean(input.oauthClientId || input.oauthClientSecret);
   if (appPasswords.length > 0) {
     if (apiTokens.length === 0 && accessTokens.length === 0 && !hasOAuth) {
-      throw new CredentialError(`${appPasswords.join(' and ')} holds an app password. ${APP_PASSWORD_REMOVED}`, API_TOKEN_HELP);
+      throw new CredentialError(
+        `${appPasswords.join(' and ')} holds an app password. ${APP_PASSWORD_REMOVED}`,
+        API_TOKEN_HELP,
+      );
     }
     notices.push(`${appPasswords.join(' and ')} (an app password) is ignored: ${APP_PASSWORD_REMOVED}`);
   }
@@ -124,16 +133,20 @@ export function resolveCredential(raw: CredentialSources, names: SourceNames = E
     const chosen = apiTokens[0];
     const email = requireEmail(input, names, chosen.source);
     if (input.username && input.username !== email) {
-      notices.push(`${names.username}=${input.username} is ignored: API tokens authenticate with the account email.`);
+      notices.push(
+        `${names.username}=${input.username} is ignored: API tokens authenticate with the account email.`,
+      );
     }
-    if (accessTokens.length > 0 || hasOAuth) notices.push(`Using the API token from ${chosen.source}; other credentials set are ignored.`);
+    if (accessTokens.length > 0 || hasOAuth)
+      notices.push(`Using the API token from ${chosen.source}; other credentials set are ignored.`);
     return { credential: { kind: 'api-token', email, token: chosen.token, source: chosen.source }, notices };
   }
 
   if (accessTokens.length > 0) {
     const chosen = accessTokens[0];
     if (input.email) notices.push(`${names.email} is not needed with an access token and is ignored.`);
-    if (hasOAuth) notices.push(`Using the access token from ${chosen.source}; the OAuth consumer is ignored.`);
+    if (hasOAuth)
+      notices.push(`Using the access token from ${chosen.source}; the OAuth consumer is ignored.`);
     return { credential: { kind: 'access-token', token: chosen.token, source: chosen.source }, notices };
   }
 
@@ -146,7 +159,12 @@ export function resolveCredential(raw: CredentialSources, names: SourceNames = E
       );
     }
     return {
-      credential: { kind: 'oauth-client', clientId: input.oauthClientId, clientSecret: input.oauthClientSecret, source: names.oauthClientId },
+      credential: {
+        kind: 'oauth-client',
+        clientId: input.oauthClientId,
+        clientSecret: input.oauthClientSecret,
+        source: names.oauthClientId,
+      },
       notices,
     };
   }
@@ -206,7 +224,11 @@ function isEmail(value: string): boolean {
 }
 
 function article(type: TokenType): string {
-  return type === 'api-token' ? 'an API token' : type === 'access-token' ? 'an access token' : 'an app password';
+  return type === 'api-token'
+    ? 'an API token'
+    : type === 'access-token'
+      ? 'an access token'
+      : 'an app password';
 }
 
 function trimAll(raw: CredentialSources): CredentialSources {

@@ -32,39 +32,74 @@ export async function runDoctor(
   const { api, credential } = connection;
   const checks: DoctorCheck[] = [];
   const token = credential.kind === 'oauth-client' ? undefined : credential.token;
-  const tokenType = token ? describeTokenType(tokenTypeOf(token), credential.kind) : 'OAuth consumer (client credentials)';
+  const tokenType = token
+    ? describeTokenType(tokenTypeOf(token), credential.kind)
+    : 'OAuth consumer (client credentials)';
 
   onProgress('who the credential belongs to');
   try {
     const user = await api.getCurrentUser();
-    checks.push({ name: 'identity', outcome: 'ok', detail: `authenticated as ${user.display_name ?? user.username ?? user.account_id ?? 'an account'}` });
+    checks.push({
+      name: 'identity',
+      outcome: 'ok',
+      detail: `authenticated as ${user.display_name ?? user.username ?? user.account_id ?? 'an account'}`,
+    });
   } catch (error) {
-    if (credential.kind !== 'api-token' && error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-      checks.push({ name: 'identity', outcome: 'skipped', detail: 'access tokens and OAuth consumers cannot read /user (expected); the checks below tell what they reach' });
+    if (
+      credential.kind !== 'api-token' &&
+      error instanceof ApiError &&
+      (error.status === 401 || error.status === 403)
+    ) {
+      checks.push({
+        name: 'identity',
+        outcome: 'skipped',
+        detail:
+          'access tokens and OAuth consumers cannot read /user (expected); the checks below tell what they reach',
+      });
     } else {
-      checks.push(failedCheck('identity', error, error instanceof ApiError && error.status === 403 ? 'warning' : 'failed'));
+      checks.push(
+        failedCheck(
+          'identity',
+          error,
+          error instanceof ApiError && error.status === 403 ? 'warning' : 'failed',
+        ),
+      );
     }
   }
 
   if (!repo) {
-    checks.push({ name: 'repository', outcome: 'skipped', detail: 'no repository given', fix: 'Pass --repo workspace/repo to check access to a repository.' });
+    checks.push({
+      name: 'repository',
+      outcome: 'skipped',
+      detail: 'no repository given',
+      fix: 'Pass --repo workspace/repo to check access to a repository.',
+    });
   } else {
     const name = formatRepository(repo);
     onProgress(`read access to ${name}`);
-    await probe(checks, `read ${name} (statuses, Code Insights: ${scopeNames(credential.kind, SCOPES.repository)})`, async () => {
-      const repository = await api.getRepository(repo);
-      return `main branch ${repository.mainbranch?.name ?? 'unknown'}; build statuses can be posted`;
-    });
+    await probe(
+      checks,
+      `read ${name} (statuses, Code Insights: ${scopeNames(credential.kind, SCOPES.repository)})`,
+      async () => {
+        const repository = await api.getRepository(repo);
+        return `main branch ${repository.mainbranch?.name ?? 'unknown'}; build statuses can be posted`;
+      },
+    );
     onProgress(`pull requests of ${name}`);
     await probe(checks, `pull requests (${scopeNames(credential.kind, SCOPES.pullRequest)})`, async () => {
       const open = await api.listOpenPullRequests(repo, 1);
       return open.length ? `readable; e.g. #${open[0].id} ${open[0].title}` : 'readable; none open';
     });
     onProgress(`pipelines of ${name}`);
-    await probe(checks, `pipelines (${scopeNames(credential.kind, SCOPES.pipelineRead)})`, async () => {
-      const runs = await api.listRecentPipelines(repo, 1);
-      return runs.length ? `readable; latest #${runs[0].build_number ?? '?'}` : 'readable; no runs yet';
-    }, 'warning');
+    await probe(
+      checks,
+      `pipelines (${scopeNames(credential.kind, SCOPES.pipelineRead)})`,
+      async () => {
+        const runs = await api.listRecentPipelines(repo, 1);
+        return runs.length ? `readable; latest #${runs[0].build_number ?? '?'}` : 'readable; no runs yet';
+      },
+      'warning',
+    );
     checks.push({
       name: `trigger pipelines (${scopeNames(credential.kind, SCOPES.pipelineWrite)})`,
       outcome: 'skipped',
@@ -81,7 +116,12 @@ export async function runDoctor(
   };
 }
 
-async function probe(checks: DoctorCheck[], name: string, run: () => Promise<string>, onFailure: CheckOutcome = 'failed'): Promise<void> {
+async function probe(
+  checks: DoctorCheck[],
+  name: string,
+  run: () => Promise<string>,
+  onFailure: CheckOutcome = 'failed',
+): Promise<void> {
   try {
     checks.push({ name, outcome: 'ok', detail: await run() });
   } catch (error) {

@@ -11,10 +11,17 @@ export type MergeVerdict =
  * any FAILED, INPROGRESS or STOPPED status blocks the merge.
  */
 export function mergeVerdict(statuses: readonly CommitStatus[]): MergeVerdict {
-  if (statuses.length === 0) return { kind: 'none', summary: 'No build statuses on this commit: a merge check requiring builds would block.' };
+  if (statuses.length === 0)
+    return {
+      kind: 'none',
+      summary: 'No build statuses on this commit: a merge check requiring builds would block.',
+    };
   const blocking = statuses.filter((status) => status.state !== 'SUCCESSFUL');
   if (blocking.length === 0) {
-    return { kind: 'pass', summary: `All ${statuses.length} build status${statuses.length === 1 ? '' : 'es'} successful: the merge check would pass.` };
+    return {
+      kind: 'pass',
+      summary: `All ${statuses.length} build status${statuses.length === 1 ? '' : 'es'} successful: the merge check would pass.`,
+    };
   }
   const names = blocking.map((status) => `${status.name || status.key} (${status.state})`).join(', ');
   return { kind: 'blocked', summary: `The merge check would block: ${names}.`, blocking };

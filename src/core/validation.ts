@@ -40,7 +40,11 @@ export const MAX_NAME_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 255;
 
 export function parseRepository(value: string | undefined, option = '--repo'): RepositoryRef {
-  if (!value) throw new InputError(`${option} is required.`, `Give the repository as workspace/repo, e.g. ${option} acme/web-app.`);
+  if (!value)
+    throw new InputError(
+      `${option} is required.`,
+      `Give the repository as workspace/repo, e.g. ${option} acme/web-app.`,
+    );
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(value.trim());
   if (!match) {
     throw new InputError(
@@ -56,7 +60,11 @@ export function formatRepository(repo: RepositoryRef): string {
 }
 
 export function parseCommit(value: string | undefined, option = '--commit'): string {
-  if (!value) throw new InputError(`${option} is required.`, `Give the full 40-character commit hash, e.g. from git rev-parse HEAD.`);
+  if (!value)
+    throw new InputError(
+      `${option} is required.`,
+      `Give the full 40-character commit hash, e.g. from git rev-parse HEAD.`,
+    );
   const commit = value.trim().toLowerCase();
   if (!/^[0-9a-f]{40}$/.test(commit)) {
     const short = /^[0-9a-f]{4,39}$/.test(commit);
@@ -69,7 +77,11 @@ export function parseCommit(value: string | undefined, option = '--commit'): str
 }
 
 export function parseKey(value: string | undefined, option = '--key'): string {
-  if (!value) throw new InputError(`${option} is required.`, 'Give a short stable key, e.g. sonar; reuse it so each run overwrites the last.');
+  if (!value)
+    throw new InputError(
+      `${option} is required.`,
+      'Give a short stable key, e.g. sonar; reuse it so each run overwrites the last.',
+    );
   const key = value.trim();
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw new InputError(
@@ -98,13 +110,19 @@ export function parseHttpUrl(value: string | undefined, option = '--url'): strin
   try {
     url = new URL(value.trim());
   } catch {
-    throw new InputError(`${option} "${value}" is not a URL.`, 'Give an absolute http(s) URL, e.g. https://ci.example.com/build/42.');
+    throw new InputError(
+      `${option} "${value}" is not a URL.`,
+      'Give an absolute http(s) URL, e.g. https://ci.example.com/build/42.',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InputError(`${option} "${value}" is not an http(s) URL.`, 'Give an absolute http(s) URL.');
   }
   if (url.username || url.password) {
-    throw new InputError(`${option} contains a user name or password.`, 'Never put credentials in a URL; give the plain link.');
+    throw new InputError(
+      `${option} contains a user name or password.`,
+      'Never put credentials in a URL; give the plain link.',
+    );
   }
   return url.toString();
 }

@@ -16,7 +16,9 @@ const context = processContext();
 const requested = (context.env.INPUT_COMMAND ?? '').trim() || 'status-set';
 const words = COMMANDS[requested];
 if (!words) {
-  process.stdout.write(`::error::Unknown command input "${requested}". Use one of: ${Object.keys(COMMANDS).join(', ')}.\n`);
+  process.stdout.write(
+    `::error::Unknown command input "${requested}". Use one of: ${Object.keys(COMMANDS).join(', ')}.\n`,
+  );
   process.exitCode = 2;
 } else {
   runCli(words, context, allCommands).then(
@@ -24,7 +26,9 @@ if (!words) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stdout.write(`::error::crosscheck: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stdout.write(
+        `::error::crosscheck: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       process.exitCode = 1;
     },
   );

@@ -16,7 +16,10 @@ const CREDENTIAL_INPUTS: Partial<Record<keyof CredentialSources, string>> = {
 };
 
 /** Credentials only ever come from the environment (or action inputs), never from flags. */
-export function credentialSources(env: Record<string, string | undefined>): { sources: CredentialSources; names: SourceNames } {
+export function credentialSources(env: Record<string, string | undefined>): {
+  sources: CredentialSources;
+  names: SourceNames;
+} {
   const sources: CredentialSources = {};
   const names: SourceNames = { ...ENVIRONMENT_NAMES };
   for (const field of Object.keys(ENVIRONMENT_NAMES) as Array<keyof CredentialSources>) {
@@ -33,13 +36,24 @@ export function credentialSources(env: Record<string, string | undefined>): { so
 }
 
 /** Connects to Bitbucket with the transport settings every command shares (--request-timeout, --retries). */
-export function connectFromEnvironment(context: RunnerContext, reporter: Reporter, options: OptionValues): BitbucketConnection {
+export function connectFromEnvironment(
+  context: RunnerContext,
+  reporter: Reporter,
+  options: OptionValues,
+): BitbucketConnection {
   const { env } = context;
   const { sources, names } = credentialSources(env);
-  for (const secret of [sources.apiToken, sources.accessToken, sources.oauthClientSecret, sources.appPassword]) reporter.secret(secret);
+  for (const secret of [
+    sources.apiToken,
+    sources.accessToken,
+    sources.oauthClientSecret,
+    sources.appPassword,
+  ])
+    reporter.secret(secret);
   const timeoutSeconds = integerOption(options, 'requestTimeout', '--request-timeout', 1, 3600, 30);
   const retries = integerOption(options, 'retries', '--retries', 0, 10, 4);
-  const baseDelayMs = Number(env.CROSSCHECK_RETRY_DELAY_MS) > 0 ? Number(env.CROSSCHECK_RETRY_DELAY_MS) : undefined;
+  const baseDelayMs =
+    Number(env.CROSSCHECK_RETRY_DELAY_MS) > 0 ? Number(env.CROSSCHECK_RETRY_DELAY_MS) : undefined;
   const connection = connectBitbucket({
     credentials: sources,
     names,

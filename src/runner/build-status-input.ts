@@ -33,7 +33,16 @@ export interface StatusToPost {
   notices: string[];
 }
 
-const FIELDS: ReadonlyArray<keyof StatusRecord> = ['repo', 'commit', 'key', 'state', 'name', 'url', 'description', 'refname'];
+const FIELDS: ReadonlyArray<keyof StatusRecord> = [
+  'repo',
+  'commit',
+  'key',
+  'state',
+  'name',
+  'url',
+  'description',
+  'refname',
+];
 
 /** Validates one record; fields it lacks come from `fallback` (the flags) and then from the CI. */
 export function toStatusToPost(record: StatusRecord, fallback: StatusRecord, ci: CiDefaults): StatusToPost {
@@ -45,7 +54,10 @@ export function toStatusToPost(record: StatusRecord, fallback: StatusRecord, ci:
   const state = parseState(pick('state'));
   const givenUrl = pick('url') ?? ci.runUrl;
   if (!givenUrl) {
-    throw new InputError('--url is required outside a CI run.', 'Bitbucket needs a link for every build status: give --url with the page of the check (e.g. the report).');
+    throw new InputError(
+      '--url is required outside a CI run.',
+      'Bitbucket needs a link for every build status: give --url with the page of the check (e.g. the report).',
+    );
   }
   const url = parseHttpUrl(givenUrl);
   const status: BuildStatusInput = { key, state, url, name: pick('name') ?? key };
@@ -72,22 +84,29 @@ export function parseStatusLines(text: string, fallback: StatusRecord, ci: CiDef
     if (!trimmed || trimmed.startsWith('#')) return;
     try {
       const parsed: unknown = JSON.parse(trimmed);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputError('not a JSON object');
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new InputError('not a JSON object');
       const record: StatusRecord = {};
       for (const [field, value] of Object.entries(parsed)) {
-        if (!FIELDS.includes(field as keyof StatusRecord)) throw new InputError(`unknown field "${field}" (known: ${FIELDS.join(', ')})`);
+        if (!FIELDS.includes(field as keyof StatusRecord))
+          throw new InputError(`unknown field "${field}" (known: ${FIELDS.join(', ')})`);
         if (typeof value !== 'string') throw new InputError(`field "${field}" must be a string`);
         record[field as keyof StatusRecord] = value;
       }
       statuses.push(toStatusToPost(record, fallback, ci));
     } catch (error) {
-      const message = error instanceof SyntaxError ? `invalid JSON (${error.message})` : (error as Error).message;
+      const message =
+        error instanceof SyntaxError ? `invalid JSON (${error.message})` : (error as Error).message;
       problems.push(`line ${index + 1}: ${message}`);
     }
   });
   if (problems.length) {
-    throw new InputError(`${problems.length} line${problems.length === 1 ? '' : 's'} of --from cannot be sent; nothing was sent:\n  ${problems.join('\n  ')}`, 'Fix those lines; each is a JSON object with repo, commit, key, state, and optionally name, url, description, refname.');
+    throw new InputError(
+      `${problems.length} line${problems.length === 1 ? '' : 's'} of --from cannot be sent; nothing was sent:\n  ${problems.join('\n  ')}`,
+      'Fix those lines; each is a JSON object with repo, commit, key, state, and optionally name, url, description, refname.',
+    );
   }
-  if (statuses.length === 0) throw new InputError('--from holds no statuses.', 'Give one JSON object per line.');
+  if (statuses.length === 0)
+    throw new InputError('--from holds no statuses.', 'Give one JSON object per line.');
   return statuses;
 }

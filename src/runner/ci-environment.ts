@@ -15,7 +15,10 @@ export function ciDefaults(env: Record<string, string | undefined>): CiDefaults 
       repo,
       commit: env.BITBUCKET_COMMIT,
       refname: env.BITBUCKET_BRANCH,
-      runUrl: repo && env.BITBUCKET_BUILD_NUMBER ? `https://bitbucket.org/${repo}/pipelines/results/${env.BITBUCKET_BUILD_NUMBER}` : undefined,
+      runUrl:
+        repo && env.BITBUCKET_BUILD_NUMBER
+          ? `https://bitbucket.org/${repo}/pipelines/results/${env.BITBUCKET_BUILD_NUMBER}`
+          : undefined,
     };
   }
   if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {

@@ -14,7 +14,9 @@ runCli(process.argv.slice(2), processContext(), allCommands).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`crosscheck: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(
+      `crosscheck: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -18,7 +18,11 @@ export function inputVariable(name: string): string {
  */
 export function resolveOptions(command: Command, env: Record<string, string | undefined>): OptionValues {
   const values: OptionValues = { ...command.optsWithGlobals() };
-  const options = [...command.options, ...(command.parent?.options ?? []), ...(command.parent?.parent?.options ?? [])];
+  const options = [
+    ...command.options,
+    ...(command.parent?.options ?? []),
+    ...(command.parent?.parent?.options ?? []),
+  ];
   for (const option of options) {
     const key = option.attributeName();
     const source = command.getOptionValueSourceWithGlobals(key);
@@ -29,13 +33,21 @@ export function resolveOptions(command: Command, env: Record<string, string | un
     if (option.negate) {
       // `--no-fail` is the input `no-fail: true`.
       if (TRUE.includes(raw)) values[key] = false;
-      else if (!FALSE.includes(raw)) throw new InputError(`Input ${name} is "${raw}", not a boolean.`, `Give true or false.`);
+      else if (!FALSE.includes(raw))
+        throw new InputError(`Input ${name} is "${raw}", not a boolean.`, `Give true or false.`);
     } else if (option.isBoolean()) {
       if (TRUE.includes(raw)) values[key] = true;
       else if (FALSE.includes(raw)) values[key] = false;
-      else throw new InputError(`Input ${name} is "${raw}", not a boolean.`, `Give true or false (also True/TRUE/False/FALSE).`);
+      else
+        throw new InputError(
+          `Input ${name} is "${raw}", not a boolean.`,
+          `Give true or false (also True/TRUE/False/FALSE).`,
+        );
     } else if (option.variadic || Array.isArray(option.defaultValue)) {
-      values[key] = raw.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+      values[key] = raw
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean);
     } else {
       values[key] = raw;
     }
@@ -50,12 +62,22 @@ export function stringOption(values: OptionValues, key: string): string | undefi
 }
 
 /** Parses a whole number option within bounds, with an error that names the option. */
-export function integerOption(values: OptionValues, key: string, flag: string, min: number, max: number, fallback: number): number {
+export function integerOption(
+  values: OptionValues,
+  key: string,
+  flag: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   const raw = values[key];
   if (raw === undefined || raw === '') return fallback;
   const number = Number(raw);
   if (!Number.isInteger(number) || number < min || number > max) {
-    throw new InputError(`${flag} "${String(raw)}" is not a whole number from ${min} to ${max}.`, `Give ${flag} a whole number from ${min} to ${max}.`);
+    throw new InputError(
+      `${flag} "${String(raw)}" is not a whole number from ${min} to ${max}.`,
+      `Give ${flag} a whole number from ${min} to ${max}.`,
+    );
   }
   return number;
 }

@@ -12,10 +12,18 @@ import { Reporter } from './reporter';
 import { VERSION } from './version';
 
 /** A command body: options merged from flags and INPUT_*, the process context, and a reporter. */
-export type CommandFunction = (options: OptionValues, context: RunnerContext, reporter: Reporter, command: Command) => Promise<void>;
+export type CommandFunction = (
+  options: OptionValues,
+  context: RunnerContext,
+  reporter: Reporter,
+  command: Command,
+) => Promise<void>;
 
 /** Extra commands registered by later modules (trigger, sonar-gate, run, sandbox…), kept out of this file's imports. */
-export type CommandRegistration = (program: Command, action: (fn: CommandFunction) => (...args: unknown[]) => Promise<void>) => void;
+export type CommandRegistration = (
+  program: Command,
+  action: (fn: CommandFunction) => (...args: unknown[]) => Promise<void>,
+) => void;
 
 const CREDENTIALS_HELP = `
 Credentials come only from the environment (or action inputs), never from flags:
@@ -26,10 +34,15 @@ Credentials come only from the environment (or action inputs), never from flags:
 
 Exit codes: 0 done, 1 refused or failed (after retries), 2 bad usage or input (nothing sent).`;
 
-export function buildProgram(context: RunnerContext, registrations: CommandRegistration[] = []): { program: Command; exitCode: () => number } {
+export function buildProgram(
+  context: RunnerContext,
+  registrations: CommandRegistration[] = [],
+): { program: Command; exitCode: () => number } {
   let exitCode = EXIT_OK;
   const program = new Command('crosscheck')
-    .description('Post Bitbucket Cloud build statuses from any CI: quality gates, central checks, merge checks.')
+    .description(
+      'Post Bitbucket Cloud build statuses from any CI: quality gates, central checks, merge checks.',
+    )
     .version(VERSION, '-V, --version')
     .option('--json', 'print the result as JSON on stdout')
     .option('--verbose', 'show every request (redacted) and the decisions taken')
@@ -58,26 +71,46 @@ export function buildProgram(context: RunnerContext, registrations: CommandRegis
       }
     };
 
-  const status = program.command('status').description('create, overwrite and read build statuses on a commit');
+  const status = program
+    .command('status')
+    .description('create, overwrite and read build statuses on a commit');
   status
     .command('set')
-    .description('create or overwrite a build status (same key overwrites), or many from JSON Lines with --from')
+    .description(
+      'create or overwrite a build status (same key overwrites), or many from JSON Lines with --from',
+    )
     .option('--repo <workspace/repo>', 'repository (default $BITBUCKET_REPO_FULL_NAME)')
     .option('--commit <sha>', 'full 40-character commit hash (default $BITBUCKET_COMMIT)')
-    .option('--key <key>', `status key, 1-${MAX_KEY_LENGTH} characters; reuse it so each run overwrites the last`)
-    .addOption(new Option('--state <state>', `${BUILD_STATES.join('|')} (or passed, failed, pending, running, cancelled…)`))
+    .option(
+      '--key <key>',
+      `status key, 1-${MAX_KEY_LENGTH} characters; reuse it so each run overwrites the last`,
+    )
+    .addOption(
+      new Option(
+        '--state <state>',
+        `${BUILD_STATES.join('|')} (or passed, failed, pending, running, cancelled…)`,
+      ),
+    )
     .option('--name <text>', 'title shown in Bitbucket (default: the key)')
     .option('--url <url>', 'link from the status (default: this CI run, when known)')
     .option('--description <text>', 'one line of detail')
-    .option('--refname <branch>', "the PR's source branch, ties the status to the PR (default $BITBUCKET_BRANCH)")
+    .option(
+      '--refname <branch>',
+      "the PR's source branch, ties the status to the PR (default $BITBUCKET_BRANCH)",
+    )
     .option('--from <file>', 'JSON Lines file (or - for stdin): one status per line with the same fields')
     .option('--concurrency <n>', 'parallel requests with --from', '8')
     .option('--dry-run', 'print what would be sent, send nothing')
-    .addHelpText('after', '\nExample:\n  crosscheck status set --repo acme/web-app --commit $SHA --key sonar --state failed --url https://sonar.example.com/...')
+    .addHelpText(
+      'after',
+      '\nExample:\n  crosscheck status set --repo acme/web-app --commit $SHA --key sonar --state failed --url https://sonar.example.com/...',
+    )
     .action(action(statusSet));
   status
     .command('get')
-    .description('show one status by key, or every status on the commit and what a merge check would conclude')
+    .description(
+      'show one status by key, or every status on the commit and what a merge check would conclude',
+    )
     .option('--repo <workspace/repo>', 'repository (default $BITBUCKET_REPO_FULL_NAME)')
     .option('--commit <sha>', 'full commit hash (default $BITBUCKET_COMMIT)')
     .option('--key <key>', 'only this status')
@@ -85,7 +118,9 @@ export function buildProgram(context: RunnerContext, registrations: CommandRegis
 
   program
     .command('doctor')
-    .description('check the credential: which one is used, its type, who it is, what it can reach, what to fix')
+    .description(
+      'check the credential: which one is used, its type, who it is, what it can reach, what to fix',
+    )
     .option('--repo <workspace/repo>', 'also check access to this repository')
     .action(action(doctor));
 
@@ -102,13 +137,22 @@ function exitCodeFor(error: unknown, reporter: Reporter): number {
 }
 
 /** Parses argv (without node and script), runs the command, and returns the exit code; never exits itself. */
-export async function runCli(argv: string[], context: RunnerContext, registrations: CommandRegistration[] = []): Promise<number> {
+export async function runCli(
+  argv: string[],
+  context: RunnerContext,
+  registrations: CommandRegistration[] = [],
+): Promise<number> {
   const { program, exitCode } = buildProgram(context, registrations);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT_OK;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return EXIT_OK;
       if (error.code === 'commander.executeSubCommandAsync') return EXIT_FAILED;
       return EXIT_USAGE;
     }

@@ -67,7 +67,8 @@ export class Reporter {
       lines.push(`error: ${error.message}`);
       if (error instanceof ApiError) lines.push(`  why: ${error.diagnosis}`);
       if (error.hint) lines.push(`  fix: ${error.hint}`);
-      if (error instanceof NetworkError) lines.push(`  request: ${error.request.method} ${error.request.url}`);
+      if (error instanceof NetworkError)
+        lines.push(`  request: ${error.request.method} ${error.request.url}`);
     } else {
       lines.push(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       lines.push('  This is a bug in Crosscheck; please report it with the output of --verbose.');
@@ -81,13 +82,17 @@ export class Reporter {
   httpEvent(event: HttpEvent): void {
     switch (event.type) {
       case 'request':
-        this.verbose(`→ ${event.method} ${event.url}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}${event.body ? `\n  ${event.body}` : ''}`);
+        this.verbose(
+          `→ ${event.method} ${event.url}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}${event.body ? `\n  ${event.body}` : ''}`,
+        );
         break;
       case 'response':
         this.verbose(`← ${event.status} ${event.method} ${event.url} in ${event.ms} ms`);
         break;
       case 'retry':
-        this.progress(`${event.reason} on ${event.method} ${event.url}; retrying in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt + 1} of ${event.of})`);
+        this.progress(
+          `${event.reason} on ${event.method} ${event.url}; retrying in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt + 1} of ${event.of})`,
+        );
         break;
     }
   }

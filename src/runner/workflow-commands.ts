@@ -21,7 +21,11 @@ function escapeProperty(value: string): string {
 }
 
 /** Formats `::command key=value,…::message`. */
-export function formatCommand(command: string, properties: Record<string, string | number | undefined>, message: string): string {
+export function formatCommand(
+  command: string,
+  properties: Record<string, string | number | undefined>,
+  message: string,
+): string {
   const props = Object.entries(properties)
     .filter(([, value]) => value !== undefined && value !== '')
     .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)
@@ -57,7 +61,8 @@ export class WorkflowCommands {
     const file = this.env.GITHUB_OUTPUT;
     if (!file) return;
     const delimiter = `ghadelimiter_${randomUUID()}`;
-    if (name.includes(delimiter) || value.includes(delimiter)) throw new Error('Output value contains the delimiter');
+    if (name.includes(delimiter) || value.includes(delimiter))
+      throw new Error('Output value contains the delimiter');
     appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');
   }
 }

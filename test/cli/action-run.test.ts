@@ -21,52 +21,138 @@ describe('crosscheck action run (CLI)', () => {
   });
   after(() => sandbox.close());
   afterEach(() => {
-    BitbucketOpenApi.load().assertValid(sandbox.requests.filter((request) => isBitbucketApiRequest(request.path)).map(fromRecordedRequest));
+    BitbucketOpenApi.load().assertValid(
+      sandbox.requests.filter((request) => isBitbucketApiRequest(request.path)).map(fromRecordedRequest),
+    );
   });
 
-  const credentials = () => ({ BITBUCKET_API_URL: sandbox.bitbucketApiUrl, ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email, BITBUCKET_API_TOKEN: sandbox.demo.apiToken });
+  const credentials = () => ({
+    BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
+    ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
+    BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
+  });
 
   it('runs an action with inputs and writes its outputs as a dotenv file a shell can source', async () => {
     const outputs = join(workspace, 'outputs.env');
-    const result = await runCrosscheck(['action', 'run', join(FIXTURES, 'inputs-outputs'), '--with', 'who=Bitbucket', '--outputs-file', outputs], { cwd: workspace });
+    const result = await runCrosscheck(
+      [
+        'action',
+        'run',
+        join(FIXTURES, 'inputs-outputs'),
+        '--with',
+        'who=Bitbucket',
+        '--outputs-file',
+        outputs,
+      ],
+      { cwd: workspace },
+    );
     assert.equal(result.code, 0, result.stderr);
-    const sourced = execFileSync('sh', ['-c', `. "${outputs}"; printf '%s' "$OUTPUT_MESSAGE"`], { encoding: 'utf8' });
+    const sourced = execFileSync('sh', ['-c', `. "${outputs}"; printf '%s' "$OUTPUT_MESSAGE"`], {
+      encoding: 'utf8',
+    });
     assert.match(sourced, /Bitbucket/);
   });
 
   it('with --key marks the commit INPROGRESS, then posts the result with a Code Insights report and annotations', async () => {
     const before = sandbox.requests.length;
     const result = await runCrosscheck(
-      ['action', 'run', join(FIXTURES, 'commands'), '--with', 'mode=annotations', '--key', 'lint', '--name', 'Lint', '--repo', REPO, '--commit', COMMIT, '--url', 'https://ci.example.com/7'],
+      [
+        'action',
+        'run',
+        join(FIXTURES, 'commands'),
+        '--with',
+        'mode=annotations',
+        '--key',
+        'lint',
+        '--name',
+        'Lint',
+        '--repo',
+        REPO,
+        '--commit',
+        COMMIT,
+        '--url',
+        'https://ci.example.com/7',
+      ],
       { env: { ...credentials(), GITHUB_WORKSPACE: workspace }, cwd: workspace },
     );
     assert.equal(result.code, 0, result.stderr);
     const sent = sandbox.requests.slice(before).filter((request) => isBitbucketApiRequest(request.path));
-    const posts = sent.filter((request) => request.path.endsWith('/statuses/build')).map((request) => (request.body as { state: string }).state);
+    const posts = sent
+      .filter((request) => request.path.endsWith('/statuses/build'))
+      .map((request) => (request.body as { state: string }).state);
     assert.deepEqual(posts, ['INPROGRESS', 'SUCCESSFUL']);
     assert.ok(sent.some((request) => request.method === 'PUT' && request.path.endsWith('/reports/lint')));
-    const annotations = sent.find((request) => request.path.endsWith('/reports/lint/annotations'))?.body as Array<{ path: string; line: number; severity: string }>;
+    const annotations = sent.find((request) => request.path.endsWith('/reports/lint/annotations'))
+      ?.body as Array<{ path: string; line: number; severity: string }>;
     assert.ok(annotations, 'annotations were posted');
-    assert.deepEqual(annotations.map((annotation) => `${annotation.path}:${annotation.line}:${annotation.severity}`).sort(), ['from-stderr.js:2:MEDIUM', 'lib/old.js:10:MEDIUM', 'src/app.js:3:HIGH']);
+    assert.deepEqual(
+      annotations.map((annotation) => `${annotation.path}:${annotation.line}:${annotation.severity}`).sort(),
+      ['from-stderr.js:2:MEDIUM', 'lib/old.js:10:MEDIUM', 'src/app.js:3:HIGH'],
+    );
     assert.match(result.stdout, /Step summary/);
-    assert.ok(!result.stdout.includes(sandbox.demo.apiToken) && !result.stderr.includes(sandbox.demo.apiToken));
+    assert.ok(
+      !result.stdout.includes(sandbox.demo.apiToken) && !result.stderr.includes(sandbox.demo.apiToken),
+    );
   });
 
   it("exits with the action's exit code and posts FAILED when main fails", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crosscheck-action-'));
     writeFileSync(join(dir, 'action.yml'), 'name: Fails\nruns:\n  using: node20\n  main: main.js\n');
-    writeFileSync(join(dir, 'main.js'), "require('@actions/core').setFailed('coverage too low'); process.exitCode = 3;\n".replace("require('@actions/core')", `require(${JSON.stringify(require.resolve('@actions/core'))})`));
-    const result = await runCrosscheck(['action', 'run', dir, '--key', 'fails', '--repo', REPO, '--commit', COMMIT, '--url', 'https://ci.example.com/8'], { env: credentials() });
+    writeFileSync(
+      join(dir, 'main.js'),
+      "require('@actions/core').setFailed('coverage too low'); process.exitCode = 3;\n".replace(
+        "require('@actions/core')",
+        `require(${JSON.stringify(require.resolve('@actions/core'))})`,
+      ),
+    );
+    const result = await runCrosscheck(
+      [
+        'action',
+        'run',
+        dir,
+        '--key',
+        'fails',
+        '--repo',
+        REPO,
+        '--commit',
+        COMMIT,
+        '--url',
+        'https://ci.example.com/8',
+      ],
+      { env: credentials() },
+    );
     assert.equal(result.code, 3, result.stderr);
-    assert.equal(sandbox.buildStatuses(REPO, COMMIT).find((status) => status.key === 'fails')?.state, 'FAILED');
+    assert.equal(
+      sandbox.buildStatuses(REPO, COMMIT).find((status) => status.key === 'fails')?.state,
+      'FAILED',
+    );
   });
 
   it('refuses a composite action and bad --with before running or sending anything (exit 2)', async () => {
     const before = sandbox.requests.length;
-    const composite = await runCrosscheck(['action', 'run', join(FIXTURES, 'composite')], { env: credentials() });
+    const composite = await runCrosscheck(['action', 'run', join(FIXTURES, 'composite')], {
+      env: credentials(),
+    });
     assert.equal(composite.code, 2);
     assert.match(composite.stderr, /composite/i);
-    const badWith = await runCrosscheck(['action', 'run', join(FIXTURES, 'inputs-outputs'), '--with', 'novalue', '--key', 'x', '--repo', REPO, '--commit', COMMIT, '--url', 'https://x.example'], { env: credentials() });
+    const badWith = await runCrosscheck(
+      [
+        'action',
+        'run',
+        join(FIXTURES, 'inputs-outputs'),
+        '--with',
+        'novalue',
+        '--key',
+        'x',
+        '--repo',
+        REPO,
+        '--commit',
+        COMMIT,
+        '--url',
+        'https://x.example',
+      ],
+      { env: credentials() },
+    );
     assert.equal(badWith.code, 2);
     assert.match(badWith.stderr, /NAME=VALUE/);
     assert.equal(sandbox.requests.length, before);
@@ -74,12 +160,38 @@ describe('crosscheck action run (CLI)', () => {
 
   it("runs Crosscheck's own action.yml, which posts a status to the sandbox from INPUT_* values", async () => {
     const result = await runCrosscheck(
-      ['action', 'run', REPO_ROOT, '--with', 'command=status-set', '--with', `repo=${REPO}`, '--with', `commit=${COMMIT}`, '--with', 'key=own-action', '--with', 'state=passed', '--with', 'url=https://ci.example.com/9', '--with', `email=${sandbox.demo.email}`, '--with', `api-token=${sandbox.demo.apiToken}`],
+      [
+        'action',
+        'run',
+        REPO_ROOT,
+        '--with',
+        'command=status-set',
+        '--with',
+        `repo=${REPO}`,
+        '--with',
+        `commit=${COMMIT}`,
+        '--with',
+        'key=own-action',
+        '--with',
+        'state=passed',
+        '--with',
+        'url=https://ci.example.com/9',
+        '--with',
+        `email=${sandbox.demo.email}`,
+        '--with',
+        `api-token=${sandbox.demo.apiToken}`,
+      ],
       { env: { BITBUCKET_API_URL: sandbox.bitbucketApiUrl } },
     );
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    assert.equal(sandbox.buildStatuses(REPO, COMMIT).find((status) => status.key === 'own-action')?.state, 'SUCCESSFUL');
-    assert.ok(!result.stdout.includes(sandbox.demo.apiToken) && !result.stderr.includes(sandbox.demo.apiToken), 'the token passed as an input is masked');
+    assert.equal(
+      sandbox.buildStatuses(REPO, COMMIT).find((status) => status.key === 'own-action')?.state,
+      'SUCCESSFUL',
+    );
+    assert.ok(
+      !result.stdout.includes(sandbox.demo.apiToken) && !result.stderr.includes(sandbox.demo.apiToken),
+      'the token passed as an input is masked',
+    );
     assert.ok(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8').includes('main: dist/action.js'));
   });
 });

@@ -1,6 +1,6 @@
 // `crosscheck status set/get` end to end: the bundled CLI against the sandbox over real HTTP, requests checked against OpenAPI.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sandbox, seed, startSandbox } from '../../src/sandbox';
@@ -22,22 +22,49 @@ describe('crosscheck status (CLI against the sandbox)', function () {
   after(() => sandbox.close());
   afterEach(() => {
     // Every request the client sent must be one Atlassian's OpenAPI document allows.
-    openApi.assertValid(sandbox.requests.filter((request) => isBitbucketApiRequest(request.path)).map(fromRecordedRequest));
+    openApi.assertValid(
+      sandbox.requests.filter((request) => isBitbucketApiRequest(request.path)).map(fromRecordedRequest),
+    );
   });
 
-  const apiTokenEnv = () => ({ BITBUCKET_API_URL: sandbox.bitbucketApiUrl, ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email, BITBUCKET_API_TOKEN: sandbox.demo.apiToken });
-  const secretsOf = () => [sandbox.demo.apiToken, sandbox.demo.repoAccessToken, sandbox.demo.workspaceAccessToken, sandbox.demo.oauth.clientSecret, sandbox.demo.appPassword];
+  const apiTokenEnv = () => ({
+    BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
+    ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
+    BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
+  });
+  const secretsOf = () => [
+    sandbox.demo.apiToken,
+    sandbox.demo.repoAccessToken,
+    sandbox.demo.workspaceAccessToken,
+    sandbox.demo.oauth.clientSecret,
+    sandbox.demo.appPassword,
+  ];
   const assertNoSecret = (result: CliResult) => {
     for (const secret of secretsOf()) {
-      assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), `a secret leaked:\n${result.stdout}\n${result.stderr}`);
+      assert.ok(
+        !result.stdout.includes(secret) && !result.stderr.includes(secret),
+        `a secret leaked:\n${result.stdout}\n${result.stderr}`,
+      );
     }
   };
   const set = (args: string[], env: Record<string, string | undefined> = apiTokenEnv()) =>
-    runCrosscheck(['status', 'set', '--repo', REPO, '--commit', COMMIT, '--url', 'https://ci.example.com/1', ...args], { env });
+    runCrosscheck(
+      ['status', 'set', '--repo', REPO, '--commit', COMMIT, '--url', 'https://ci.example.com/1', ...args],
+      { env },
+    );
 
   it('posts INPROGRESS then FAILED then SUCCESSFUL under one key, which overwrites', async () => {
     for (const state of ['pending', 'failed', 'passed']) {
-      const result = await set(['--key', 'cli-flow', '--state', state, '--name', 'CLI flow', '--refname', PR.source]);
+      const result = await set([
+        '--key',
+        'cli-flow',
+        '--state',
+        state,
+        '--name',
+        'CLI flow',
+        '--refname',
+        PR.source,
+      ]);
       assert.equal(result.code, 0, result.stderr);
       assertNoSecret(result);
     }
@@ -57,7 +84,10 @@ describe('crosscheck status (CLI against the sandbox)', function () {
   });
 
   it('sends an access token as Bearer, and an OAuth consumer through the client-credentials grant', async () => {
-    const bearer = await set(['--key', 'bearer', '--state', 'SUCCESSFUL'], { BITBUCKET_API_URL: sandbox.bitbucketApiUrl, BITBUCKET_ACCESS_TOKEN: sandbox.demo.repoAccessToken });
+    const bearer = await set(['--key', 'bearer', '--state', 'SUCCESSFUL'], {
+      BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
+      BITBUCKET_ACCESS_TOKEN: sandbox.demo.repoAccessToken,
+    });
     assert.equal(bearer.code, 0, bearer.stderr);
     const oauth = await set(['--key', 'oauth', '--state', 'SUCCESSFUL'], {
       BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
@@ -68,14 +98,21 @@ describe('crosscheck status (CLI against the sandbox)', function () {
     assert.equal(oauth.code, 0, oauth.stderr);
     assertNoSecret(oauth);
     assert.deepEqual(
-      sandbox.buildStatuses(REPO, COMMIT).filter((status) => ['bearer', 'oauth'].includes(status.key)).map((status) => status.state),
+      sandbox
+        .buildStatuses(REPO, COMMIT)
+        .filter((status) => ['bearer', 'oauth'].includes(status.key))
+        .map((status) => status.state),
       ['SUCCESSFUL', 'SUCCESSFUL'],
     );
   });
 
   it("stops the seed's x-token-auth mistake before sending, with the fix", async () => {
     const before = sandbox.requests.length;
-    const result = await set(['--key', 'k', '--state', 'passed'], { BITBUCKET_API_URL: sandbox.bitbucketApiUrl, BITBUCKET_USERNAME: 'x-token-auth', BITBUCKET_API_TOKEN: sandbox.demo.apiToken });
+    const result = await set(['--key', 'k', '--state', 'passed'], {
+      BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
+      BITBUCKET_USERNAME: 'x-token-auth',
+      BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
+    });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /x-token-auth/);
     assert.match(result.stderr, /ATLASSIAN_ACCOUNT_EMAIL/);
@@ -85,7 +122,11 @@ describe('crosscheck status (CLI against the sandbox)', function () {
 
   it('refuses an app password with the migration steps, sending nothing', async () => {
     const before = sandbox.requests.length;
-    const result = await set(['--key', 'k', '--state', 'passed'], { BITBUCKET_API_URL: sandbox.bitbucketApiUrl, BITBUCKET_USERNAME: 'jdoe', BITBUCKET_APP_PASSWORD: sandbox.demo.appPassword });
+    const result = await set(['--key', 'k', '--state', 'passed'], {
+      BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
+      BITBUCKET_USERNAME: 'jdoe',
+      BITBUCKET_APP_PASSWORD: sandbox.demo.appPassword,
+    });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /App passwords were removed/);
     assert.match(result.stderr, /API token with scopes/);
@@ -94,7 +135,10 @@ describe('crosscheck status (CLI against the sandbox)', function () {
   });
 
   it('says with --verbose that a token in the wrong variable was routed by its prefix', async () => {
-    const result = await set(['--key', 'routed', '--state', 'passed', '--verbose'], { BITBUCKET_API_URL: sandbox.bitbucketApiUrl, BITBUCKET_API_TOKEN: sandbox.demo.repoAccessToken });
+    const result = await set(['--key', 'routed', '--state', 'passed', '--verbose'], {
+      BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
+      BITBUCKET_API_TOKEN: sandbox.demo.repoAccessToken,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /BITBUCKET_API_TOKEN holds an access token/);
     assert.match(result.stderr, /→ POST .*statuses\/build/);
@@ -102,7 +146,10 @@ describe('crosscheck status (CLI against the sandbox)', function () {
   });
 
   it('explains a 401 from Bitbucket for a wrong email', async () => {
-    const result = await set(['--key', 'k', '--state', 'passed'], { ...apiTokenEnv(), ATLASSIAN_ACCOUNT_EMAIL: 'someone-else@acme.example' });
+    const result = await set(['--key', 'k', '--state', 'passed'], {
+      ...apiTokenEnv(),
+      ATLASSIAN_ACCOUNT_EMAIL: 'someone-else@acme.example',
+    });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /did not accept the credential/);
     assert.match(result.stderr, /Token is invalid, expired, or not supported/);
@@ -112,7 +159,10 @@ describe('crosscheck status (CLI against the sandbox)', function () {
 
   it('explains a missing scope from the 403 detail', async () => {
     const token = sandbox.addApiToken({ email: sandbox.demo.email, scopes: ['read:user:bitbucket'] });
-    const result = await set(['--key', 'k', '--state', 'passed'], { ...apiTokenEnv(), BITBUCKET_API_TOKEN: token });
+    const result = await set(['--key', 'k', '--state', 'passed'], {
+      ...apiTokenEnv(),
+      BITBUCKET_API_TOKEN: token,
+    });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /lacks the scope read:repository:bitbucket/);
     assert.match(result.stderr, /create a new API token with scopes/);
@@ -120,7 +170,23 @@ describe('crosscheck status (CLI against the sandbox)', function () {
   });
 
   it('explains a 404 for a repository that does not exist', async () => {
-    const result = await runCrosscheck(['status', 'set', '--repo', 'acme/nope', '--commit', COMMIT, '--key', 'k', '--state', 'passed', '--url', 'https://x.example'], { env: apiTokenEnv() });
+    const result = await runCrosscheck(
+      [
+        'status',
+        'set',
+        '--repo',
+        'acme/nope',
+        '--commit',
+        COMMIT,
+        '--key',
+        'k',
+        '--state',
+        'passed',
+        '--url',
+        'https://x.example',
+      ],
+      { env: apiTokenEnv() },
+    );
     assert.equal(result.code, 1);
     assert.match(result.stderr, /Not found: commit .* in acme\/nope/);
   });
@@ -149,8 +215,16 @@ describe('crosscheck status (CLI against the sandbox)', function () {
     const cases: Array<[string, string[], RegExp]> = [
       ['a key over 40 characters', ['--key', 'k'.repeat(41), '--state', 'passed'], /41 characters/],
       ['an unknown state', ['--key', 'k', '--state', 'done'], /not a build state/],
-      ['an abbreviated commit', ['--key', 'k', '--state', 'passed', '--commit', COMMIT.slice(0, 7)], /looks abbreviated/],
-      ['a repository without workspace', ['--key', 'k', '--state', 'passed', '--repo', 'web-app'], /workspace\/repo/],
+      [
+        'an abbreviated commit',
+        ['--key', 'k', '--state', 'passed', '--commit', COMMIT.slice(0, 7)],
+        /looks abbreviated/,
+      ],
+      [
+        'a repository without workspace',
+        ['--key', 'k', '--state', 'passed', '--repo', 'web-app'],
+        /workspace\/repo/,
+      ],
       ['a URL that is not http(s)', ['--key', 'k', '--state', 'passed', '--url', 'ftp://x'], /not an http/],
       ['an unknown option', ['--key', 'k', '--state', 'passed', '--colour', 'red'], /unknown option/],
       ['a missing key', ['--state', 'passed'], /--key is required/],
@@ -167,8 +241,17 @@ describe('crosscheck status (CLI against the sandbox)', function () {
 
     it('reports every bad line of --from with its number', async () => {
       const before = sandbox.requests.length;
-      const lines = [JSON.stringify({ key: 'a', state: 'passed' }), '{broken', JSON.stringify({ key: 'b', state: 'nope' })].join('\n');
-      const result = await set(['--from', '-'], apiTokenEnv()).then(() => runCrosscheck(['status', 'set', '--repo', REPO, '--commit', COMMIT, '--url', 'https://x.example', '--from', '-'], { env: apiTokenEnv(), stdin: lines }));
+      const lines = [
+        JSON.stringify({ key: 'a', state: 'passed' }),
+        '{broken',
+        JSON.stringify({ key: 'b', state: 'nope' }),
+      ].join('\n');
+      const result = await set(['--from', '-'], apiTokenEnv()).then(() =>
+        runCrosscheck(
+          ['status', 'set', '--repo', REPO, '--commit', COMMIT, '--url', 'https://x.example', '--from', '-'],
+          { env: apiTokenEnv(), stdin: lines },
+        ),
+      );
       assert.equal(result.code, 2);
       assert.match(result.stderr, /line 2: invalid JSON/);
       assert.match(result.stderr, /line 3: --state "nope"/);
@@ -179,13 +262,25 @@ describe('crosscheck status (CLI against the sandbox)', function () {
   it('posts many statuses from a JSON Lines file, in parallel, and reports each', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crosscheck-'));
     const file = join(dir, 'statuses.jsonl');
-    writeFileSync(file, Array.from({ length: 12 }, (_, index) => JSON.stringify({ key: `batch-${index}`, state: index % 2 ? 'failed' : 'passed', description: `check ${index}` })).join('\n'));
+    writeFileSync(
+      file,
+      Array.from({ length: 12 }, (_, index) =>
+        JSON.stringify({
+          key: `batch-${index}`,
+          state: index % 2 ? 'failed' : 'passed',
+          description: `check ${index}`,
+        }),
+      ).join('\n'),
+    );
     const result = await set(['--from', file, '--concurrency', '4', '--json']);
     assert.equal(result.code, 0, result.stderr);
     const output = JSON.parse(result.stdout) as { posted: unknown[]; failed: unknown[] };
     assert.equal(output.posted.length, 12);
     assert.equal(output.failed.length, 0);
-    assert.equal(sandbox.buildStatuses(REPO, COMMIT).filter((status) => status.key.startsWith('batch-')).length, 12);
+    assert.equal(
+      sandbox.buildStatuses(REPO, COMMIT).filter((status) => status.key.startsWith('batch-')).length,
+      12,
+    );
     assert.match(result.stderr, /12\/12 posted/);
   });
 
@@ -193,22 +288,39 @@ describe('crosscheck status (CLI against the sandbox)', function () {
     const before = sandbox.requests.length;
     const result = await set(['--key', 'dry', '--state', 'passed', '--dry-run']);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /POST .*\/repositories\/acme\/web-app\/commit\/[0-9a-f]{40}\/statuses\/build/);
+    assert.match(
+      result.stdout,
+      /POST .*\/repositories\/acme\/web-app\/commit\/[0-9a-f]{40}\/statuses\/build/,
+    );
     assert.match(result.stdout, /"state": "SUCCESSFUL"/);
     assert.equal(sandbox.requests.length, before);
     assertNoSecret(result);
   });
 
   it('takes --repo, --commit and --refname from Bitbucket Pipelines variables, with explicit values winning', async () => {
-    const env = { ...apiTokenEnv(), BITBUCKET_REPO_FULL_NAME: REPO, BITBUCKET_COMMIT: COMMIT, BITBUCKET_BRANCH: PR.source, BITBUCKET_BUILD_NUMBER: '42' };
-    const result = await runCrosscheck(['status', 'set', '--key', 'pipelines-env', '--state', 'passed'], { env });
+    const env = {
+      ...apiTokenEnv(),
+      BITBUCKET_REPO_FULL_NAME: REPO,
+      BITBUCKET_COMMIT: COMMIT,
+      BITBUCKET_BRANCH: PR.source,
+      BITBUCKET_BUILD_NUMBER: '42',
+    };
+    const result = await runCrosscheck(['status', 'set', '--key', 'pipelines-env', '--state', 'passed'], {
+      env,
+    });
     assert.equal(result.code, 0, result.stderr);
     const status = sandbox.buildStatuses(REPO, COMMIT).find((posted) => posted.key === 'pipelines-env');
     assert.equal(status?.refname, PR.source);
     assert.equal(status?.url, `https://bitbucket.org/${REPO}/pipelines/results/42`);
-    const explicit = await runCrosscheck(['status', 'set', '--key', 'pipelines-env', '--state', 'failed', '--refname', 'other'], { env });
+    const explicit = await runCrosscheck(
+      ['status', 'set', '--key', 'pipelines-env', '--state', 'failed', '--refname', 'other'],
+      { env },
+    );
     assert.equal(explicit.code, 0, explicit.stderr);
-    assert.equal(sandbox.buildStatuses(REPO, COMMIT).find((posted) => posted.key === 'pipelines-env')?.refname, 'other');
+    assert.equal(
+      sandbox.buildStatuses(REPO, COMMIT).find((posted) => posted.key === 'pipelines-env')?.refname,
+      'other',
+    );
   });
 
   it('reads options and credentials from INPUT_* like a GitHub-style action, masking secrets and writing outputs', async () => {
@@ -231,27 +343,52 @@ describe('crosscheck status (CLI against the sandbox)', function () {
       },
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.ok(result.stdout.startsWith(`::add-mask::${sandbox.demo.apiToken}`), 'the token is masked before anything else is printed');
-    assert.equal(sandbox.buildStatuses(REPO, COMMIT).find((posted) => posted.key === 'action-input')?.state, 'FAILED');
-    assert.match(require('node:fs').readFileSync(outputFile, 'utf8'), /^state<<ghadelimiter_.*\nFAILED\n/m);
+    assert.ok(
+      result.stdout.startsWith(`::add-mask::${sandbox.demo.apiToken}`),
+      'the token is masked before anything else is printed',
+    );
+    assert.equal(
+      sandbox.buildStatuses(REPO, COMMIT).find((posted) => posted.key === 'action-input')?.state,
+      'FAILED',
+    );
+    assert.match(readFileSync(outputFile, 'utf8'), /^state<<ghadelimiter_.*\nFAILED\n/m);
   });
 
   it('shows every status on the commit and the merge-check verdict', async () => {
-    sandbox.setBuildStatus(REPO, COMMIT, { key: 'other-ci', state: 'INPROGRESS', name: 'Other CI', url: 'https://ci.example.com/9' });
-    const result = await runCrosscheck(['status', 'get', '--repo', REPO, '--commit', COMMIT], { env: apiTokenEnv() });
+    sandbox.setBuildStatus(REPO, COMMIT, {
+      key: 'other-ci',
+      state: 'INPROGRESS',
+      name: 'Other CI',
+      url: 'https://ci.example.com/9',
+    });
+    const result = await runCrosscheck(['status', 'get', '--repo', REPO, '--commit', COMMIT], {
+      env: apiTokenEnv(),
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /INPROGRESS\s+other-ci Other CI/);
     assert.match(result.stdout, /merge check would block: .*Other CI \(INPROGRESS\)/);
-    const json = await runCrosscheck(['status', 'get', '--repo', REPO, '--commit', COMMIT, '--key', 'cli-flow', '--json'], { env: apiTokenEnv() });
+    const json = await runCrosscheck(
+      ['status', 'get', '--repo', REPO, '--commit', COMMIT, '--key', 'cli-flow', '--json'],
+      { env: apiTokenEnv() },
+    );
     assert.equal(JSON.parse(json.stdout).state, 'SUCCESSFUL');
   });
 
   it('follows pagination when a commit has more statuses than one page', async () => {
     const commit = seed.webApp.branches.main;
-    for (let index = 0; index < 130; index++) sandbox.setBuildStatus(REPO, commit, { key: `many-${index}`, state: 'SUCCESSFUL', url: 'https://ci.example.com' });
-    const result = await runCrosscheck(['status', 'get', '--repo', REPO, '--commit', commit, '--json'], { env: apiTokenEnv() });
+    for (let index = 0; index < 130; index++)
+      sandbox.setBuildStatus(REPO, commit, {
+        key: `many-${index}`,
+        state: 'SUCCESSFUL',
+        url: 'https://ci.example.com',
+      });
+    const result = await runCrosscheck(['status', 'get', '--repo', REPO, '--commit', commit, '--json'], {
+      env: apiTokenEnv(),
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).statuses.length, 130);
-    assert.ok(sandbox.requests.some((request) => request.path.endsWith('/statuses') && request.query.page === '2'));
+    assert.ok(
+      sandbox.requests.some((request) => request.path.endsWith('/statuses') && request.query.page === '2'),
+    );
   });
 });

@@ -27,7 +27,12 @@ describe('resolveCredential', () => {
 
   it('uses an API token with the account email', () => {
     const { credential, notices } = resolveCredential({ email: ' dev@acme.example ', apiToken: API_TOKEN });
-    assert.deepEqual(credential, { kind: 'api-token', email: 'dev@acme.example', token: API_TOKEN, source: 'BITBUCKET_API_TOKEN' });
+    assert.deepEqual(credential, {
+      kind: 'api-token',
+      email: 'dev@acme.example',
+      token: API_TOKEN,
+      source: 'BITBUCKET_API_TOKEN',
+    });
     assert.deepEqual(notices, []);
   });
 
@@ -68,7 +73,10 @@ describe('resolveCredential', () => {
   });
 
   it('ignores an app password with a notice when a working credential is also set', () => {
-    const { credential, notices } = resolveCredential({ accessToken: ACCESS_TOKEN, appPassword: APP_PASSWORD });
+    const { credential, notices } = resolveCredential({
+      accessToken: ACCESS_TOKEN,
+      appPassword: APP_PASSWORD,
+    });
     assert.equal(credential.kind, 'access-token');
     assert.ok(notices.some((notice) => /app password/.test(notice)));
   });
@@ -98,11 +106,18 @@ describe('resolveCredential', () => {
   });
 
   it('refuses a token broken over lines', () => {
-    assert.match(refused({ email: 'dev@acme.example', apiToken: 'ATATT3xFf\nGF0rest' }).message, /white space/);
+    assert.match(
+      refused({ email: 'dev@acme.example', apiToken: 'ATATT3xFf\nGF0rest' }).message,
+      /white space/,
+    );
   });
 
   it('prefers the API token over other credentials, with a notice', () => {
-    const { credential, notices } = resolveCredential({ email: 'dev@acme.example', apiToken: API_TOKEN, accessToken: ACCESS_TOKEN });
+    const { credential, notices } = resolveCredential({
+      email: 'dev@acme.example',
+      apiToken: API_TOKEN,
+      accessToken: ACCESS_TOKEN,
+    });
     assert.equal(credential.kind, 'api-token');
     assert.ok(notices.some((notice) => /other credentials set are ignored/.test(notice)));
   });
@@ -110,7 +125,15 @@ describe('resolveCredential', () => {
   it('names action inputs when credentials came from them', () => {
     const error = refused({ username: 'x-token-auth', apiToken: API_TOKEN, email: undefined });
     assert.match(error.message, /BITBUCKET_API_TOKEN/);
-    const names = { email: 'input email', apiToken: 'input api-token', accessToken: 'input access-token', oauthClientId: 'a', oauthClientSecret: 'b', username: 'c', appPassword: 'd' };
+    const names = {
+      email: 'input email',
+      apiToken: 'input api-token',
+      accessToken: 'input access-token',
+      oauthClientId: 'a',
+      oauthClientSecret: 'b',
+      username: 'c',
+      appPassword: 'd',
+    };
     try {
       resolveCredential({ apiToken: API_TOKEN }, names);
       assert.fail('expected a refusal');

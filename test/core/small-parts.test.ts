@@ -1,10 +1,22 @@
 // Redaction, proxy selection, backoff and input validation: the small pure rules the client relies on.
 import assert from 'node:assert/strict';
 import { InputError } from '../../src/core/errors';
-import { backoffDelay, isRetryableNetworkError, isRetryableStatus, retryAfterMs } from '../../src/core/http/backoff';
+import {
+  backoffDelay,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  retryAfterMs,
+} from '../../src/core/http/backoff';
 import { proxyFor } from '../../src/core/http/proxy';
 import { createRedactor } from '../../src/core/http/redact';
-import { parseCommit, parseHttpUrl, parseKey, parseRepository, parseState, shorten } from '../../src/core/validation';
+import {
+  parseCommit,
+  parseHttpUrl,
+  parseKey,
+  parseRepository,
+  parseState,
+  shorten,
+} from '../../src/core/validation';
 
 describe('createRedactor', () => {
   it('masks a secret, its URL encoding and the Basic pair that contains it', () => {
@@ -27,7 +39,10 @@ describe('proxyFor', () => {
     assert.equal(proxyFor(new URL('https://api.bitbucket.org/2.0'), settings), 'http://proxy:3128');
   });
   it('bypasses hosts, domain suffixes and host:port entries in NO_PROXY', () => {
-    assert.equal(proxyFor(new URL('http://localhost:8080'), { ...settings, httpProxy: 'http://p:1' }), undefined);
+    assert.equal(
+      proxyFor(new URL('http://localhost:8080'), { ...settings, httpProxy: 'http://p:1' }),
+      undefined,
+    );
     assert.equal(proxyFor(new URL('https://git.internal.example'), settings), undefined);
     assert.equal(proxyFor(new URL('https://10.0.0.1:8443'), settings), undefined);
     assert.equal(proxyFor(new URL('https://10.0.0.1:9443'), settings), 'http://proxy:3128');
@@ -40,10 +55,22 @@ describe('proxyFor', () => {
 describe('backoff', () => {
   const options = { retries: 4, baseDelayMs: 1000, maxDelayMs: 8000 };
   it('grows exponentially with jitter between half and all of the step, capped', () => {
-    assert.equal(backoffDelay(0, options, () => 0), 500);
-    assert.equal(backoffDelay(0, options, () => 1), 1000);
-    assert.equal(backoffDelay(2, options, () => 1), 4000);
-    assert.equal(backoffDelay(6, options, () => 1), 8000);
+    assert.equal(
+      backoffDelay(0, options, () => 0),
+      500,
+    );
+    assert.equal(
+      backoffDelay(0, options, () => 1),
+      1000,
+    );
+    assert.equal(
+      backoffDelay(2, options, () => 1),
+      4000,
+    );
+    assert.equal(
+      backoffDelay(6, options, () => 1),
+      8000,
+    );
   });
   it('reads Retry-After in seconds or as a date', () => {
     assert.equal(retryAfterMs('3', 0), 3000);
@@ -55,7 +82,9 @@ describe('backoff', () => {
     assert.ok(isRetryableStatus(502, true));
     assert.ok(!isRetryableStatus(502, false));
     assert.ok(isRetryableStatus(429, false));
-    assert.ok(!isRetryableStatus(400, true) && !isRetryableStatus(401, true) && !isRetryableStatus(404, true));
+    assert.ok(
+      !isRetryableStatus(400, true) && !isRetryableStatus(401, true) && !isRetryableStatus(404, true),
+    );
     assert.ok(isRetryableNetworkError('ECONNRESET', true));
     assert.ok(!isRetryableNetworkError('ECONNRESET', false));
     assert.ok(isRetryableNetworkError('ECONNREFUSED', false));
@@ -63,7 +92,8 @@ describe('backoff', () => {
 });
 
 describe('validation', () => {
-  const refused = (fn: () => unknown, pattern: RegExp) => assert.throws(fn, (error: unknown) => error instanceof InputError && pattern.test(error.message));
+  const refused = (fn: () => unknown, pattern: RegExp) =>
+    assert.throws(fn, (error: unknown) => error instanceof InputError && pattern.test(error.message));
 
   it('parses workspace/repo', () => {
     assert.deepEqual(parseRepository('acme/web-app'), { workspace: 'acme', slug: 'web-app' });

@@ -9,7 +9,9 @@ class SummaryReporter extends Mocha.reporters.Spec {
     runner.once(EVENT_RUN_END, () => {
       const stats = runner.stats;
       if (!stats) return;
-      process.stdout.write(`mocha: ${stats.passes} passed, ${stats.failures} failed, ${stats.pending} skipped\n`);
+      process.stdout.write(
+        `mocha: ${stats.passes} passed, ${stats.failures} failed, ${stats.pending} skipped\n`,
+      );
     });
   }
 }

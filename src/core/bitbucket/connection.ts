@@ -1,6 +1,12 @@
 // Wires a credential, the shared HTTP client and the Bitbucket diagnoser into a ready BitbucketApi.
 import { createAuthProvider } from '../auth';
-import { type Credential, credentialSecrets, type CredentialSources, resolveCredential, type SourceNames } from '../credentials';
+import {
+  type Credential,
+  credentialSecrets,
+  type CredentialSources,
+  resolveCredential,
+  type SourceNames,
+} from '../credentials';
 import { HttpClient, type HttpClientOptions } from '../http/client';
 import { BitbucketApi } from './api';
 import { createBitbucketDiagnoser } from './diagnosis';
@@ -34,7 +40,12 @@ export function connectBitbucket(options: BitbucketConnectionOptions): Bitbucket
   const { credential, notices } = resolveCredential(options.credentials, options.names);
   const apiUrl = options.apiUrl ?? DEFAULT_API_URL;
   const diagnose = createBitbucketDiagnoser(credential);
-  const tokenClient = new HttpClient({ ...options.transport, baseUrl: apiUrl, diagnose, secrets: credentialSecrets(credential) });
+  const tokenClient = new HttpClient({
+    ...options.transport,
+    baseUrl: apiUrl,
+    diagnose,
+    secrets: credentialSecrets(credential),
+  });
   const auth = createAuthProvider(credential, {
     tokenClient,
     tokenUrl: options.oauthTokenUrl ?? DEFAULT_OAUTH_TOKEN_URL,

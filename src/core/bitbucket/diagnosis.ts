@@ -18,8 +18,11 @@ export function createBitbucketDiagnoser(credential: Credential | undefined): Di
 
 export function diagnoseBitbucket(failure: FailedResponse, credential: Credential | undefined): Diagnosis {
   const { status, spec } = failure;
-  const body = (typeof failure.body === 'object' ? failure.body : undefined) as BitbucketErrorBody | undefined;
-  const said = body?.error?.message ?? (typeof failure.body === 'string' ? failure.body.trim().slice(0, 200) : undefined);
+  const body = (typeof failure.body === 'object' ? failure.body : undefined) as
+    BitbucketErrorBody | undefined;
+  const said =
+    body?.error?.message ??
+    (typeof failure.body === 'string' ? failure.body.trim().slice(0, 200) : undefined);
   const quoted = said ? ` Bitbucket said: "${said}".` : '';
   const what = `${spec.method} ${spec.resource ?? failure.request.url}`;
   const used = credential ? describeCredential(credential) : 'no credential';
@@ -39,7 +42,9 @@ export function diagnoseBitbucket(failure: FailedResponse, credential: Credentia
         ? `Bitbucket does not accept this kind of credential for ${what}`
         : `Bitbucket did not accept the credential (${used})`,
       diagnosis: `401 Unauthorized.${quoted}`,
-      hint: mechanism ? 'Access tokens work only inside their repository, project or workspace; cross-workspace endpoints such as /user need an API token.' : unauthorizedHint(credential),
+      hint: mechanism
+        ? 'Access tokens work only inside their repository, project or workspace; cross-workspace endpoints such as /user need an API token.'
+        : unauthorizedHint(credential),
     };
   }
   if (status === 403) {
@@ -81,7 +86,7 @@ export function diagnoseBitbucket(failure: FailedResponse, credential: Credentia
     return {
       message: `Bitbucket failed to answer ${what} (${status})`,
       diagnosis: `${status} from Bitbucket.${quoted}`,
-      hint: 'This is on Bitbucket\'s side; it was retried. Check https://bitbucket.status.atlassian.com and run again later.',
+      hint: "This is on Bitbucket's side; it was retried. Check https://bitbucket.status.atlassian.com and run again later.",
     };
   }
   return { message: `Bitbucket answered ${status} to ${what}`, diagnosis: `${status}.${quoted}` };
@@ -94,7 +99,10 @@ function fieldErrors(fields: Record<string, unknown> | undefined): string {
     .join('; ');
 }
 
-function neededScopes(scopes: { api: readonly string[]; legacy: readonly string[] } | undefined, credential: Credential | undefined): string[] {
+function neededScopes(
+  scopes: { api: readonly string[]; legacy: readonly string[] } | undefined,
+  credential: Credential | undefined,
+): string[] {
   if (!scopes) return [];
   return [...(credential?.kind === 'api-token' ? scopes.api : scopes.legacy)];
 }
@@ -104,12 +112,13 @@ function unauthorizedHint(credential: Credential | undefined): string {
     case 'api-token':
       return (
         `Check that ${credential.email} is the email of the Atlassian account that created the token, that the token is ` +
-        'not expired or revoked, and that it was created "with scopes" for Bitbucket. ' + API_TOKEN_HELP
+        'not expired or revoked, and that it was created "with scopes" for Bitbucket. ' +
+        API_TOKEN_HELP
       );
     case 'access-token':
       return 'The access token may be revoked or expired; create a new repository, project or workspace access token.';
     case 'oauth-client':
-      return 'The OAuth consumer\'s token was refused; check the consumer still exists and is not set as public-only.';
+      return "The OAuth consumer's token was refused; check the consumer still exists and is not set as public-only.";
     default:
       return API_TOKEN_HELP;
   }

@@ -54,7 +54,15 @@ export type Diagnoser = (failure: FailedResponse) => Diagnosis;
 export type HttpEvent =
   | { type: 'request'; method: string; url: string; attempt: number; body?: string }
   | { type: 'response'; method: string; url: string; status: number; ms: number }
-  | { type: 'retry'; method: string; url: string; reason: string; delayMs: number; attempt: number; of: number };
+  | {
+      type: 'retry';
+      method: string;
+      url: string;
+      reason: string;
+      delayMs: number;
+      attempt: number;
+      of: number;
+    };
 
 export interface HttpClientOptions {
   baseUrl: string;
@@ -126,13 +134,31 @@ export class HttpClient {
     const attempts = this.retry.retries + 1;
     for (let attempt = 0; ; attempt++) {
       const headers = await this.headers(spec);
-      const body = spec.json !== undefined ? JSON.stringify(spec.json) : spec.form ? new URLSearchParams(spec.form).toString() : undefined;
+      const body =
+        spec.json !== undefined
+          ? JSON.stringify(spec.json)
+          : spec.form
+            ? new URLSearchParams(spec.form).toString()
+            : undefined;
       const redacted = this.redactRequest(spec.method, url, headers);
-      this.emit({ type: 'request', method: spec.method, url: redacted.url, attempt: attempt + 1, body: body && this.redact(body) });
+      this.emit({
+        type: 'request',
+        method: spec.method,
+        url: redacted.url,
+        attempt: attempt + 1,
+        body: body && this.redact(body),
+      });
       const started = now();
-      let outcome: { response: Awaited<ReturnType<FetchLike>>; text: string } | { error: NodeJS.ErrnoException };
+      let outcome:
+        { response: Awaited<ReturnType<FetchLike>>; text: string } | { error: NodeJS.ErrnoException };
       try {
-        outcome = await this.attempt(url, spec.method, headers, body, Math.min(this.options.timeoutMs ?? DEFAULTS.timeoutMs, Math.max(1, deadline - now())));
+        outcome = await this.attempt(
+          url,
+          spec.method,
+          headers,
+          body,
+          Math.min(this.options.timeoutMs ?? DEFAULTS.timeoutMs, Math.max(1, deadline - now())),
+        );
       } catch (error) {
         outcome = { error: error as NodeJS.ErrnoException };
       }
@@ -142,7 +168,15 @@ export class HttpClient {
         const reason = describeNetworkError(code, outcome.error, this.redact);
         const delay = backoffDelay(attempt, this.retry, this.options.random ?? Math.random);
         if (left > 0 && isRetryableNetworkError(code, idempotent) && now() + delay < deadline) {
-          this.emit({ type: 'retry', method: spec.method, url: redacted.url, reason, delayMs: delay, attempt: attempt + 1, of: attempts });
+          this.emit({
+            type: 'retry',
+            method: spec.method,
+            url: redacted.url,
+            reason,
+            delayMs: delay,
+            attempt: attempt + 1,
+            of: attempts,
+          });
           await this.sleep(delay);
           continue;
         }
@@ -154,9 +188,19 @@ export class HttpClient {
         );
       }
       const { response, text } = outcome;
-      this.emit({ type: 'response', method: spec.method, url: redacted.url, status: response.status, ms: now() - started });
+      this.emit({
+        type: 'response',
+        method: spec.method,
+        url: redacted.url,
+        status: response.status,
+        ms: now() - started,
+      });
       if (response.status < 400) {
-        return { status: response.status, body: parseBody(text, response.headers.get('content-type')) as T, headers: response.headers };
+        return {
+          status: response.status,
+          body: parseBody(text, response.headers.get('content-type')) as T,
+          headers: response.headers,
+        };
       }
       if (left > 0 && isRetryableStatus(response.status, idempotent)) {
         const asked = retryAfterMs(response.headers.get('retry-after'), now());
@@ -176,15 +220,30 @@ export class HttpClient {
         }
       }
       const parsed = parseBody(text, response.headers.get('content-type'));
-      const found = this.options.diagnose({ status: response.status, body: parsed, text: this.redact(text), request: redacted, spec });
+      const found = this.options.diagnose({
+        status: response.status,
+        body: parsed,
+        text: this.redact(text),
+        request: redacted,
+        spec,
+      });
       const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
-      throw new ApiError(this.redact(found.message) + tries, response.status, redacted, this.redact(found.diagnosis), parsed, found.hint);
+      throw new ApiError(
+        this.redact(found.message) + tries,
+        response.status,
+        redacted,
+        this.redact(found.diagnosis),
+        parsed,
+        found.hint,
+      );
     }
   }
 
   private resolveUrl(spec: RequestSpec): string {
     const base = this.options.baseUrl.replace(/\/+$/, '');
-    const url = /^https?:\/\//.test(spec.path) ? new URL(spec.path) : new URL(base + (spec.path.startsWith('/') ? '' : '/') + spec.path);
+    const url = /^https?:\/\//.test(spec.path)
+      ? new URL(spec.path)
+      : new URL(base + (spec.path.startsWith('/') ? '' : '/') + spec.path);
     if (url.origin !== this.origin && !spec.allowOtherOrigin) {
       // Never send credentials to a host the caller did not configure, e.g. a `next` link pointing elsewhere.
       throw new NetworkError(`Refusing to follow a link to ${url.origin}: only ${this.origin} is trusted`, {
@@ -200,26 +259,45 @@ export class HttpClient {
   }
 
   private async headers(spec: RequestSpec): Promise<Record<string, string>> {
-    const headers: Record<string, string> = { 'User-Agent': this.options.userAgent, Accept: 'application/json' };
+    const headers: Record<string, string> = {
+      'User-Agent': this.options.userAgent,
+      Accept: 'application/json',
+    };
     if (spec.json !== undefined) headers['Content-Type'] = 'application/json';
     if (spec.form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     const auth = spec.auth ?? 'default';
-    if (auth === 'default' && this.options.auth) headers.Authorization = await this.options.auth.authorization();
+    if (auth === 'default' && this.options.auth)
+      headers.Authorization = await this.options.auth.authorization();
     else if (typeof auth === 'object') headers.Authorization = auth.authorization;
     return headers;
   }
 
-  private async attempt(url: string, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number) {
+  private async attempt(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    timeoutMs: number,
+  ) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       const fetch = this.options.fetch ?? (await loadNodeFetch());
-      const response = await fetch(url, { method, headers, body, signal: controller.signal, agent: await this.agentFor(url), redirect: 'manual' });
+      const response = await fetch(url, {
+        method,
+        headers,
+        body,
+        signal: controller.signal,
+        agent: await this.agentFor(url),
+        redirect: 'manual',
+      });
       const text = await response.text();
       return { response, text };
     } catch (error) {
       if (controller.signal.aborted) {
-        const timeout = new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`) as NodeJS.ErrnoException;
+        const timeout = new Error(
+          `no answer within ${Math.round(timeoutMs / 1000)} s`,
+        ) as NodeJS.ErrnoException;
         timeout.code = 'ATTEMPT_TIMEOUT';
         throw timeout;
       }
@@ -244,7 +322,8 @@ export class HttpClient {
   private redactRequest(method: string, url: string, headers: Record<string, string>): RedactedRequest {
     const shown: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
-      shown[name] = name.toLowerCase() === 'authorization' ? `${value.split(' ')[0]} ***` : this.redact(value);
+      shown[name] =
+        name.toLowerCase() === 'authorization' ? `${value.split(' ')[0]} ***` : this.redact(value);
     }
     return { method, url: this.redact(url), headers: shown };
   }
@@ -283,7 +362,11 @@ function errorCode(error: NodeJS.ErrnoException): string | undefined {
   return error.code ?? cause?.code ?? (error as { errno?: string }).errno;
 }
 
-function describeNetworkError(code: string | undefined, error: Error, redact: (text: string) => string): string {
+function describeNetworkError(
+  code: string | undefined,
+  error: Error,
+  redact: (text: string) => string,
+): string {
   switch (code) {
     case 'ATTEMPT_TIMEOUT':
       return error.message;
@@ -303,6 +386,7 @@ function networkHint(code: string | undefined, idempotent: boolean): string {
   if (!idempotent && (code === 'ECONNRESET' || code === 'ATTEMPT_TIMEOUT')) {
     return 'The request may or may not have been carried out, so it was not sent again; check before retrying.';
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'Check the API URL and your network or proxy (HTTPS_PROXY, NO_PROXY).';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return 'Check the API URL and your network or proxy (HTTPS_PROXY, NO_PROXY).';
   return 'Check your network or proxy (HTTPS_PROXY, NO_PROXY) and try again.';
 }

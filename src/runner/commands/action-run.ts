@@ -3,7 +3,13 @@ import { resolve } from 'node:path';
 import type { BitbucketConnection } from '../../core/bitbucket/connection';
 import { InputError } from '../../core/errors';
 import { parseCommit, parseKey, parseRepository, type RepositoryRef } from '../../core/validation';
-import { ActionDefinitionError, actionRunToJson, type ActionLog, runAction, writeOutputsFile } from '../actions';
+import {
+  ActionDefinitionError,
+  actionRunToJson,
+  type ActionLog,
+  runAction,
+  writeOutputsFile,
+} from '../actions';
 import { annotationsFor, reportFor } from '../actions/code-insights';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import { ciDefaults } from '../ci-environment';
@@ -14,7 +20,12 @@ import type { Reporter } from '../reporter';
 
 const STATES = { success: 'SUCCESSFUL', failure: 'FAILED', cancelled: 'STOPPED' } as const;
 
-export async function actionRun(options: OptionValues, context: RunnerContext, reporter: Reporter, path: string): Promise<void> {
+export async function actionRun(
+  options: OptionValues,
+  context: RunnerContext,
+  reporter: Reporter,
+  path: string,
+): Promise<void> {
   const inputs = parseWith(options.with);
   const target = statusTarget(options, context);
   const connection = target ? connectFromEnvironment(context, reporter, options) : undefined;
@@ -31,7 +42,12 @@ export async function actionRun(options: OptionValues, context: RunnerContext, r
   const name = stringOption(options, 'name');
   try {
     if (target && connection) {
-      await connection.api.setBuildStatus(target.repo, target.commit, { ...target.status, state: 'INPROGRESS', description: 'running', name: name ?? target.status.key });
+      await connection.api.setBuildStatus(target.repo, target.commit, {
+        ...target.status,
+        state: 'INPROGRESS',
+        description: 'running',
+        name: name ?? target.status.key,
+      });
       reporter.progress(`Marked ${target.status.key} INPROGRESS on ${target.commit.slice(0, 12)}.`);
     }
     let run;
@@ -42,12 +58,19 @@ export async function actionRun(options: OptionValues, context: RunnerContext, r
         env: context.env,
         cwd: context.cwd,
         log: terminalLog(reporter),
-        debug: Boolean(options.debug) || context.env.RUNNER_DEBUG === '1' || context.env.ACTIONS_STEP_DEBUG === 'true',
+        debug:
+          Boolean(options.debug) ||
+          context.env.RUNNER_DEBUG === '1' ||
+          context.env.ACTIONS_STEP_DEBUG === 'true',
         signal: controller.signal,
         secrets,
       });
     } catch (error) {
-      if (error instanceof ActionDefinitionError) throw new InputError(error.message, 'Fix action.yml (or the path to the action) and run again; nothing was run.');
+      if (error instanceof ActionDefinitionError)
+        throw new InputError(
+          error.message,
+          'Fix action.yml (or the path to the action) and run again; nothing was run.',
+        );
       throw error;
     }
     if (run.summary) {
@@ -73,8 +96,15 @@ export async function actionRun(options: OptionValues, context: RunnerContext, r
         description: `${run.result}${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}`,
       });
       await connection.api.putReport(target.repo, target.commit, target.status.key, reportFor(run, title));
-      const sent = await connection.api.postAnnotations(target.repo, target.commit, target.status.key, annotationsFor(run));
-      reporter.progress(`Posted ${STATES[run.result]} under ${target.status.key} with a Code Insights report${sent ? ` and ${sent} annotation${sent === 1 ? '' : 's'}` : ''}.`);
+      const sent = await connection.api.postAnnotations(
+        target.repo,
+        target.commit,
+        target.status.key,
+        annotationsFor(run),
+      );
+      reporter.progress(
+        `Posted ${STATES[run.result]} under ${target.status.key} with a Code Insights report${sent ? ` and ${sent} annotation${sent === 1 ? '' : 's'}` : ''}.`,
+      );
     }
     if (run.exitCode !== 0) throw new ExitError(run.exitCode);
   } finally {
@@ -87,7 +117,8 @@ function parseWith(raw: unknown): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (const entry of Array.isArray(raw) ? (raw as string[]) : []) {
     const equals = entry.indexOf('=');
-    if (equals <= 0) throw new InputError(`--with "${entry}" is not NAME=VALUE.`, 'Give each input as --with name=value.');
+    if (equals <= 0)
+      throw new InputError(`--with "${entry}" is not NAME=VALUE.`, 'Give each input as --with name=value.');
     inputs[entry.slice(0, equals).trim()] = entry.slice(equals + 1);
   }
   return inputs;
@@ -105,7 +136,11 @@ function statusTarget(options: OptionValues, context: RunnerContext): StatusTarg
   if (!keyOption) return undefined;
   const ci = ciDefaults(context.env);
   const url = stringOption(options, 'url') ?? ci.runUrl;
-  if (!url) throw new InputError('--url is required with --key outside a CI run.', 'Give --url with a link to this run or its report.');
+  if (!url)
+    throw new InputError(
+      '--url is required with --key outside a CI run.',
+      'Give --url with a link to this run or its report.',
+    );
   const refname = stringOption(options, 'refname') ?? ci.refname;
   return {
     repo: parseRepository(stringOption(options, 'repo') ?? ci.repo),
@@ -126,8 +161,12 @@ function terminalLog(reporter: Reporter): ActionLog {
   return {
     line: (text) => reporter.line(`${indent()}${text}`),
     annotation: (annotation) => {
-      const where = annotation.file ? `${annotation.file}${annotation.line ? `:${annotation.line}` : ''}: ` : '';
-      reporter.progress(`${indent()}${annotation.level}: ${where}${annotation.title ? `${annotation.title}: ` : ''}${annotation.message}`);
+      const where = annotation.file
+        ? `${annotation.file}${annotation.line ? `:${annotation.line}` : ''}: `
+        : '';
+      reporter.progress(
+        `${indent()}${annotation.level}: ${where}${annotation.title ? `${annotation.title}: ` : ''}${annotation.message}`,
+      );
     },
     debug: (text) => reporter.progress(`${indent()}debug: ${text}`),
     startGroup: (title) => {
@@ -139,7 +178,8 @@ function terminalLog(reporter: Reporter): ActionLog {
     },
     phaseStarted: (phase, script) => reporter.progress(`── ${phase}: ${script}`),
     phaseFinished: (result) => {
-      if (result.status === 'skipped') reporter.progress(`── ${result.phase} skipped${result.reason ? `: ${result.reason}` : ''}`);
+      if (result.status === 'skipped')
+        reporter.progress(`── ${result.phase} skipped${result.reason ? `: ${result.reason}` : ''}`);
     },
   };
 }

@@ -10,7 +10,11 @@ import type { Reporter } from '../reporter';
 
 const MARKS = { ok: '✓', failed: '✗', warning: '!', skipped: '-' } as const;
 
-export async function doctor(options: OptionValues, context: RunnerContext, reporter: Reporter): Promise<void> {
+export async function doctor(
+  options: OptionValues,
+  context: RunnerContext,
+  reporter: Reporter,
+): Promise<void> {
   const repoName = stringOption(options, 'repo') ?? ciDefaults(context.env).repo;
   const repo = repoName ? parseRepository(repoName) : undefined;
   const connection = connectFromEnvironment(context, reporter, options);

@@ -10,7 +10,11 @@ import type { Reporter } from '../reporter';
 
 const ICONS: Record<string, string> = { SUCCESSFUL: '✓', FAILED: '✗', INPROGRESS: '…', STOPPED: '■' };
 
-export async function statusGet(options: OptionValues, context: RunnerContext, reporter: Reporter): Promise<void> {
+export async function statusGet(
+  options: OptionValues,
+  context: RunnerContext,
+  reporter: Reporter,
+): Promise<void> {
   const ci = ciDefaults(context.env);
   const repo = parseRepository(stringOption(options, 'repo') ?? ci.repo);
   const commit = parseCommit(stringOption(options, 'commit') ?? ci.commit);
@@ -31,7 +35,12 @@ export async function statusGet(options: OptionValues, context: RunnerContext, r
   reporter.line(`${statuses.length} build status${statuses.length === 1 ? '' : 'es'} on ${where}:`);
   for (const status of statuses) reporter.line(`  ${formatStatus(status)}`);
   reporter.line(verdict.summary);
-  reporter.json({ repo: formatRepository(repo), commit, statuses, mergeCheck: { verdict: verdict.kind, summary: verdict.summary } });
+  reporter.json({
+    repo: formatRepository(repo),
+    commit,
+    statuses,
+    mergeCheck: { verdict: verdict.kind, summary: verdict.summary },
+  });
   reporter.output('merge-check', verdict.kind);
 }
 

@@ -4,7 +4,12 @@ import { resolve } from 'node:path';
 import { DEFAULT_API_URL } from '../../core/bitbucket/connection';
 import { CredentialError, CrosscheckError, InputError } from '../../core/errors';
 import { formatRepository } from '../../core/validation';
-import { type StatusRecord, type StatusToPost, parseStatusLines, toStatusToPost } from '../build-status-input';
+import {
+  type StatusRecord,
+  type StatusToPost,
+  parseStatusLines,
+  toStatusToPost,
+} from '../build-status-input';
 import { ciDefaults } from '../ci-environment';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import { mapWithConcurrency } from '../concurrency';
@@ -13,7 +18,11 @@ import { EXIT_FAILED, ExitError } from '../exit-codes';
 import { integerOption, type OptionValues, stringOption } from '../inputs';
 import type { Reporter } from '../reporter';
 
-export async function statusSet(options: OptionValues, context: RunnerContext, reporter: Reporter): Promise<void> {
+export async function statusSet(
+  options: OptionValues,
+  context: RunnerContext,
+  reporter: Reporter,
+): Promise<void> {
   const flags: StatusRecord = {};
   for (const field of ['repo', 'commit', 'key', 'state', 'name', 'url', 'description', 'refname'] as const) {
     flags[field] = stringOption(options, field);
@@ -21,20 +30,29 @@ export async function statusSet(options: OptionValues, context: RunnerContext, r
   const ci = ciDefaults(context.env);
   const from = stringOption(options, 'from');
   const concurrency = integerOption(options, 'concurrency', '--concurrency', 1, 32, 8);
-  const statuses = from ? parseStatusLines(readSource(from, context), flags, ci) : [toStatusToPost(flags, {}, ci)];
-  for (const item of statuses) for (const notice of item.notices) reporter.warn(`${describe(item)}: ${notice}`);
+  const statuses = from
+    ? parseStatusLines(readSource(from, context), flags, ci)
+    : [toStatusToPost(flags, {}, ci)];
+  for (const item of statuses)
+    for (const notice of item.notices) reporter.warn(`${describe(item)}: ${notice}`);
 
   if (options.dryRun) return dryRun(statuses, context, reporter, options);
 
   const connection = connectFromEnvironment(context, reporter, options);
-  if (statuses.length > 1) reporter.progress(`Posting ${statuses.length} statuses, ${Math.min(concurrency, statuses.length)} at a time…`);
+  if (statuses.length > 1)
+    reporter.progress(
+      `Posting ${statuses.length} statuses, ${Math.min(concurrency, statuses.length)} at a time…`,
+    );
   let done = 0;
   const outcomes = await mapWithConcurrency(statuses, concurrency, async (item) => {
     try {
       const posted = await connection.api.setBuildStatus(item.repo, item.commit, item.status);
       done++;
-      if (statuses.length > 1 && (done % 10 === 0 || done === statuses.length)) reporter.progress(`  ${done}/${statuses.length} posted`);
-      reporter.line(`✓ ${posted.state ?? item.status.state} ${item.status.key} on ${describe(item)}${item.status.name && item.status.name !== item.status.key ? ` (${item.status.name})` : ''}`);
+      if (statuses.length > 1 && (done % 10 === 0 || done === statuses.length))
+        reporter.progress(`  ${done}/${statuses.length} posted`);
+      reporter.line(
+        `✓ ${posted.state ?? item.status.state} ${item.status.key} on ${describe(item)}${item.status.name && item.status.name !== item.status.key ? ` (${item.status.name})` : ''}`,
+      );
       return { ok: true as const, item, posted };
     } catch (error) {
       if (!(error instanceof CrosscheckError)) throw error;
@@ -44,15 +62,27 @@ export async function statusSet(options: OptionValues, context: RunnerContext, r
   });
   const failed = outcomes.filter((outcome) => !outcome.ok);
   reporter.json({
-    posted: outcomes.filter((outcome) => outcome.ok).map((outcome) => ({ repo: formatRepository(outcome.item.repo), commit: outcome.item.commit, ...outcome.item.status })),
-    failed: failed.map((outcome) => ({ repo: formatRepository(outcome.item.repo), commit: outcome.item.commit, key: outcome.item.status.key, error: outcome.ok ? '' : outcome.error.message })),
+    posted: outcomes
+      .filter((outcome) => outcome.ok)
+      .map((outcome) => ({
+        repo: formatRepository(outcome.item.repo),
+        commit: outcome.item.commit,
+        ...outcome.item.status,
+      })),
+    failed: failed.map((outcome) => ({
+      repo: formatRepository(outcome.item.repo),
+      commit: outcome.item.commit,
+      key: outcome.item.status.key,
+      error: outcome.ok ? '' : outcome.error.message,
+    })),
   });
   if (statuses.length === 1 && outcomes[0].ok) {
     reporter.output('key', statuses[0].status.key);
     reporter.output('state', statuses[0].status.state);
   }
   if (failed.length > 0) {
-    if (statuses.length > 1) reporter.progress(`${failed.length} of ${statuses.length} statuses could not be posted.`);
+    if (statuses.length > 1)
+      reporter.progress(`${failed.length} of ${statuses.length} statuses could not be posted.`);
     throw new ExitError(EXIT_FAILED);
   }
 }
@@ -65,16 +95,29 @@ function readSource(from: string, context: RunnerContext): string {
   try {
     return readFileSync(from === '-' ? 0 : resolve(context.cwd, from), 'utf8');
   } catch (error) {
-    throw new InputError(`Cannot read --from ${from}: ${(error as Error).message}`, 'Give a readable JSON Lines file, or - for standard input.');
+    throw new InputError(
+      `Cannot read --from ${from}: ${(error as Error).message}`,
+      'Give a readable JSON Lines file, or - for standard input.',
+    );
   }
 }
 
-function dryRun(statuses: StatusToPost[], context: RunnerContext, reporter: Reporter, options: OptionValues): void {
+function dryRun(
+  statuses: StatusToPost[],
+  context: RunnerContext,
+  reporter: Reporter,
+  options: OptionValues,
+): void {
   const apiUrl = (context.env.BITBUCKET_API_URL || DEFAULT_API_URL).replace(/\/+$/, '');
   let credential: string;
   try {
     const connection = connectFromEnvironment(context, reporter, options);
-    credential = connection.credential.kind === 'api-token' ? `Basic (API token for ${connection.credential.email})` : connection.credential.kind === 'access-token' ? 'Bearer (access token)' : 'Bearer (OAuth client credentials)';
+    credential =
+      connection.credential.kind === 'api-token'
+        ? `Basic (API token for ${connection.credential.email})`
+        : connection.credential.kind === 'access-token'
+          ? 'Bearer (access token)'
+          : 'Bearer (OAuth client credentials)';
   } catch (error) {
     if (!(error instanceof CredentialError)) throw error;
     credential = `none usable — a real run would stop here: ${error.message}`;
@@ -85,6 +128,7 @@ function dryRun(statuses: StatusToPost[], context: RunnerContext, reporter: Repo
     body: item.status,
   }));
   reporter.line(`Dry run: nothing is sent. Authorization: ${credential}`);
-  for (const request of requests) reporter.line(`${request.method} ${request.url}\n${JSON.stringify(request.body, null, 2)}`);
+  for (const request of requests)
+    reporter.line(`${request.method} ${request.url}\n${JSON.stringify(request.body, null, 2)}`);
   reporter.json({ dryRun: true, authorization: credential, requests });
 }
