@@ -7,7 +7,8 @@ import type { ActionRunResult } from './action-runner';
 const SEVERITY = { error: 'HIGH', warning: 'MEDIUM', notice: 'LOW' } as const;
 
 export function reportFor(run: ActionRunResult, title: string): ReportInput {
-  const count = (level: Annotation['level']) => run.annotations.filter((annotation) => annotation.level === level).length;
+  const count = (level: Annotation['level']) =>
+    run.annotations.filter((annotation) => annotation.level === level).length;
   return {
     title,
     details: `${run.action.name}: ${run.result}${run.summary ? `. ${run.summary.replace(/\s+/g, ' ').slice(0, 1500)}` : ''}`,
@@ -27,9 +28,15 @@ export function annotationsFor(run: ActionRunResult): AnnotationInput[] {
   return run.annotations
     .filter((annotation) => annotation.source === 'action' && annotation.file && annotation.line)
     .map((annotation) => ({
-      external_id: createHash('sha1').update(`${annotation.level}:${annotation.file}:${annotation.line}:${annotation.message}`).digest('hex').slice(0, 24),
+      external_id: createHash('sha1')
+        .update(`${annotation.level}:${annotation.file}:${annotation.line}:${annotation.message}`)
+        .digest('hex')
+        .slice(0, 24),
       annotation_type: annotation.level === 'error' ? 'BUG' : 'CODE_SMELL',
-      summary: (annotation.title ? `${annotation.title}: ${annotation.message}` : annotation.message).slice(0, 450),
+      summary: (annotation.title ? `${annotation.title}: ${annotation.message}` : annotation.message).slice(
+        0,
+        450,
+      ),
       details: annotation.message.length > 450 ? annotation.message.slice(0, 2000) : undefined,
       path: annotation.file,
       line: annotation.line,
