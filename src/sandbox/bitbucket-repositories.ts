@@ -1,0 +1,268 @@
+// Bitbucket repositories, commits, branches and the current user: lookups, JSON shapes and their GET endpoints.
+import {
+  canSeeRepository,
+  MESSAGES,
+  SCOPES,
+  withBitbucketAuth,
+  type Account,
+  type Credentials,
+  type Principal,
+} from './auth';
+import { bitbucketError, json, route, type Reply, type Route } from './http';
+import { paginate } from './pagination';
+import { resolveCommit, type RepositoryRecord } from './model';
+
+export const REPOSITORY_NOT_FOUND =
+  'You may not have access to this repository or it no longer exists in this workspace. If you think this repository exists and you have access, make sure you are authenticated.';
+
+/** The seeded repositories and the lookups every Bitbucket endpoint starts with. */
+export class Repositories {
+  private readonly byName: Map<string, RepositoryRecord>;
+
+  constructor(records: readonly RepositoryRecord[]) {
+    this.byName = new Map(records.map((r) => [r.fullName, r]));
+  }
+
+  all(): RepositoryRecord[] {
+    return [...this.byName.values()];
+  }
+
+  get(fullName: string): RepositoryRecord | undefined {
+    return this.byName.get(fullName);
+  }
+
+  /** The repository, or the 404 Bitbucket answers when it does not exist or the principal may not see it. */
+  lookup(workspace: string, slug: string, principal: Principal): RepositoryRecord | Reply {
+    const repo = this.byName.get(`${workspace}/${slug}`);
+    if (!repo || !canSeeRepository(principal, workspace, slug))
+      return bitbucketError(404, REPOSITORY_NOT_FOUND);
+    return repo;
+  }
+
+  /** Repository and full commit hash, or the 404 for either. */
+  lookupCommit(
+    workspace: string,
+    slug: string,
+    ref: string,
+    principal: Principal,
+  ): { repo: RepositoryRecord; hash: string } | Reply {
+    const repo = this.lookup(workspace, slug, principal);
+    if ('status' in repo) return repo;
+    const hash = resolveCommit(repo, ref);
+    if (!hash) return bitbucketError(404, `Commit not found: ${ref}`);
+    return { repo, hash };
+  }
+
+  /** Repository and full commit hash for control methods; throws on an unknown repository or commit. */
+  require(fullName: string, ref: string): { repo: RepositoryRecord; hash: string } {
+    const repo = this.byName.get(fullName);
+    if (!repo) throw new Error(`sandbox: unknown repository ${fullName}`);
+    const hash = resolveCommit(repo, ref) ?? (repo.branches.has(ref) ? repo.branches.get(ref) : undefined);
+    if (!hash) throw new Error(`sandbox: unknown commit ${ref} in ${fullName}`);
+    return { repo, hash };
+  }
+}
+
+export function apiBase(origin: string, repo: RepositoryRecord): string {
+  return `${origin}/2.0/repositories/${repo.fullName}`;
+}
+
+export function htmlBase(origin: string, repo: RepositoryRecord): string {
+  return `${origin}/${repo.fullName}`;
+}
+
+export function accountJson(origin: string, account: Account): Record<string, unknown> {
+  return {
+    type: 'user',
+    display_name: account.displayName,
+    nickname: account.nickname,
+    uuid: account.uuid,
+    account_id: account.accountId,
+    links: {
+      self: { href: `${origin}/2.0/users/${encodeURIComponent(account.uuid)}` },
+      html: { href: `${origin}/${encodeURIComponent(account.uuid)}/` },
+      avatar: { href: `${origin}/_sandbox/avatar/${account.nickname}.png` },
+    },
+  };
+}
+
+/** The short form of a repository embedded in other objects. */
+export function repositoryRef(origin: string, repo: RepositoryRecord): Record<string, unknown> {
+  return {
+    type: 'repository',
+    full_name: repo.fullName,
+    name: repo.slug,
+    uuid: repo.uuid,
+    links: { self: { href: apiBase(origin, repo) }, html: { href: htmlBase(origin, repo) } },
+  };
+}
+
+export function commitRef(origin: string, repo: RepositoryRecord, hash: string): Record<string, unknown> {
+  return {
+    type: 'commit',
+    hash,
+    links: {
+      self: { href: `${apiBase(origin, repo)}/commit/${hash}` },
+      html: { href: `${htmlBase(origin, repo)}/commits/${hash}` },
+    },
+  };
+}
+
+function repositoryJson(origin: string, repo: RepositoryRecord): Record<string, unknown> {
+  const api = apiBase(origin, repo);
+  return {
+    ...repositoryRef(origin, repo),
+    slug: repo.slug,
+    description: repo.description,
+    is_private: true,
+    scm: 'git',
+    language: repo.language,
+    fork_policy: 'no_public_forks',
+    has_issues: false,
+    has_wiki: false,
+    created_on: repo.createdOn,
+    updated_on: repo.createdOn,
+    size: 1_048_576,
+    mainbranch: { type: 'branch', name: repo.mainBranch },
+    workspace: {
+      type: 'workspace',
+      slug: repo.workspace,
+      name: 'Acme',
+      uuid: `{${repo.workspace}-workspace}`,
+    },
+    project: { type: 'project', key: repo.project.key, name: repo.project.name },
+    links: {
+      self: { href: api },
+      html: { href: htmlBase(origin, repo) },
+      commits: { href: `${api}/commits` },
+      pullrequests: { href: `${api}/pullrequests` },
+      clone: [{ name: 'https', href: `${origin}/${repo.fullName}.git` }],
+    },
+  };
+}
+
+function commitJson(
+  origin: string,
+  repo: RepositoryRecord,
+  hash: string,
+  credentials: Credentials,
+): Record<string, unknown> {
+  const commit = repo.commits.get(hash);
+  if (!commit) throw new Error(`sandbox: no commit ${hash}`);
+  const author = credentials.account(commit.authorEmail);
+  return {
+    ...commitRef(origin, repo, hash),
+    date: commit.date,
+    message: `${commit.message}\n`,
+    summary: {
+      raw: `${commit.message}\n`,
+      markup: 'markdown',
+      html: `<p>${commit.message}</p>`,
+    },
+    author: {
+      type: 'author',
+      raw: `${author.displayName} <${author.email}>`,
+      user: accountJson(origin, author),
+    },
+    parents: commit.parents.map((p) => commitRef(origin, repo, p)),
+    repository: repositoryRef(origin, repo),
+    links: {
+      ...(commitRef(origin, repo, hash).links as Record<string, unknown>),
+      statuses: { href: `${apiBase(origin, repo)}/commit/${hash}/statuses` },
+    },
+  };
+}
+
+/** Commits reachable from a head, newest first. */
+function history(repo: RepositoryRecord, head: string): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const queue = [head];
+  while (queue.length > 0) {
+    const hash = queue.shift() as string;
+    if (seen.has(hash)) continue;
+    seen.add(hash);
+    out.push(hash);
+    queue.push(...(repo.commits.get(hash)?.parents ?? []));
+  }
+  return out;
+}
+
+export function repositoryRoutes(repos: Repositories, credentials: Credentials): Route[] {
+  const R = '/2.0/repositories/:workspace/:repo';
+  return [
+    route(
+      'GET',
+      '/2.0/user',
+      withBitbucketAuth(
+        credentials,
+        SCOPES.readUser,
+        (ctx, principal) => {
+          const account = principal.kind === 'access-token' ? undefined : principal.account;
+          if (!account) return bitbucketError(403, MESSAGES.notAccessibleByMechanism);
+          return json(200, {
+            ...accountJson(ctx.origin, account),
+            created_on: '2020-01-06T10:00:00.000000+00:00',
+            account_status: 'active',
+            has_2fa_enabled: null,
+            is_staff: false,
+          });
+        },
+        { crossWorkspace: true },
+      ),
+    ),
+    route(
+      'GET',
+      R,
+      withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
+        const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+        return 'status' in repo ? repo : json(200, repositoryJson(ctx.origin, repo));
+      }),
+    ),
+    route(
+      'GET',
+      `${R}/commit/:commit`,
+      withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
+        const found = repos.lookupCommit(ctx.params.workspace, ctx.params.repo, ctx.params.commit, principal);
+        return 'status' in found
+          ? found
+          : json(200, commitJson(ctx.origin, found.repo, found.hash, credentials));
+      }),
+    ),
+    route(
+      'GET',
+      `${R}/commits`,
+      withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
+        const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+        if ('status' in repo) return repo;
+        const head = repo.branches.get(repo.mainBranch) as string;
+        return paginate(
+          ctx,
+          history(repo, head).map((hash) => commitJson(ctx.origin, repo, hash, credentials)),
+          { defaultLength: 30 },
+        );
+      }),
+    ),
+    route(
+      'GET',
+      `${R}/refs/branches/*name`,
+      withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
+        const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+        if ('status' in repo) return repo;
+        const head = repo.branches.get(ctx.params.name);
+        if (!head) return bitbucketError(404, `Branch not found: ${ctx.params.name}`);
+        return json(200, {
+          type: 'branch',
+          name: ctx.params.name,
+          target: commitJson(ctx.origin, repo, head, credentials),
+          links: {
+            self: {
+              href: `${apiBase(ctx.origin, repo)}/refs/branches/${encodeURIComponent(ctx.params.name)}`,
+            },
+            html: { href: `${htmlBase(ctx.origin, repo)}/branch/${ctx.params.name}` },
+          },
+        });
+      }),
+    ),
+  ];
+}

@@ -1,0 +1,219 @@
+// startSandbox: composes the Bitbucket and SonarQube stand-ins on one HTTP server and exposes the test controls.
+import { Credentials } from './auth';
+import {
+  PipelineStore,
+  pipelineRoutes,
+  type PipelineResult,
+  type PipelineRun,
+  type PipelineRunHandler,
+} from './bitbucket-pipelines';
+import { oauthRoutes } from './bitbucket-oauth';
+import { pullRequestRoutes } from './bitbucket-pullrequests';
+import { ReportStore, reportRoutes } from './bitbucket-reports';
+import { Repositories, repositoryRoutes } from './bitbucket-repositories';
+import { StatusStore, statusRoutes, type BuildStatus, type BuildStatusInput } from './bitbucket-statuses';
+import { centralRunHandler, type CentralOutcome } from './central-run';
+import { controlRoutes } from './control';
+import { FaultPlan, type FaultRule } from './faults';
+import { seedCredentials, seedRepositories, type DemoCredentials } from './seed';
+import { SandboxServer, REDACTED, type RecordedRequest } from './server';
+import { SonarService, type SonarControls } from './sonar';
+import { Timers } from './timers';
+
+export interface SandboxOptions {
+  /** Default 0 (a free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Added to every response (for benchmarks); default 0. */
+  latencyMs?: number;
+  /** Called with one line per request: method, path, status. Never secrets. */
+  log?: (line: string) => void;
+  /** How long the default central run stays PENDING, then IN_PROGRESS; default 1000 ms. */
+  centralRunStepMs?: number;
+}
+
+export interface Sandbox {
+  /** Origin, e.g. http://127.0.0.1:PORT. */
+  readonly url: string;
+  /** `${url}/2.0` */
+  readonly bitbucketApiUrl: string;
+  /** `${url}/site/oauth2/access_token` */
+  readonly oauthTokenUrl: string;
+  /** `${url}/sonar`; the Web API lives under /sonar/api/… */
+  readonly sonarUrl: string;
+  readonly demo: DemoCredentials;
+  /** Every request received (control endpoints excepted), in order, secrets redacted. */
+  readonly requests: RecordedRequest[];
+  /** A new API token (ATATT…) for `email` with granular scopes; use as HTTP Basic email:token. */
+  addApiToken(o: { email: string; scopes: string[] }): string;
+  /** A new repository access token (ATCTT…), or a workspace one when `repo` is omitted; legacy scope names; use as Bearer. */
+  addAccessToken(o: { workspace: string; repo?: string; scopes: string[] }): string;
+  /** A new OAuth consumer owned by the demo user, with legacy scope names. */
+  addOAuthConsumer(o: { scopes: string[] }): { clientId: string; clientSecret: string };
+  /** Faults for the next matching requests, one per request, in order. */
+  injectFaults(o: FaultRule): void;
+  setLatency(ms: number): void;
+  /** Current build statuses of a commit (full or abbreviated hash, or a branch name for its head); throws on an unknown repository or commit. */
+  buildStatuses(repo: string, commit: string): BuildStatus[];
+  /**
+   * Sets a build status as if another tool had posted it (no auth, no validation; `url` defaults to a placeholder).
+   * `commit` as in buildStatuses. Over HTTP, only an admin (the demo user) may overwrite it afterwards.
+   */
+  setBuildStatus(
+    repo: string,
+    commit: string,
+    s: { key: string; state: string; name?: string; description?: string; url?: string; refname?: string },
+  ): void;
+  /** Runs created in a repository (full name), oldest first, with their variables (secured values included). */
+  pipelines(repo: string): PipelineRun[];
+  /** Replaces the handler that drives new pipeline runs (the default one simulates the central checks). */
+  onPipelineRun(handler: PipelineRunHandler): void;
+  completePipeline(repo: string, uuid: string, result: PipelineResult): void;
+  /** Outcome of the next default central runs (default FAILED). Also POST /_sandbox/central-outcome. */
+  setCentralOutcome(result: CentralOutcome): void;
+  readonly sonar: SonarControls;
+  close(): Promise<void>;
+}
+
+class RunningSandbox implements Sandbox {
+  readonly requests: RecordedRequest[] = [];
+  readonly demo: DemoCredentials;
+  readonly sonar: SonarService;
+  url = '';
+  private latencyMs: number;
+  private centralOutcome: CentralOutcome = 'FAILED';
+  private readonly timers = new Timers();
+  private readonly credentials = new Credentials();
+  private readonly repos = new Repositories(seedRepositories());
+  private readonly statuses = new StatusStore();
+  private readonly reports = new ReportStore();
+  private readonly faults = new FaultPlan();
+  private readonly pipelineStore: PipelineStore;
+  private readonly server: SandboxServer;
+
+  constructor(options: SandboxOptions) {
+    this.latencyMs = options.latencyMs ?? 0;
+    this.demo = seedCredentials(this.credentials);
+    this.sonar = new SonarService({ credentials: this.credentials, baseUrl: () => this.sonarUrl });
+    this.pipelineStore = new PipelineStore({
+      timers: this.timers,
+      setBuildStatus: (repo, commit, s) => this.setBuildStatus(repo, commit, s),
+      defaultHandler: centralRunHandler({
+        stepMs: options.centralRunStepMs ?? 1000,
+        outcome: () => this.centralOutcome,
+        sonarUrl: () => this.sonarUrl,
+      }),
+    });
+    this.server = new SandboxServer({
+      routes: [
+        ...repositoryRoutes(this.repos, this.credentials),
+        ...statusRoutes(this.repos, this.statuses, this.credentials),
+        ...pullRequestRoutes(this.repos, this.statuses, this.credentials),
+        ...pipelineRoutes(this.repos, this.pipelineStore, this.credentials),
+        ...reportRoutes(this.repos, this.reports, this.credentials),
+        ...oauthRoutes(this.credentials),
+        ...this.sonar.routes(),
+      ],
+      controlRoutes: controlRoutes(this),
+      credentials: this.credentials,
+      faults: this.faults,
+      timers: this.timers,
+      latencyMs: () => this.latencyMs,
+      requests: this.requests,
+      log: options.log,
+    });
+  }
+
+  async listen(port: number, host: string): Promise<void> {
+    this.url = await this.server.listen(port, host);
+  }
+
+  get bitbucketApiUrl(): string {
+    return `${this.url}/2.0`;
+  }
+  get oauthTokenUrl(): string {
+    return `${this.url}/site/oauth2/access_token`;
+  }
+  get sonarUrl(): string {
+    return `${this.url}/sonar`;
+  }
+
+  addApiToken(o: { email: string; scopes: string[] }): string {
+    return this.credentials.addApiToken(o);
+  }
+  addAccessToken(o: { workspace: string; repo?: string; scopes: string[] }): string {
+    return this.credentials.addAccessToken(o);
+  }
+  addOAuthConsumer(o: { scopes: string[] }): { clientId: string; clientSecret: string } {
+    return this.credentials.addOAuthConsumer({ scopes: o.scopes, ownerEmail: this.demo.email });
+  }
+  injectFaults(o: FaultRule): void {
+    this.faults.add(o);
+  }
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+  buildStatuses(repo: string, commit: string): BuildStatus[] {
+    const { hash } = this.repos.require(repo, commit);
+    return this.statuses.list(repo, hash);
+  }
+  setBuildStatus(repo: string, commit: string, s: BuildStatusInput): void {
+    const { hash } = this.repos.require(repo, commit);
+    this.statuses.upsert(
+      repo,
+      hash,
+      { ...s, url: s.url ?? `https://tools.example/builds/${encodeURIComponent(s.key)}` },
+      'sandbox',
+    );
+  }
+  pipelines(repo: string): PipelineRun[] {
+    return this.pipelineStore.list(repo);
+  }
+  onPipelineRun(handler: PipelineRunHandler): void {
+    this.pipelineStore.setHandler(handler);
+  }
+  completePipeline(repo: string, uuid: string, result: PipelineResult): void {
+    this.pipelineStore.complete(repo, uuid, result);
+  }
+  setCentralOutcome(result: CentralOutcome): void {
+    this.centralOutcome = result;
+  }
+
+  /** The dump served at GET /_sandbox/state (secured variable values redacted). */
+  state(): unknown {
+    return {
+      url: this.url,
+      centralOutcome: this.centralOutcome,
+      repositories: this.repos.all().map((r) => ({
+        fullName: r.fullName,
+        mainBranch: r.mainBranch,
+        branches: Object.fromEntries(r.branches),
+        pullRequests: r.pullRequests.map((pr) => ({
+          id: pr.id,
+          title: pr.title,
+          state: pr.state,
+          source: pr.source,
+        })),
+      })),
+      statuses: this.statuses.all(),
+      pipelines: this.pipelineStore.list().map((run) => ({
+        ...run,
+        variables: run.variables.map((v) => (v.secured ? { ...v, value: REDACTED } : v)),
+      })),
+      sonarTasks: this.sonar.summary(),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.timers.close();
+    await this.server.close();
+  }
+}
+
+/** Starts the sandbox on 127.0.0.1 (port 0 by default) with the seeded state. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const sandbox = new RunningSandbox(options);
+  await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  return sandbox;
+}
