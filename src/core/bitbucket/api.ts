@@ -33,11 +33,20 @@ export class BitbucketApi {
   constructor(private readonly http: HttpClient) {}
 
   async getRepository(repo: RepositoryRef): Promise<Repository> {
-    return this.get<Repository>(repoPath(repo), { resource: `repository ${formatRepository(repo)}`, scopes: SCOPES.repository });
+    return this.get<Repository>(repoPath(repo), {
+      resource: `repository ${formatRepository(repo)}`,
+      scopes: SCOPES.repository,
+    });
   }
 
-  async getCommit(repo: RepositoryRef, commit: string): Promise<{ hash: string }> {
-    return this.get(`${repoPath(repo)}/commit/${commit}`, { resource: commitResource(repo, commit), scopes: SCOPES.repository });
+  async getCommit(
+    repo: RepositoryRef,
+    commit: string,
+  ): Promise<{ hash: string; parents?: Array<{ hash: string }> }> {
+    return this.get(`${repoPath(repo)}/commit/${commit}`, {
+      resource: commitResource(repo, commit),
+      scopes: SCOPES.repository,
+    });
   }
 
   /** Creates the status, or overwrites the one with the same key on that commit. */
@@ -85,7 +94,11 @@ export class BitbucketApi {
   /** The open pull request whose source is `branch`, if there is one (the most recently updated if several). */
   async findOpenPullRequest(repo: RepositoryRef, branch: string): Promise<PullRequest | undefined> {
     const page = await this.get<Page<PullRequest>>(`${repoPath(repo)}/pullrequests`, {
-      query: { q: `source.branch.name = ${JSON.stringify(branch)} AND state = "OPEN"`, sort: '-updated_on', pagelen: 1 },
+      query: {
+        q: `source.branch.name = ${JSON.stringify(branch)} AND state = "OPEN"`,
+        sort: '-updated_on',
+        pagelen: 1,
+      },
       resource: `open pull requests from ${branch} in ${formatRepository(repo)}`,
       scopes: SCOPES.pullRequest,
     });
@@ -155,7 +168,12 @@ export class BitbucketApi {
   }
 
   /** Posts annotations 100 per request; returns how many were sent (at most 1,000, Bitbucket's limit per report). */
-  async postAnnotations(repo: RepositoryRef, commit: string, reportId: string, annotations: AnnotationInput[]): Promise<number> {
+  async postAnnotations(
+    repo: RepositoryRef,
+    commit: string,
+    reportId: string,
+    annotations: AnnotationInput[],
+  ): Promise<number> {
     const kept = annotations.slice(0, ANNOTATIONS_PER_REPORT);
     for (let start = 0; start < kept.length; start += ANNOTATIONS_PER_REQUEST) {
       await this.http.request({

@@ -1,0 +1,173 @@
+// The central Sonar check for one commit: wait for the analysis, read its gate, post the verdict (and Code Insights).
+import type { BitbucketApi } from '../bitbucket/api';
+import { ANNOTATIONS_PER_REPORT } from '../bitbucket/api';
+import type { BuildStatusInput, CommitStatus } from '../bitbucket/types';
+import { CrosscheckError } from '../errors';
+import { MAX_DESCRIPTION_LENGTH, type RepositoryRef, shorten } from '../validation';
+import type { IssueScope, SonarApi } from './api';
+import { type CeTaskOutcome, waitForCeTask } from './ce-task-poller';
+import { type GatePolicies, type GateVerdict, gateVerdict } from './gate';
+import { gateReport, issuesToAnnotations } from './insights';
+import type { ReportTask } from './report-task';
+import type { CeTaskStatus } from './types';
+
+export interface GateCheckRequest {
+  task: ReportTask;
+  /** The commit the status goes on, in the individual repository. */
+  repo: RepositoryRef;
+  commit: string;
+  /** The pull request's source branch, tying the status to the PR. */
+  refname?: string;
+  key: string;
+  name: string;
+  /** Link from the status: the analysis' dashboard. */
+  url: string;
+  policies: GatePolicies;
+  timeoutMs: number;
+  /** Also write a Code Insights report (id = key) with the gate and its conditions. */
+  report?: boolean;
+  /** Also post the open issues of the analysed pull request or branch as annotations of that report. */
+  annotations?: boolean;
+}
+
+export type GateCheckEvent =
+  | { type: 'waiting'; taskId: string }
+  | { type: 'task'; status: CeTaskStatus; waitedMs: number }
+  | { type: 'posted'; status: BuildStatusInput };
+
+/** What was written to Code Insights: the report, and how many of the open issues became annotations. */
+export interface InsightsWritten {
+  reportId: string;
+  annotations?: { posted: number; total: number };
+}
+
+export type GateCheckResult =
+  | {
+      kind: 'verdict';
+      verdict: GateVerdict;
+      outcome: Extract<CeTaskOutcome, { kind: 'success' }>;
+      status: CommitStatus;
+      insights?: InsightsWritten;
+      insightsError?: CrosscheckError;
+    }
+  /** The analysis failed, was canceled, took too long, or its gate could not be read: FAILED was posted. */
+  | {
+      kind: 'no-verdict';
+      reason: string;
+      outcome: CeTaskOutcome;
+      status: CommitStatus;
+      error?: CrosscheckError;
+    };
+
+export interface GateCheckDependencies {
+  bitbucket: BitbucketApi;
+  sonar: SonarApi;
+  /** The SonarQube server's base URL, for links to issues. */
+  hostUrl: string;
+  onEvent?: (event: GateCheckEvent) => void;
+}
+
+/**
+ * Marks the commit INPROGRESS (which also proves the Bitbucket credential before the wait), waits for the CE task,
+ * and posts SUCCESSFUL or FAILED. Never asks for a gate without an analysis id. Bitbucket failures throw.
+ */
+export async function runGateCheck(
+  deps: GateCheckDependencies,
+  request: GateCheckRequest,
+): Promise<GateCheckResult> {
+  const emit = deps.onEvent ?? (() => undefined);
+  const post = async (state: BuildStatusInput['state'], description: string): Promise<CommitStatus> => {
+    const status: BuildStatusInput = {
+      key: request.key,
+      state,
+      name: request.name,
+      url: request.url,
+      description: shorten(description, MAX_DESCRIPTION_LENGTH).text,
+      ...(request.refname ? { refname: request.refname } : {}),
+    };
+    const posted = await deps.bitbucket.setBuildStatus(request.repo, request.commit, status);
+    emit({ type: 'posted', status });
+    return posted;
+  };
+
+  await post('INPROGRESS', 'Waiting for the SonarQube analysis');
+  emit({ type: 'waiting', taskId: request.task.ceTaskId });
+  const outcome = await waitForCeTask(deps.sonar, request.task.ceTaskId, {
+    timeoutMs: request.timeoutMs,
+    onProgress: (status, waitedMs) => emit({ type: 'task', status, waitedMs }),
+  });
+  if (outcome.kind !== 'success') {
+    const reason =
+      outcome.kind === 'error'
+        ? `Could not follow the SonarQube analysis: ${outcome.error.message}`
+        : outcome.message;
+    const status = await post('FAILED', reason);
+    return {
+      kind: 'no-verdict',
+      reason,
+      outcome,
+      status,
+      error: outcome.kind === 'error' ? outcome.error : undefined,
+    };
+  }
+
+  let verdict: GateVerdict;
+  try {
+    verdict = gateVerdict(await deps.sonar.getProjectStatus(outcome.analysisId), request.policies);
+  } catch (error) {
+    if (!(error instanceof CrosscheckError)) throw error;
+    const reason = `Could not read the quality gate: ${error.message}`;
+    const status = await post('FAILED', reason);
+    return { kind: 'no-verdict', reason, outcome, status, error };
+  }
+  const status = await post(verdict.state, verdict.description);
+
+  let insights: InsightsWritten | undefined;
+  let insightsError: CrosscheckError | undefined;
+  if (request.report || request.annotations) {
+    try {
+      insights = await writeInsights(deps, request, verdict, {
+        projectKey: request.task.projectKey,
+        pullRequest: outcome.task.pullRequest,
+        branch: outcome.task.branch,
+      });
+    } catch (error) {
+      if (!(error instanceof CrosscheckError)) throw error;
+      insightsError = error;
+    }
+  }
+  return { kind: 'verdict', verdict, outcome, status, insights, insightsError };
+}
+
+async function writeInsights(
+  deps: GateCheckDependencies,
+  request: GateCheckRequest,
+  verdict: GateVerdict,
+  scope: IssueScope,
+): Promise<InsightsWritten> {
+  const reportId = request.key;
+  await deps.bitbucket.putReport(
+    request.repo,
+    request.commit,
+    reportId,
+    gateReport(verdict, { title: request.name, link: request.url, projectKey: scope.projectKey }),
+  );
+  if (!request.annotations) return { reportId };
+  const { issues, total } = await deps.sonar.listOpenIssues(scope, ANNOTATIONS_PER_REPORT);
+  const annotations = issuesToAnnotations(issues, scope.projectKey, (issue) =>
+    issueLink(deps.hostUrl, scope, issue.key),
+  );
+  const posted = annotations.length
+    ? await deps.bitbucket.postAnnotations(request.repo, request.commit, reportId, annotations)
+    : 0;
+  return { reportId, annotations: { posted, total } };
+}
+
+function issueLink(hostUrl: string, scope: IssueScope, issueKey: string): string {
+  const url = new URL(`${hostUrl.replace(/\/+$/, '')}/project/issues`);
+  url.searchParams.set('id', scope.projectKey);
+  if (scope.pullRequest) url.searchParams.set('pullRequest', scope.pullRequest);
+  else if (scope.branch) url.searchParams.set('branch', scope.branch);
+  url.searchParams.set('open', issueKey);
+  return url.toString();
+}

@@ -1,0 +1,230 @@
+// `crosscheck demo`: plays the central Sonar check end to end against a local sandbox, running the real commands.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectBitbucket } from '../../core/bitbucket/connection';
+import { parseRepository } from '../../core/validation';
+import { type PipelineRun, type Sandbox, seed, startSandbox, type SonarCondition } from '../../sandbox';
+import type { RunnerContext, TextSink } from '../context';
+import { EXIT_FAILED, ExitError } from '../exit-codes';
+import { integerOption, type OptionValues } from '../inputs';
+import { type CommandRegistration, runCli } from '../program';
+import type { Reporter } from '../reporter';
+import { USER_AGENT } from '../version';
+import { sonarGateCommand } from './sonar-gate';
+import { triggerCommand } from './trigger';
+
+const CENTRAL_PIPELINE = 'sonar-pr-check';
+const FAILING_CONDITIONS: SonarCondition[] = [
+  { metricKey: 'new_coverage', comparator: 'LT', errorThreshold: '80', actualValue: '62.5' },
+  { metricKey: 'new_bugs', comparator: 'GT', errorThreshold: '0', actualValue: '3' },
+  { metricKey: 'new_duplicated_lines_density', comparator: 'GT', errorThreshold: '3', actualValue: '1.2' },
+];
+const PASSING_CONDITIONS: SonarCondition[] = [
+  { metricKey: 'new_coverage', comparator: 'LT', errorThreshold: '80', actualValue: '91.3' },
+  { metricKey: 'new_bugs', comparator: 'GT', errorThreshold: '0', actualValue: '0' },
+  { metricKey: 'new_duplicated_lines_density', comparator: 'GT', errorThreshold: '3', actualValue: '1.2' },
+];
+
+export const demoCommand: CommandRegistration = (program, action) => {
+  program
+    .command('demo')
+    .description(
+      'play the whole central check on a local sandbox: PR → trigger → gate FAILED → fix → SUCCESSFUL → merge check',
+    )
+    .option('--analysis-ms <ms>', 'how long the sandbox SonarQube takes to process each analysis', '2500')
+    .action(action(demo));
+};
+
+/** One round: what the scanner "finds" for the pushed commit. */
+interface Round {
+  commit: string;
+  label: string;
+  conditions: SonarCondition[];
+  issues: number;
+}
+
+export async function demo(options: OptionValues, context: RunnerContext, reporter: Reporter): Promise<void> {
+  const analysisMs = integerOption(options, 'analysisMs', '--analysis-ms', 0, 120_000, 2500);
+  const sandbox = await startSandbox();
+  const workspace = mkdtempSync(join(tmpdir(), 'crosscheck-demo-'));
+  try {
+    await playStory(sandbox, workspace, analysisMs, context, reporter);
+  } finally {
+    await sandbox.close();
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+async function playStory(
+  sandbox: Sandbox,
+  workspace: string,
+  analysisMs: number,
+  context: RunnerContext,
+  reporter: Reporter,
+): Promise<void> {
+  const pr = seed.webApp.pullRequest;
+  const repo = seed.webApp.fullName;
+  const credentials = {
+    BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
+    ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
+    BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
+  };
+  const { api } = connectBitbucket({
+    credentials: { email: sandbox.demo.email, apiToken: sandbox.demo.apiToken },
+    apiUrl: sandbox.bitbucketApiUrl,
+    transport: { userAgent: USER_AGENT },
+  });
+  const fix = pr.sourceCommit;
+  const first = (await api.getCommit(parseRepository(repo), fix)).parents?.[0]?.hash ?? fix;
+  const rounds: Round[] = [
+    { commit: first, label: 'the first push ("Add login form")', conditions: FAILING_CONDITIONS, issues: 14 },
+    {
+      commit: fix,
+      label: 'the fix ("Validate login form input")',
+      conditions: PASSING_CONDITIONS,
+      issues: 0,
+    },
+  ];
+
+  const say = (text = '') => reporter.line(text);
+  const step = async (
+    title: string,
+    argv: string[],
+    env: Record<string, string>,
+    cwd = workspace,
+  ): Promise<number> => {
+    say(`  $ crosscheck ${argv.map(quote).join(' ')}`);
+    // Both streams of the nested command go to stdout, so the story reads in order.
+    const indent = (sink: TextSink): TextSink => ({
+      write: (text: string) => sink.write(text.replace(/^(?=.)/gm, '    │ ')),
+    });
+    const code = await runCli(
+      argv,
+      {
+        env: { PATH: context.env.PATH, ...credentials, ...env },
+        cwd,
+        stdout: indent(context.stdout),
+        stderr: indent(context.stdout),
+      },
+      [triggerCommand, sonarGateCommand],
+    );
+    say(`    └ ${title} exited ${code}`);
+    return code;
+  };
+
+  say(
+    `Sandbox: Bitbucket ${sandbox.bitbucketApiUrl}, SonarQube ${sandbox.sonarUrl} (demo credentials only).`,
+  );
+  say(`Pull request #${pr.id} "${pr.title}" in ${repo}: ${pr.source} → ${pr.destination}.`);
+  let current: Round | undefined;
+  let released: Promise<void> = Promise.resolve();
+  let release: () => void = () => undefined;
+  let finished: Promise<number> = Promise.resolve(0);
+  let finish: (code: number) => void = () => undefined;
+  sandbox.onPipelineRun(async (run: PipelineRun, ctl) => {
+    // The run stays PENDING until the story reaches it, so the output reads in order.
+    await released;
+    ctl.start();
+    const round = current as Round;
+    const variables = Object.fromEntries(run.variables.map((variable) => [variable.key, variable.value]));
+    say();
+    say(
+      `Central pipeline ${run.repo} ${CENTRAL_PIPELINE} #${run.buildNumber} clones ${variables.TRIGGER_REPO} at ${String(variables.TRIGGER_COMMIT).slice(0, 12)}, runs the scanner, then:`,
+    );
+    const analysis = sandbox.sonar.submitAnalysis({
+      projectKey: seed.webApp.slug,
+      pullRequest: variables.TRIGGER_PR_ID,
+      processingMs: analysisMs,
+      gate: {
+        status: round.conditions.some((c) =>
+          c.comparator === 'LT'
+            ? Number(c.actualValue) < Number(c.errorThreshold)
+            : Number(c.actualValue) > Number(c.errorThreshold),
+        )
+          ? 'ERROR'
+          : 'OK',
+        conditions: round.conditions,
+      },
+      issues: round.issues,
+    });
+    const checkout = join(workspace, `run-${run.buildNumber}`);
+    mkdirSync(join(checkout, '.scannerwork'), { recursive: true });
+    writeFileSync(join(checkout, '.scannerwork', 'report-task.txt'), analysis.reportTask);
+    try {
+      const code = await step(
+        'sonar-gate',
+        ['sonar-gate', '--report', '--annotations'],
+        {
+          ...variables,
+          BITBUCKET_REPO_FULL_NAME: run.repo,
+          BITBUCKET_BUILD_NUMBER: String(run.buildNumber),
+          SONAR_HOST_URL: sandbox.sonarUrl,
+          SONAR_TOKEN: sandbox.demo.sonarToken,
+        },
+        checkout,
+      );
+      ctl.complete(code === 0 ? 'SUCCESSFUL' : 'FAILED');
+      finish(code);
+    } catch (error) {
+      ctl.complete('ERROR');
+      finish(EXIT_FAILED);
+      throw error;
+    }
+  });
+
+  const verdicts: string[] = [];
+  for (const [index, round] of rounds.entries()) {
+    current = round;
+    released = new Promise<void>((resolve) => (release = resolve));
+    finished = new Promise<number>((resolve) => (finish = resolve));
+    say();
+    say(
+      `${index + 1}. ${index === 0 ? 'The pull request is raised' : 'The developer pushes'} with ${round.label}, ${round.commit.slice(0, 12)}.`,
+    );
+    say(`   Its pull-request pipeline runs the one line of examples/individual/bitbucket-pipelines.yml:`);
+    const triggered = await step(
+      'trigger',
+      [
+        'trigger',
+        '--central',
+        seed.centralChecks.fullName,
+        '--pipeline',
+        CENTRAL_PIPELINE,
+        '--pending-key',
+        'sonar',
+        '--pending-name',
+        'SonarQube',
+      ],
+      {
+        BITBUCKET_REPO_FULL_NAME: repo,
+        BITBUCKET_WORKSPACE: seed.workspace,
+        BITBUCKET_COMMIT: round.commit,
+        BITBUCKET_BRANCH: pr.source,
+        BITBUCKET_PR_ID: String(pr.id),
+        BITBUCKET_PR_DESTINATION_BRANCH: pr.destination,
+        BITBUCKET_BUILD_NUMBER: String(40 + index),
+      },
+    );
+    if (triggered !== 0) throw new ExitError(EXIT_FAILED);
+    say('   Meanwhile the merge check sees the commit INPROGRESS:');
+    await step('status get', ['status', 'get', '--repo', repo, '--commit', round.commit], {});
+    release();
+    await finished;
+    say();
+    say(`   The merge check on ${round.commit.slice(0, 12)} now:`);
+    await step('status get', ['status', 'get', '--repo', repo, '--commit', round.commit], {});
+    verdicts.push(
+      sandbox.buildStatuses(repo, round.commit).find((status) => status.key === 'sonar')?.state ?? 'none',
+    );
+  }
+  say();
+  say(
+    `Verdicts: first push ${verdicts[0]}, fix ${verdicts[1]}. The pull request's tip is the fix, so the merge check would pass.`,
+  );
+  if (verdicts.join(',') !== 'FAILED,SUCCESSFUL') throw new ExitError(EXIT_FAILED);
+}
+
+function quote(arg: string): string {
+  return /^[\w./:@=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,275 @@
+// `crosscheck sonar-gate`: waits for the SonarQube analysis, reads its quality gate and posts the verdict on the commit.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { TransportOptions } from '../../core/bitbucket/connection';
+import { InputError } from '../../core/errors';
+import { conditionsTable } from '../../core/sonar/conditions';
+import { connectSonar } from '../../core/sonar/connection';
+import { parseGatePolicy } from '../../core/sonar/gate';
+import {
+  type GateCheckEvent,
+  type GateCheckResult,
+  type InsightsWritten,
+  runGateCheck,
+} from '../../core/sonar/gate-check';
+import { parseReportTask, REPORT_TASK_LOCATIONS, type ReportTask } from '../../core/sonar/report-task';
+import {
+  formatRepository,
+  parseCommit,
+  parseHttpUrl,
+  parseKey,
+  parseRepository,
+  type RepositoryRef,
+} from '../../core/validation';
+import { connectFromEnvironment } from '../bitbucket-connection';
+import { ciDefaults } from '../ci-environment';
+import type { RunnerContext } from '../context';
+import { EXIT_FAILED, ExitError } from '../exit-codes';
+import { integerOption, type OptionValues, stringOption } from '../inputs';
+import type { CommandRegistration } from '../program';
+import type { Reporter } from '../reporter';
+import { USER_AGENT } from '../version';
+
+const DEFAULT_WAIT_SECONDS = 300;
+
+export const sonarGateCommand: CommandRegistration = (program, action) => {
+  program
+    .command('sonar-gate')
+    .description(
+      'wait for the SonarQube analysis, read its quality gate and post it as a build status on the checked commit',
+    )
+    .option(
+      '--report-task <path>',
+      `the scanner's report-task.txt (default: ${REPORT_TASK_LOCATIONS.map((location) => location.path).join(', ')})`,
+    )
+    .option(
+      '--repo <workspace/repo>',
+      'repository of the commit (default $TRIGGER_REPO, else $BITBUCKET_REPO_FULL_NAME)',
+    )
+    .option('--commit <sha>', 'full commit hash (default $TRIGGER_COMMIT, else $BITBUCKET_COMMIT)')
+    .option('--refname <branch>', "the PR's source branch (default $TRIGGER_BRANCH, else $BITBUCKET_BRANCH)")
+    .option('--key <key>', 'status key (default sonar; the key trigger --pending-key used)')
+    .option('--name <text>', 'status title (default SonarQube)')
+    .option(
+      '--timeout <seconds>',
+      `longest wait for the analysis to be processed (default ${DEFAULT_WAIT_SECONDS})`,
+    )
+    .option('--on-warn <policy>', 'failed|successful: what a WARN gate posts (default failed)')
+    .option(
+      '--on-none <policy>',
+      'failed|successful: what a project without a quality gate posts (default failed)',
+    )
+    .option('--report', 'also write a Code Insights report with the gate and its conditions')
+    .option(
+      '--annotations',
+      "also post the analysis' open issues as Code Insights annotations (implies --report)",
+    )
+    .option('--no-fail', 'exit 0 even when the gate fails (the status is still FAILED)')
+    .addHelpText(
+      'after',
+      "\nSONAR_TOKEN (a SonarQube user token with Browse on the project) and SONAR_HOST_URL (overrides the report's\n" +
+        'serverUrl) come from the environment. In the central pipeline started by `crosscheck trigger`, one line does:\n' +
+        '  crosscheck sonar-gate\n' +
+        'Exit codes: 0 gate passed (or --no-fail), 1 gate failed or analysis failed, 2 bad input (nothing sent).',
+    )
+    .action(action(sonarGate));
+};
+
+export async function sonarGate(
+  options: OptionValues,
+  context: RunnerContext,
+  reporter: Reporter,
+): Promise<void> {
+  const { env } = context;
+  reporter.secret(env.SONAR_TOKEN);
+  const task = readReportTask(stringOption(options, 'reportTask'), context.cwd);
+  const target = gateTarget(options, env);
+  const key = parseKey(stringOption(options, 'key') ?? 'sonar');
+  const name = stringOption(options, 'name') ?? 'SonarQube';
+  const waitSeconds = integerOption(options, 'timeout', '--timeout', 1, 86_400, DEFAULT_WAIT_SECONDS);
+  const policies = {
+    onWarn: parseGatePolicy(stringOption(options, 'onWarn'), '--on-warn'),
+    onNone: parseGatePolicy(stringOption(options, 'onNone'), '--on-none'),
+  };
+  const hostUrl = env.SONAR_HOST_URL?.trim()
+    ? parseHttpUrl(env.SONAR_HOST_URL, 'SONAR_HOST_URL').replace(/\/+$/, '')
+    : task.serverUrl;
+  const url = task.dashboardUrl ?? `${hostUrl}/dashboard?id=${encodeURIComponent(task.projectKey)}`;
+  const bitbucket = connectFromEnvironment(context, reporter, options);
+  const sonar = connectSonar({
+    hostUrl,
+    token: env.SONAR_TOKEN,
+    transport: sonarTransport(context, reporter, options),
+  });
+  const where = `${formatRepository(target.repo)}@${target.commit.slice(0, 12)}`;
+
+  const result = await runGateCheck(
+    {
+      bitbucket: bitbucket.api,
+      sonar: sonar.api,
+      hostUrl,
+      onEvent: (event) => reportEvent(event, reporter, where),
+    },
+    {
+      task,
+      ...target,
+      key,
+      name,
+      url,
+      policies,
+      timeoutMs: waitSeconds * 1000,
+      report: Boolean(options.report || options.annotations),
+      annotations: Boolean(options.annotations),
+    },
+  );
+  reporter.json(resultJson(result, task, target, key, url));
+  reporter.output('state', result.status.state);
+  if (result.kind === 'no-verdict') {
+    if (result.error) reporter.failure(result.error);
+    reporter.line(`✗ FAILED ${key} on ${where}: ${result.reason}`);
+    throw new ExitError(EXIT_FAILED);
+  }
+  const { verdict } = result;
+  reporter.output('quality-gate', verdict.gate);
+  reporter.line(`${verdict.summary} (${task.projectKey}${scopeText(result.outcome.task)})`);
+  if (verdict.conditions.length) reporter.line(conditionsTable(verdict.conditions).replace(/^/gm, '  '));
+  reporter.line(
+    `${verdict.state === 'SUCCESSFUL' ? '✓' : '✗'} ${verdict.state} ${key} on ${where}: ${result.status.description ?? verdict.description}`,
+  );
+  reporter.line(`  ${url}`);
+  if (result.insights) reportInsights(result.insights, reporter, where);
+  if (result.insightsError) {
+    reporter.failure(result.insightsError);
+    throw new ExitError(EXIT_FAILED);
+  }
+  if (verdict.state === 'FAILED' && options.fail !== false) throw new ExitError(EXIT_FAILED);
+}
+
+/** The given report-task.txt, or the first one found where the scanners write it. */
+function readReportTask(given: string | undefined, cwd: string): ReportTask {
+  const candidates = given ? [given] : REPORT_TASK_LOCATIONS.map((location) => location.path);
+  const found = candidates.map((path) => resolve(cwd, path)).find((path) => existsSync(path));
+  if (!found) {
+    throw new InputError(
+      given
+        ? `--report-task ${given} does not exist.`
+        : `No report-task.txt found in ${cwd} (looked in ${candidates.join(', ')}).`,
+      'Run the SonarQube scanner first, in the same folder, or give --report-task the file it wrote.',
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(found, 'utf8');
+  } catch (error) {
+    throw new InputError(
+      `Cannot read ${found}: ${(error as Error).message}`,
+      'Give a readable report-task.txt.',
+    );
+  }
+  return parseReportTask(text, found);
+}
+
+function gateTarget(
+  options: OptionValues,
+  env: Record<string, string | undefined>,
+): { repo: RepositoryRef; commit: string; refname?: string } {
+  const ci = ciDefaults(env);
+  const pick = (
+    option: string,
+    flag: string,
+    variable: string,
+    fallback: string | undefined,
+  ): [string | undefined, string] => {
+    const given = stringOption(options, option);
+    if (given !== undefined) return [given, flag];
+    const triggered = env[variable]?.trim();
+    return triggered ? [triggered, variable] : [fallback, flag];
+  };
+  const repo = parseRepository(...pick('repo', '--repo', 'TRIGGER_REPO', ci.repo));
+  const commit = parseCommit(...pick('commit', '--commit', 'TRIGGER_COMMIT', ci.commit));
+  const [refname] = pick('refname', '--refname', 'TRIGGER_BRANCH', ci.refname);
+  return { repo, commit, refname };
+}
+
+/** The same transport rules as the Bitbucket connection: timeouts, retries, proxy, events shown by the reporter. */
+function sonarTransport(context: RunnerContext, reporter: Reporter, options: OptionValues): TransportOptions {
+  const { env } = context;
+  const timeoutSeconds = integerOption(options, 'requestTimeout', '--request-timeout', 1, 3600, 30);
+  const retries = integerOption(options, 'retries', '--retries', 0, 10, 4);
+  const baseDelayMs =
+    Number(env.CROSSCHECK_RETRY_DELAY_MS) > 0 ? Number(env.CROSSCHECK_RETRY_DELAY_MS) : undefined;
+  return {
+    userAgent: USER_AGENT,
+    timeoutMs: timeoutSeconds * 1000,
+    deadlineMs: Math.max(120_000, timeoutSeconds * 1000 * (retries + 1)),
+    retry: { retries, ...(baseDelayMs ? { baseDelayMs, maxDelayMs: baseDelayMs * 16 } : {}) },
+    proxy: {
+      httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
+      httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+      noProxy: env.NO_PROXY ?? env.no_proxy,
+    },
+    onEvent: (event) => reporter.httpEvent(event),
+  };
+}
+
+function reportEvent(event: GateCheckEvent, reporter: Reporter, where: string): void {
+  switch (event.type) {
+    case 'waiting':
+      reporter.progress(`Waiting for SonarQube to process the analysis (task ${event.taskId})…`);
+      break;
+    case 'task':
+      reporter.progress(`  ${event.status} after ${(event.waitedMs / 1000).toFixed(1)} s`);
+      break;
+    case 'posted':
+      reporter.verbose(`posted ${event.status.state} ${event.status.key} on ${where}`);
+      break;
+  }
+}
+
+function reportInsights(insights: InsightsWritten, reporter: Reporter, where: string): void {
+  reporter.line(`Code Insights report "${insights.reportId}" written on ${where}`);
+  const annotations = insights.annotations;
+  if (!annotations) return;
+  const more =
+    annotations.total > annotations.posted
+      ? ` (of ${annotations.total} open issues; Bitbucket keeps at most 1000 per report)`
+      : '';
+  reporter.line(`${annotations.posted} annotation${annotations.posted === 1 ? '' : 's'} posted${more}`);
+}
+
+function scopeText(task: { pullRequest?: string; branch?: string }): string {
+  if (task.pullRequest) return `, pull request ${task.pullRequest}`;
+  return task.branch ? `, branch ${task.branch}` : '';
+}
+
+function resultJson(
+  result: GateCheckResult,
+  task: ReportTask,
+  target: { repo: RepositoryRef; commit: string; refname?: string },
+  key: string,
+  url: string,
+) {
+  const base = {
+    projectKey: task.projectKey,
+    ceTaskId: task.ceTaskId,
+    repo: formatRepository(target.repo),
+    commit: target.commit,
+    key,
+    url,
+    state: result.status.state,
+    description: result.status.description,
+    polls: result.outcome.polls,
+    waitedMs: result.outcome.waitedMs,
+  };
+  if (result.kind === 'no-verdict') return { ...base, analysis: result.outcome.kind, reason: result.reason };
+  return {
+    ...base,
+    analysis: 'success',
+    analysisId: result.outcome.analysisId,
+    qualityGate: result.verdict.gate,
+    conditions: result.verdict.conditions,
+    failing: result.verdict.failing.map((condition) => condition.text),
+    insights: result.insights,
+    insightsError: result.insightsError?.message,
+  };
+}

@@ -1,0 +1,216 @@
+// `crosscheck trigger`: starts the central repo's custom pipeline for this commit, optionally marks it INPROGRESS and waits.
+import type { Pipeline, PipelineVariable } from '../../core/bitbucket/types';
+import {
+  type CentralCheckRequest,
+  followPipeline,
+  startCentralCheck,
+  triggerVariables,
+} from '../../core/central-check';
+import { ApiError, InputError } from '../../core/errors';
+import { formatRepository, parseCommit, parseKey, parseRepository } from '../../core/validation';
+import { connectFromEnvironment } from '../bitbucket-connection';
+import type { RunnerContext } from '../context';
+import { EXIT_FAILED, ExitError } from '../exit-codes';
+import { type OptionValues, stringOption } from '../inputs';
+import type { CommandRegistration } from '../program';
+import type { Reporter } from '../reporter';
+
+const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const triggerCommand: CommandRegistration = (program, action) => {
+  program
+    .command('trigger')
+    .description(
+      "start the central repo's custom pipeline for a commit, passing its coordinates as TRIGGER_* variables",
+    )
+    .option('--central <workspace/repo>', 'the central repository holding the custom pipeline')
+    .option('--pipeline <name>', 'the custom pipeline to run (pipelines: custom: <name>)')
+    .option('--ref <branch>', 'branch of the central repository to run (default: its main branch)')
+    .option('--repo <workspace/repo>', 'repository to check (default $BITBUCKET_REPO_FULL_NAME)')
+    .option('--commit <sha>', 'full commit hash to check (default $BITBUCKET_COMMIT)')
+    .option('--branch <name>', "the commit's branch, the PR's source branch (default $BITBUCKET_BRANCH)")
+    .option('--pr <id>', 'pull request number (default $BITBUCKET_PR_ID)')
+    .option(
+      '--destination <branch>',
+      "the PR's destination branch (default $BITBUCKET_PR_DESTINATION_BRANCH)",
+    )
+    .option('--var <KEY=VALUE...>', 'further pipeline variables (repeatable)')
+    .option(
+      '--pending-key <key>',
+      'mark the commit INPROGRESS under this status key (use the key the gate will post)',
+    )
+    .option('--pending-name <text>', 'title of that INPROGRESS status (default: the key)')
+    .option('--wait', 'follow the run to its end; exit 0 if it succeeded, 1 otherwise')
+    .addHelpText(
+      'after',
+      '\nThe central pipeline receives TRIGGER_REPO, TRIGGER_COMMIT, TRIGGER_BRANCH, TRIGGER_PR_ID and\n' +
+        'TRIGGER_DESTINATION_BRANCH. In a pull-request pipeline every default comes from Bitbucket, so one line does:\n' +
+        '  crosscheck trigger --central acme/central-checks --pipeline sonar-pr-check --pending-key sonar',
+    )
+    .action(action(trigger));
+};
+
+export async function trigger(
+  options: OptionValues,
+  context: RunnerContext,
+  reporter: Reporter,
+): Promise<void> {
+  const request = triggerRequest(options, context.env);
+  const { api } = connectFromEnvironment(context, reporter, options);
+  const target = `${formatRepository(request.target.repo)}@${request.target.commit.slice(0, 12)}`;
+  const started = await startCentralCheck(api, request).catch((error: unknown) => {
+    throw explainTriggerFailure(error, request);
+  });
+  const { pipeline, runUrl, ref } = started;
+  reporter.line(
+    `Started ${request.pipeline} #${pipeline.build_number ?? '?'} on ${formatRepository(request.central)}@${ref} for ${target}`,
+  );
+  reporter.line(`  ${runUrl}`);
+  if (started.pending) reporter.line(`Marked ${target} INPROGRESS as "${started.pending.key}"`);
+  reporter.output('pipeline-uuid', pipeline.uuid);
+  reporter.output('build-number', String(pipeline.build_number ?? ''));
+  reporter.output('run-url', runUrl);
+
+  let finished: Pipeline | undefined;
+  if (options.wait) {
+    finished = await followPipeline(api, request.central, pipeline.uuid, {
+      onProgress: (run) => reporter.progress(`  #${run.build_number ?? '?'} ${describeState(run)}`),
+    });
+  }
+  reporter.json({
+    central: formatRepository(request.central),
+    pipeline: request.pipeline,
+    ref,
+    uuid: pipeline.uuid,
+    buildNumber: pipeline.build_number,
+    runUrl,
+    variables: request.variables?.map((variable) => variable.key) ?? [],
+    target: {
+      repo: formatRepository(request.target.repo),
+      commit: request.target.commit,
+      branch: request.target.branch,
+    },
+    pending: started.pending ? { key: started.pending.key, state: started.pending.state } : undefined,
+    result: finished ? (finished.state?.result?.name ?? finished.state?.name) : undefined,
+  });
+  if (!finished) return;
+  const result = finished.state?.result?.name;
+  reporter.output('result', result ?? '');
+  if (finished.state?.name !== 'COMPLETED') {
+    reporter.line(
+      `… ${request.pipeline} #${finished.build_number ?? '?'} had not finished when the wait ended (${describeState(finished)})`,
+    );
+    throw new ExitError(EXIT_FAILED);
+  }
+  reporter.line(
+    `${result === 'SUCCESSFUL' ? '✓' : '✗'} ${request.pipeline} #${finished.build_number ?? '?'} ${result ?? 'COMPLETED'}`,
+  );
+  if (result !== 'SUCCESSFUL') throw new ExitError(EXIT_FAILED);
+}
+
+/** Validates every flag (with Bitbucket Pipelines defaults) before anything is sent. */
+function triggerRequest(options: OptionValues, env: Record<string, string | undefined>): CentralCheckRequest {
+  const central = parseRepository(stringOption(options, 'central'), '--central');
+  const pipeline = stringOption(options, 'pipeline');
+  if (!pipeline) {
+    throw new InputError(
+      '--pipeline is required.',
+      'Give the name of the custom pipeline, as under pipelines: custom: in the central bitbucket-pipelines.yml.',
+    );
+  }
+  const repo = parseRepository(stringOption(options, 'repo') ?? env.BITBUCKET_REPO_FULL_NAME);
+  const commit = parseCommit(stringOption(options, 'commit') ?? env.BITBUCKET_COMMIT);
+  const branch = stringOption(options, 'branch') ?? env.BITBUCKET_BRANCH;
+  if (!branch)
+    throw new InputError(
+      '--branch is required outside Bitbucket Pipelines.',
+      "Give the commit's branch (a pull request's source branch).",
+    );
+  const prText = stringOption(options, 'pr') ?? env.BITBUCKET_PR_ID;
+  let pullRequestId: number | undefined;
+  if (prText !== undefined) {
+    pullRequestId = Number(prText);
+    if (!Number.isInteger(pullRequestId) || pullRequestId < 1)
+      throw new InputError(
+        `--pr "${prText}" is not a pull request number.`,
+        'Give the number, e.g. --pr 42.',
+      );
+  }
+  const pendingKey = stringOption(options, 'pendingKey');
+  const target = {
+    repo,
+    commit,
+    branch,
+    pullRequestId,
+    destinationBranch: stringOption(options, 'destination') ?? env.BITBUCKET_PR_DESTINATION_BRANCH,
+  };
+  const variables = parseVariables(options.var);
+  // Refuses a --var that would replace a TRIGGER_* variable now, before any request.
+  triggerVariables(target, variables);
+  return {
+    central,
+    pipeline,
+    ref: stringOption(options, 'ref'),
+    target,
+    variables,
+    pendingKey: pendingKey === undefined ? undefined : parseKey(pendingKey, '--pending-key'),
+    pendingName: stringOption(options, 'pendingName'),
+  };
+}
+
+function parseVariables(raw: unknown): PipelineVariable[] {
+  const values = Array.isArray(raw) ? (raw as string[]) : [];
+  return values.map((text) => {
+    const equals = text.indexOf('=');
+    const key = equals > 0 ? text.slice(0, equals).trim() : '';
+    if (!VARIABLE_KEY.test(key)) {
+      throw new InputError(
+        `--var "${text}" is not KEY=VALUE with a valid key.`,
+        'Keys are letters, digits and underscores, not starting with a digit, e.g. --var SONAR_PROFILE=strict.',
+      );
+    }
+    return { key, value: text.slice(equals + 1) };
+  });
+}
+
+/** Bitbucket answers 400 with a data key when the central repository cannot run that custom pipeline; say which. */
+function explainTriggerFailure(error: unknown, request: CentralCheckRequest): unknown {
+  if (
+    !(error instanceof ApiError) ||
+    error.status !== 400 ||
+    !/\/pipelines\/?$/.test(error.request.url.split('?')[0])
+  )
+    return error;
+  const body = error.body as { error?: { data?: { key?: string } } } | undefined;
+  const central = formatRepository(request.central);
+  const on = request.ref ? `branch ${request.ref}` : 'its main branch';
+  const explain = (message: string, hint: string) =>
+    new ApiError(message, error.status, error.request, error.diagnosis, error.body, hint, { cause: error });
+  switch (body?.error?.data?.key) {
+    case 'result-service.pipeline.selector-not-found':
+      return explain(
+        `${central} has no custom pipeline "${request.pipeline}" in the bitbucket-pipelines.yml of ${on}.`,
+        `Check the name under pipelines: custom: in ${central} (names are case-sensitive), or give --ref the branch that has it.`,
+      );
+    case 'result-service.pipeline.yml-not-found':
+      return explain(
+        `${central} has no bitbucket-pipelines.yml on ${on}.`,
+        `Add the central pipeline file to ${central}, or give --ref the branch that has it.`,
+      );
+    case 'result-service.pipeline.ref-not-found':
+      return explain(
+        request.ref ? `${central} has no branch ${request.ref}.` : `${central} has no main branch to run.`,
+        'Give --ref an existing branch of the central repository, or leave it out to use the main branch.',
+      );
+    default:
+      return error;
+  }
+}
+
+function describeState(pipeline: Pipeline): string {
+  const state = pipeline.state;
+  if (!state) return 'state unknown';
+  if (state.result?.name) return `${state.name} (${state.result.name})`;
+  if (state.stage?.name) return `${state.name} (${state.stage.name})`;
+  return state.name;
+}

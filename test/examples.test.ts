@@ -1,0 +1,250 @@
+// The ready-made bitbucket-pipelines.yml files (only real commands, options, variables) and the demo playing their story.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { triggerVariables } from '../src/core/central-check';
+import { ENVIRONMENT_NAMES } from '../src/core/credentials';
+import { runCli } from '../src/runner/program';
+import { allCommands } from '../src/runner/registrations';
+import type { RunnerContext } from '../src/runner/context';
+import { REPO_ROOT, runCrosscheck } from './support/cli';
+
+const CENTRAL = readExample('central');
+const INDIVIDUAL = readExample('individual');
+
+/** Variables Bitbucket Pipelines itself sets that the examples may use. */
+const PIPELINES_VARIABLES = [
+  'BITBUCKET_WORKSPACE',
+  'BITBUCKET_REPO_FULL_NAME',
+  'BITBUCKET_COMMIT',
+  'BITBUCKET_BRANCH',
+  'BITBUCKET_PR_ID',
+  'BITBUCKET_PR_DESTINATION_BRANCH',
+  'BITBUCKET_BUILD_NUMBER',
+  'BITBUCKET_CLONE_DIR',
+  'BITBUCKET_EXIT_CODE',
+];
+const TRIGGER_VARIABLES = triggerVariables({
+  repo: { workspace: 'acme', slug: 'web-app' },
+  commit: 'a'.repeat(40),
+  branch: 'feature/login',
+  pullRequestId: 7,
+  destinationBranch: 'main',
+}).map((variable) => variable.key);
+
+/** Plausible values a pipeline would have, to run each crosscheck line through the real CLI. */
+const VALUES: Record<string, string> = {
+  BITBUCKET_WORKSPACE: 'acme',
+  BITBUCKET_REPO_FULL_NAME: 'acme/web-app',
+  BITBUCKET_COMMIT: 'b'.repeat(40),
+  BITBUCKET_BRANCH: 'feature/login',
+  BITBUCKET_PR_ID: '7',
+  BITBUCKET_PR_DESTINATION_BRANCH: 'main',
+  BITBUCKET_BUILD_NUMBER: '12',
+  BITBUCKET_CLONE_DIR: '/opt/atlassian/pipelines/agent/build',
+  BITBUCKET_EXIT_CODE: '1',
+  TRIGGER_REPO: 'acme/web-app',
+  TRIGGER_COMMIT: 'c'.repeat(40),
+  TRIGGER_BRANCH: 'feature/login',
+  TRIGGER_PR_ID: '7',
+  TRIGGER_DESTINATION_BRANCH: 'main',
+};
+
+interface Example {
+  name: string;
+  text: string;
+  yaml: { pipelines: Record<string, unknown> };
+  /** Every script and after-script line of every step. */
+  lines: string[];
+  /** The variables the header comment tells users to set. */
+  documented: string[];
+}
+
+describe('examples/*/bitbucket-pipelines.yml', () => {
+  it('the individual repository runs crosscheck trigger on every pull request', () => {
+    const steps = INDIVIDUAL.yaml.pipelines['pull-requests'] as Record<string, unknown>;
+    assert.ok(steps && '**' in steps, 'a pull-requests: "**" pipeline');
+    assert.equal(
+      invocations(INDIVIDUAL)
+        .map((words) => words[1])
+        .join(),
+      'trigger',
+    );
+  });
+
+  it('the individual repository starts a custom pipeline the central repository has, which declares the TRIGGER_* variables', () => {
+    const trigger = invocations(INDIVIDUAL).find((words) => words[1] === 'trigger') as string[];
+    const pipeline = trigger[trigger.indexOf('--pipeline') + 1];
+    const custom = CENTRAL.yaml.pipelines.custom as Record<
+      string,
+      Array<{ variables?: Array<{ name: string }> }>
+    >;
+    assert.ok(custom[pipeline], `central has custom pipeline ${pipeline}`);
+    const declared = custom[pipeline]
+      .flatMap((entry) => entry.variables ?? [])
+      .map((variable) => variable.name);
+    assert.deepEqual(declared, TRIGGER_VARIABLES);
+    assert.ok(
+      invocations(CENTRAL).some((words) => words[1] === 'sonar-gate'),
+      'the central pipeline runs sonar-gate',
+    );
+  });
+
+  for (const example of [INDIVIDUAL, CENTRAL]) {
+    it(`${example.name}: uses only variables Bitbucket sets, trigger passes, or the header documents`, () => {
+      const used = new Set(
+        [...example.lines.join('\n').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]),
+      );
+      const known = new Set([...PIPELINES_VARIABLES, ...TRIGGER_VARIABLES, ...example.documented]);
+      assert.deepEqual(
+        [...used].filter((name) => !known.has(name)),
+        [],
+      );
+    });
+
+    it(`${example.name}: documents only variables Crosscheck or the scanner read`, async () => {
+      const help = await cli(['sonar-gate', '--help'], {}, tmpdir());
+      const read = new Set([
+        ...Object.values(ENVIRONMENT_NAMES),
+        ...['SONAR_TOKEN', 'SONAR_HOST_URL'].filter((name) => help.stdout.includes(name)),
+      ]);
+      assert.ok(example.documented.length > 0, 'the header lists the variables to set');
+      assert.deepEqual(
+        example.documented.filter((name) => !read.has(name)),
+        [],
+      );
+    });
+
+    it(`${example.name}: every crosscheck line parses and validates in the real CLI (stopping only for credentials)`, async () => {
+      const lines = invocations(example);
+      assert.ok(lines.length > 0);
+      const folder = mkdtempSync(join(tmpdir(), 'crosscheck-example-'));
+      // sonar-gate reads the scanner's report before anything else.
+      mkdirSync(join(folder, '.scannerwork'));
+      writeFileSync(
+        join(folder, '.scannerwork', 'report-task.txt'),
+        'projectKey=web-app\nserverUrl=https://sonar.example.com\nceTaskId=AZexample\n',
+      );
+      for (const words of lines) {
+        const result = await cli(words.slice(1), VALUES, folder);
+        assert.equal(result.code, 2, `${words.join(' ')}\n${result.stderr}`);
+        assert.match(
+          result.stderr,
+          /No Bitbucket credential found/,
+          `${words.join(' ')} stopped for another reason:\n${result.stderr}`,
+        );
+      }
+    });
+  }
+});
+
+describe('crosscheck demo', () => {
+  it("plays the examples' story on a sandbox: trigger, gate FAILED with reasons, fix, SUCCESSFUL, merge check passes", async () => {
+    const result = await runCrosscheck(['demo', '--analysis-ms', '300']);
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    const story = result.stdout;
+    const order = [
+      /\$ crosscheck trigger --central acme\/central-checks --pipeline sonar-pr-check --pending-key sonar/,
+      /INPROGRESS sonar SonarQube/,
+      /\$ crosscheck sonar-gate/,
+      /✗ FAILED sonar on acme\/web-app@\w+: Quality gate failed: Coverage on New Code 62\.5% < 80%; New Bugs 3 > 0/,
+      /The merge check would block: SonarQube \(FAILED\)/,
+      /✓ SUCCESSFUL sonar on acme\/web-app@\w+: Quality gate passed/,
+      /the merge check would pass/,
+    ];
+    let from = 0;
+    for (const step of order) {
+      const found = step.exec(story.slice(from));
+      assert.ok(found, `${step} after position ${from} in:\n${story}`);
+      from += found.index + found[0].length;
+    }
+  });
+});
+
+function readExample(name: string): Example {
+  const text = readFileSync(join(REPO_ROOT, 'examples', name, 'bitbucket-pipelines.yml'), 'utf8');
+  const yaml = parse(text) as Example['yaml'];
+  const lines: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if ((key === 'script' || key === 'after-script') && Array.isArray(value))
+          lines.push(...value.map(String));
+        else visit(value);
+      }
+    }
+  };
+  visit(yaml.pipelines);
+  const documented = [...text.matchAll(/^#\s+- ([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1]);
+  return { name, text, yaml, lines, documented };
+}
+
+/** The crosscheck commands of an example's scripts, as words after shell quoting and variable expansion. */
+function invocations(example: Example): string[][] {
+  return example.lines
+    .flatMap((line) => line.split(/;|&&|\|\||\bthen\b|\belse\b/))
+    .map((segment) => shellWords(segment.trim()))
+    .filter((words) => words[0] === 'crosscheck');
+}
+
+/** Splits a simple shell command into words: quotes, backslashes, $VAR, ${VAR} and ${VAR#pattern} expansion. */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: '"' | "'" | undefined;
+  for (let index = 0; index < command.length; index++) {
+    const char = command[index];
+    if (quote === "'") {
+      if (char === "'") quote = undefined;
+      else word += char;
+    } else if (char === "'" && !quote) {
+      quote = "'";
+      word ??= '';
+    } else if (char === '"') {
+      quote = quote ? undefined : '"';
+      word ??= '';
+    } else if (char === '$') {
+      const match = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(#[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(
+        command.slice(index),
+      );
+      if (!match) throw new Error(`cannot expand at ${command.slice(index)}`);
+      const name = match[1] ?? match[3];
+      // Unknown variables are reported by the variables test; here they only need to stay visible.
+      let value = VALUES[name] ?? `<${name}>`;
+      if (match[2])
+        value = value.replace(
+          new RegExp(`^${match[2].slice(1).replace(/\*/g, '.*?').replace(/\//g, '\\/')}`),
+          '',
+        );
+      word = (word ?? '') + value;
+      index += match[0].length - 1;
+    } else if (/\s/.test(char) && !quote) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else {
+      word = (word ?? '') + char;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+async function cli(
+  argv: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const context: RunnerContext = {
+    env,
+    cwd,
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  };
+  const code = await runCli(argv, context, allCommands);
+  return { code, stdout, stderr };
+}
