@@ -29,11 +29,11 @@ const chunkPlugin = (self) => ({
   name: 'chunks',
   setup(build) {
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const target = path.relative(__dirname, path.resolve(args.resolveDir, args.path)).replace(/\\/g, '/');
-      const chunk = chunks.find(
-        (candidate) =>
-          candidate !== self && (target === candidate.dir || target === `${candidate.dir}/index`),
-      );
+      const target = path
+        .relative(__dirname, path.resolve(args.resolveDir, args.path))
+        .replace(/\\/g, '/')
+        .replace(/(\/index)?(\.[jt]s)?$/, '');
+      const chunk = chunks.find((candidate) => candidate !== self && target === candidate.dir);
       return chunk ? { path: `./${chunk.out}.js`, external: true } : undefined;
     });
   },

@@ -3,22 +3,55 @@ import { resolve } from 'node:path';
 import type { BitbucketConnection } from '../../core/bitbucket/connection';
 import { InputError } from '../../core/errors';
 import { parseCommit, parseKey, parseRepository, type RepositoryRef } from '../../core/validation';
-import {
-  ActionDefinitionError,
-  actionRunToJson,
-  type ActionLog,
-  runAction,
-  writeOutputsFile,
-} from '../actions';
+import type { ActionLog } from '../actions';
 import { annotationsFor, reportFor } from '../actions/code-insights';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import { ciDefaults } from '../ci-environment';
 import type { RunnerContext } from '../context';
+import type { CommandRegistration } from '../program';
 import { ExitError } from '../exit-codes';
 import { type OptionValues, stringOption } from '../inputs';
 import type { Reporter } from '../reporter';
 
 const STATES = { success: 'SUCCESSFUL', failure: 'FAILED', cancelled: 'STOPPED' } as const;
+
+export const actionCommand: CommandRegistration = (program, action) => {
+  program
+    .command('action')
+    .description('run GitHub-style JavaScript actions outside GitHub, e.g. in Bitbucket Pipelines')
+    .command('run')
+    .description(
+      "run the JavaScript action in a local folder (action.yml: pre, main, post) with GitHub's runner protocol",
+    )
+    .argument('<path>', 'folder holding action.yml or action.yaml')
+    .option(
+      '--with <name=value>',
+      'an input of the action (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--outputs-file <file>',
+      'write the outputs as a dotenv file (export OUTPUT_NAME=...) a later step can source',
+    )
+    .option('--debug', 'show ::debug:: lines and set RUNNER_DEBUG=1')
+    .option(
+      '--key <key>',
+      'also post a build status under this key (INPROGRESS, then the result) with a Code Insights report',
+    )
+    .option('--name <text>', 'status and report title (default: the action name)')
+    .option('--url <url>', 'link from the status (default: this CI run, when known)')
+    .option('--repo <workspace/repo>', 'repository for the status (default $BITBUCKET_REPO_FULL_NAME)')
+    .option('--commit <sha>', 'commit for the status (default $BITBUCKET_COMMIT)')
+    .option('--refname <branch>', 'branch for the status (default $BITBUCKET_BRANCH)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  crosscheck action run ./checks/license-scan --with fail-on=high --outputs-file outputs.env --key license',
+    )
+    .action(
+      action((options, context, reporter, command) => actionRun(options, context, reporter, command.args[0])),
+    );
+};
 
 export async function actionRun(
   options: OptionValues,
@@ -26,6 +59,8 @@ export async function actionRun(
   reporter: Reporter,
   path: string,
 ): Promise<void> {
+  // Loaded here: the action engine (and its YAML parser) is a bundle of its own.
+  const { ActionDefinitionError, actionRunToJson, runAction, writeOutputsFile } = await import('../actions/index.js');
   const inputs = parseWith(options.with);
   const target = statusTarget(options, context);
   const connection = target ? connectFromEnvironment(context, reporter, options) : undefined;

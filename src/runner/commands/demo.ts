@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBitbucket } from '../../core/bitbucket/connection';
 import { parseRepository } from '../../core/validation';
-import { type PipelineRun, type Sandbox, seed, startSandbox, type SonarCondition } from '../../sandbox';
+import type { PipelineRun, Sandbox, SonarCondition } from '../../sandbox';
+
+type SandboxSeed = (typeof import('../../sandbox'))['seed'];
 import type { RunnerContext, TextSink } from '../context';
 import { EXIT_FAILED, ExitError } from '../exit-codes';
 import { integerOption, type OptionValues } from '../inputs';
@@ -46,10 +48,12 @@ interface Round {
 
 export async function demo(options: OptionValues, context: RunnerContext, reporter: Reporter): Promise<void> {
   const analysisMs = integerOption(options, 'analysisMs', '--analysis-ms', 0, 120_000, 2500);
+  // Loaded here: the sandbox is a bundle of its own that other commands never load.
+  const { seed, startSandbox } = await import('../../sandbox/index.js');
   const sandbox = await startSandbox();
   const workspace = mkdtempSync(join(tmpdir(), 'crosscheck-demo-'));
   try {
-    await playStory(sandbox, workspace, analysisMs, context, reporter);
+    await playStory(sandbox, seed, workspace, analysisMs, context, reporter);
   } finally {
     await sandbox.close();
     rmSync(workspace, { recursive: true, force: true });
@@ -58,6 +62,7 @@ export async function demo(options: OptionValues, context: RunnerContext, report
 
 async function playStory(
   sandbox: Sandbox,
+  seed: SandboxSeed,
   workspace: string,
   analysisMs: number,
   context: RunnerContext,

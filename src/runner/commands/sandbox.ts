@@ -1,14 +1,27 @@
 // `crosscheck sandbox`: serves the local stand-in of Bitbucket Cloud and SonarQube, and prints demo credentials.
-import { seed, startSandbox } from '../../sandbox';
 import type { RunnerContext } from '../context';
+import type { CommandRegistration } from '../program';
 import { integerOption, type OptionValues } from '../inputs';
 import type { Reporter } from '../reporter';
+
+export const sandboxCommand: CommandRegistration = (program, action) => {
+  program
+    .command('sandbox')
+    .description(
+      'serve a local stand-in of Bitbucket Cloud and SonarQube with demo credentials, to try Crosscheck',
+    )
+    .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', '7990')
+    .option('--latency <ms>', 'delay added to every answer', '0')
+    .action(action(sandbox));
+};
 
 export async function sandbox(
   options: OptionValues,
   _context: RunnerContext,
   reporter: Reporter,
 ): Promise<void> {
+  // Loaded here: the sandbox is a bundle of its own that other commands never load.
+  const { seed, startSandbox } = await import('../../sandbox/index.js');
   const port = integerOption(options, 'port', '--port', 0, 65535, 7990);
   const latencyMs = integerOption(options, 'latency', '--latency', 0, 60_000, 0);
   const server = await startSandbox({

@@ -1,0 +1,17 @@
+// Entry point of the VS Code extension: builds Crosscheck on activation and returns its read-only API.
+import type * as vscode from 'vscode';
+import { Crosscheck, type CrosscheckApi } from './host/crosscheck';
+import { GitRepositories } from './host/git-repositories';
+
+export type { CrosscheckApi } from './host/crosscheck';
+
+export async function activate(context: vscode.ExtensionContext): Promise<CrosscheckApi> {
+  const crosscheck = new Crosscheck(context, await GitRepositories.find());
+  context.subscriptions.push(crosscheck);
+  crosscheck.registerCommands();
+  return crosscheck.api();
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,39 @@
+// Shows an error to the user: the message and what to do, the buttons that fix it, and "Show Logs"; every command goes through here.
+import * as vscode from 'vscode';
+import { CrosscheckError } from '../../core/errors';
+import { ActionableError, type ErrorAction } from '../model/errors';
+import type { OutputLog } from './output-log';
+
+const SHOW_LOGS = 'Show Logs';
+
+/** Logs the error, then shows it without waiting for the user (a command returns as soon as it failed). */
+export function showError(error: unknown, log: OutputLog): void {
+  log.error(error);
+  const known = error instanceof CrosscheckError;
+  const text = known
+    ? `${error.message}${error.hint ? ` ${error.hint}` : ''}`
+    : `Crosscheck failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+  const actions: readonly ErrorAction[] = error instanceof ActionableError ? error.actions : [];
+  void vscode.window
+    .showErrorMessage(text, ...actions.map((action) => action.title), SHOW_LOGS)
+    .then((choice) => {
+      if (choice === SHOW_LOGS) log.show();
+      const action = actions.find((candidate) => candidate.title === choice);
+      if (action) void vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+    });
+}
+
+/** A command handler that never throws: failures are shown, and the command resolves to undefined. */
+export function catching<A extends unknown[], R>(
+  log: OutputLog,
+  handler: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R | undefined> {
+  return async (...args: A) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      showError(error, log);
+      return undefined;
+    }
+  };
+}

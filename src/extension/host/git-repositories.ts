@@ -1,0 +1,94 @@
+// Follows the repositories the git extension has open and tells which one Crosscheck should show (the active editor's wins).
+import * as vscode from 'vscode';
+import { Disposable, type DisposableLike } from '../common/lifecycle';
+import { chooseRepository, type RepoContext, repoContextOf } from '../model/repository';
+import type { GitApi, GitExtension, Repository } from './git-api';
+
+export class GitRepositories extends Disposable {
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  private readonly watched = new Map<Repository, DisposableLike>();
+  private readonly apiListeners: DisposableLike[] = [];
+  private api?: GitApi;
+  private previousRoot?: string;
+
+  /** Fires when a repository opens or closes, a repository's HEAD or remotes change, or the active editor changes. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly extension: GitExtension | undefined) {
+    super();
+    this._register({ dispose: () => this.unwatchAll() });
+    this._register(vscode.window.onDidChangeActiveTextEditor(() => this.changed.fire()));
+    if (extension) {
+      this._register(extension.onDidChangeEnablement(() => this.connect()));
+      this.connect();
+    }
+  }
+
+  /** The git extension's exports, activated (it is declared in extensionDependencies, so it is there unless disabled). */
+  static async find(): Promise<GitExtension | undefined> {
+    const extension = vscode.extensions.getExtension<GitExtension>('vscode.git');
+    if (!extension) return undefined;
+    return extension.isActive ? extension.exports : extension.activate();
+  }
+
+  /** Every open repository that has a Bitbucket Cloud remote. */
+  contexts(): RepoContext[] {
+    const contexts: RepoContext[] = [];
+    for (const repository of this.api?.repositories ?? []) {
+      const head = repository.state.HEAD;
+      const context = repoContextOf({
+        root: repository.rootUri.fsPath,
+        remotes: repository.state.remotes,
+        head: head && { name: head.name, commit: head.commit, upstream: head.upstream, ahead: head.ahead },
+      });
+      if (context) contexts.push(context);
+    }
+    return contexts;
+  }
+
+  /** The repository to show: the active editor's, else the one shown before, else the first. */
+  current(): RepoContext | undefined {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const chosen = chooseRepository(
+      this.contexts(),
+      active?.scheme === 'file' ? active.fsPath : undefined,
+      this.previousRoot,
+    );
+    this.previousRoot = chosen?.root;
+    return chosen;
+  }
+
+  private connect(): void {
+    this.unwatchAll();
+    this.api = this.extension?.enabled ? this.extension.getAPI(1) : undefined;
+    const api = this.api;
+    if (api) {
+      this.apiListeners.push(
+        api.onDidOpenRepository((repository) => {
+          this.watch(repository);
+          this.changed.fire();
+        }),
+        api.onDidCloseRepository((repository) => {
+          this.watched.get(repository)?.dispose();
+          this.watched.delete(repository);
+          this.changed.fire();
+        }),
+      );
+      for (const repository of api.repositories) this.watch(repository);
+    }
+    this.changed.fire();
+  }
+
+  private watch(repository: Repository): void {
+    if (this.watched.has(repository)) return;
+    this.watched.set(
+      repository,
+      repository.state.onDidChange(() => this.changed.fire()),
+    );
+  }
+
+  private unwatchAll(): void {
+    for (const disposable of [...this.apiListeners.splice(0), ...this.watched.values()]) disposable.dispose();
+    this.watched.clear();
+  }
+}

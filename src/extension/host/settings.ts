@@ -1,0 +1,70 @@
+// Reads the crosscheck.* settings at each use; the API URL only from user settings, so a workspace cannot redirect credentials.
+import * as vscode from 'vscode';
+import { DEFAULT_API_URL } from '../../core/bitbucket/connection';
+import { InputError } from '../../core/errors';
+import { SETTINGS } from '../model/command-ids';
+import type { CheckSettings } from '../model/central-trigger';
+
+export const DEFAULT_PIPELINE = 'sonar-pr-check';
+export const DEFAULT_CHECK_KEY = 'sonar';
+
+export class Settings {
+  /**
+   * `crosscheck.apiUrl` from user (global) settings or the default, never from a workspace or folder; http is only
+   * accepted for loopback addresses (a local stand-in), as the credential must not cross a network in clear.
+   */
+  apiUrl(): string {
+    const inspected = this.section().inspect<string>(SETTINGS.apiUrl);
+    const value = (inspected?.globalValue ?? inspected?.defaultValue ?? DEFAULT_API_URL).trim();
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new InputError(
+        `crosscheck.apiUrl "${value}" is not a URL.`,
+        `Set it to ${DEFAULT_API_URL} (the default) in your user settings.`,
+      );
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+      throw new InputError(
+        `crosscheck.apiUrl "${value}" is not an https URL.`,
+        `Credentials are only sent over https (plain http only to this machine). Set it to ${DEFAULT_API_URL}.`,
+      );
+    }
+    if (url.username || url.password) {
+      throw new InputError(
+        'crosscheck.apiUrl contains a user name or password.',
+        'Remove them: sign in with Crosscheck: Sign In to Bitbucket.',
+      );
+    }
+    return value.replace(/\/+$/, '');
+  }
+
+  /** The API URL to derive web links from: the setting when it is valid, else the default (links carry no credential). */
+  apiUrlForLinks(): string {
+    try {
+      return this.apiUrl();
+    } catch {
+      return DEFAULT_API_URL;
+    }
+  }
+
+  /** The check settings for a repository (folder settings apply in multi-root workspaces). */
+  check(root?: vscode.Uri): CheckSettings {
+    const section = this.section(root);
+    return {
+      centralRepository: section.get<string>(SETTINGS.centralRepository, ''),
+      centralPipeline: section.get<string>(SETTINGS.centralPipeline, DEFAULT_PIPELINE),
+      checkKey: section.get<string>(SETTINGS.checkKey, DEFAULT_CHECK_KEY),
+    };
+  }
+
+  notifyOnFinish(): boolean {
+    return this.section().get<boolean>(SETTINGS.notifyOnFinish, true);
+  }
+
+  private section(scope?: vscode.Uri): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(SETTINGS.section, scope);
+  }
+}

@@ -1,0 +1,138 @@
+// The PR status panel: one webview, fed the rendered state after its ready handshake, answering its typed requests.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { CrosscheckError } from '../../core/errors';
+import { Disposable } from '../common/lifecycle';
+import type { CheckState } from '../model/check-state';
+import { PANEL_VIEW_TYPE } from '../model/command-ids';
+import { PanelSession } from '../model/panel-protocol';
+import { isWebUrl } from '../view/html';
+import { renderPanelBody, renderPanelDocument } from '../view/panel-html';
+import { type PanelModel, panelModel } from '../view/panel-model';
+
+export interface PanelActions {
+  refresh(): Promise<void>;
+  rerun(): Promise<void>;
+  signIn(): Promise<void>;
+}
+
+export interface PanelOptions {
+  extensionUri: vscode.Uri;
+  actions: PanelActions;
+  /** Bitbucket's web address, for links the API does not give. */
+  webUrl(): string;
+  onDidChangeOpen(open: boolean): void;
+  now?: () => number;
+}
+
+/** Folders the webview may load from: the extension's media (its CSS, script and the codicon font). */
+export function mediaRoot(extensionUri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'media');
+}
+
+export class StatusPanel extends Disposable {
+  private panel?: vscode.WebviewPanel;
+  private session?: PanelSession;
+  private model?: PanelModel;
+  private state?: CheckState;
+  private busy = 0;
+
+  constructor(private readonly options: PanelOptions) {
+    super();
+    this._register({ dispose: () => this.panel?.dispose() });
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  /** The state last rendered, as the panel's model (for the extension's test API). */
+  get currentModel(): PanelModel | undefined {
+    return this.model;
+  }
+
+  show(state: CheckState): void {
+    this.state = state;
+    if (this.panel) {
+      this.panel.reveal();
+      this.render();
+      return;
+    }
+    const root = mediaRoot(this.options.extensionUri);
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'PR Status', vscode.ViewColumn.Beside, {
+      enableScripts: true,
+      localResourceRoots: [root],
+    });
+    panel.iconPath = vscode.Uri.joinPath(root, 'icon.png');
+    this.panel = panel;
+    this.session = new PanelSession(
+      (message) => panel.webview.postMessage(message),
+      {
+        refresh: () => this.options.actions.refresh(),
+        rerun: () => this.whileBusy(() => this.options.actions.rerun()),
+        signIn: () => this.options.actions.signIn(),
+        openLink: ({ link }) => this.openLink(link),
+      },
+      (error) =>
+        error instanceof CrosscheckError
+          ? `${error.message}${error.hint ? ` ${error.hint}` : ''}`
+          : 'Something went wrong; see the Crosscheck output.',
+    );
+    const listeners = [
+      panel.webview.onDidReceiveMessage((message: unknown) => void this.session?.receive(message)),
+      panel.onDidDispose(() => {
+        for (const listener of listeners) listener.dispose();
+        this.panel = undefined;
+        this.session = undefined;
+        this.options.onDidChangeOpen(false);
+      }),
+    ];
+    this.model = this.modelOf(state);
+    panel.webview.html = renderPanelDocument({
+      cspSource: panel.webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'panel.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(root, 'panel.css')).toString(),
+      codiconsUri: panel.webview
+        .asWebviewUri(vscode.Uri.joinPath(root, 'codicons', 'codicon.css'))
+        .toString(),
+      body: renderPanelBody(this.model),
+    });
+    this.options.onDidChangeOpen(true);
+  }
+
+  /** Renders a new state if the panel is open. */
+  update(state: CheckState): void {
+    this.state = state;
+    if (this.panel) this.render();
+  }
+
+  private render(): void {
+    if (!this.state || !this.session) return;
+    this.model = this.modelOf(this.state);
+    this.session.push({ type: 'state', html: renderPanelBody(this.model), busy: this.busy > 0 });
+  }
+
+  private modelOf(state: CheckState): PanelModel {
+    return panelModel(state, (this.options.now ?? Date.now)(), this.options.webUrl());
+  }
+
+  private async whileBusy(action: () => Promise<void>): Promise<void> {
+    this.busy++;
+    this.render();
+    try {
+      await action();
+    } finally {
+      this.busy--;
+      this.render();
+    }
+  }
+
+  /** Opens a link of the model last rendered; the webview can only name an index, so it cannot open anything else. */
+  private async openLink(index: number): Promise<void> {
+    const url = this.model?.links[index];
+    if (!isWebUrl(url))
+      throw new CrosscheckError('That link is no longer shown.', 'Refresh the panel and try again.');
+    await vscode.env.openExternal(vscode.Uri.parse(url, true));
+  }
+}

@@ -1,0 +1,97 @@
+// Starts the central check for the current branch's HEAD: settings checked first, then pull request lookup, trigger, INPROGRESS mark.
+import type { BitbucketApi } from '../../core/bitbucket/api';
+import type { PullRequest } from '../../core/bitbucket/types';
+import { type CentralCheckStarted, startCentralCheck } from '../../core/central-check';
+import { InputError } from '../../core/errors';
+import { parseKey, parseRepository, type RepositoryRef } from '../../core/validation';
+import { SETTINGS } from './command-ids';
+import { missingSetting } from './errors';
+import type { PushedContext } from './repository';
+import type { TrackedRun } from './runs';
+
+/** The `crosscheck.*` settings as read for the repository (unvalidated). */
+export interface CheckSettings {
+  centralRepository: string;
+  centralPipeline: string;
+  checkKey: string;
+}
+
+export interface ValidCheckSettings {
+  central: RepositoryRef;
+  pipeline: string;
+  checkKey: string;
+}
+
+/** Validates the settings before anything is sent; each problem names the setting to change. */
+export function validateCheckSettings(settings: CheckSettings): ValidCheckSettings {
+  const centralSetting = `${SETTINGS.section}.${SETTINGS.centralRepository}`;
+  if (!settings.centralRepository.trim()) {
+    throw missingSetting(
+      SETTINGS.centralRepository,
+      'Set it to the workspace/repo of the repository whose custom pipeline runs the checks, e.g. acme/central-checks.',
+    );
+  }
+  const pipeline = settings.centralPipeline.trim();
+  if (!pipeline) {
+    throw missingSetting(
+      SETTINGS.centralPipeline,
+      'Set it to the name under "pipelines: custom:" in the central bitbucket-pipelines.yml.',
+    );
+  }
+  return {
+    central: parseRepository(settings.centralRepository, centralSetting),
+    pipeline,
+    checkKey: parseKey(settings.checkKey, `${SETTINGS.section}.${SETTINGS.checkKey}`),
+  };
+}
+
+export interface StartedCheck {
+  run: TrackedRun;
+  started: CentralCheckStarted;
+  pullRequest?: PullRequest;
+}
+
+/**
+ * Triggers the central custom pipeline with the TRIGGER_* variables for HEAD (and its open pull request, if any),
+ * and marks HEAD INPROGRESS under the check key, named as the status already there or after the key.
+ */
+export async function startCheck(
+  api: BitbucketApi,
+  context: PushedContext,
+  settings: ValidCheckSettings,
+  options: { now: number; statusName?: string },
+): Promise<StartedCheck> {
+  if (!/^[0-9a-f]{40}$/.test(context.commit)) {
+    throw new InputError(
+      `HEAD ${context.commit} is not a full commit hash.`,
+      'Reload the window so git reports HEAD again.',
+    );
+  }
+  const pullRequest = await api.findOpenPullRequest(context.repo, context.branch);
+  const started = await startCentralCheck(api, {
+    central: settings.central,
+    pipeline: settings.pipeline,
+    target: {
+      repo: context.repo,
+      commit: context.commit,
+      branch: context.branch,
+      pullRequestId: pullRequest?.id,
+      destinationBranch: pullRequest?.destination.branch.name,
+    },
+    pendingKey: settings.checkKey,
+    pendingName: options.statusName ?? settings.checkKey,
+  });
+  const run: TrackedRun = {
+    repo: context.repo,
+    commit: context.commit,
+    branch: context.branch,
+    key: settings.checkKey,
+    central: settings.central,
+    pipeline: settings.pipeline,
+    uuid: started.pipeline.uuid,
+    buildNumber: started.pipeline.build_number,
+    runUrl: started.runUrl,
+    startedAt: options.now,
+  };
+  return { run, started, pullRequest };
+}

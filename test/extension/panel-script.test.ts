@@ -1,0 +1,163 @@
+// The panel's webview script in a real Chromium (Debian's, via playwright-core) under the panel's CSP: handshake, requests, rendering.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { renderPanelBody, renderPanelDocument } from '../../src/extension/view/panel-html';
+import { panelModel } from '../../src/extension/view/panel-model';
+import { aPullRequest, aSnapshot, aStatus, NOW } from './support/builders';
+
+const ORIGIN = 'https://webview.test';
+const CHROMIUM = process.env.CROSSCHECK_CHROMIUM ?? '/usr/bin/chromium';
+const MEDIA = path.resolve(__dirname, '..', '..', '..', 'media');
+const ATTACK = '<img src=x onerror=alert(1)>';
+
+interface Sent {
+  req: number;
+  command: string;
+  args?: unknown;
+}
+
+describe('media/panel.js in Chromium', function () {
+  let browser: Browser;
+  let page: Page;
+  let dialogs: string[];
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM))
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: run 'bash .ci/setup-vscode.sh' or set CROSSCHECK_CHROMIUM`,
+      );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage();
+    dialogs = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    // The extension's media folder, served as the webview serves it; anything else is refused.
+    await page.route(`${ORIGIN}/**`, async (route) => {
+      const url = new URL(route.request().url());
+      if (url.pathname === '/panel.html')
+        return route.fulfill({ contentType: 'text/html', body: panelDocument() });
+      const file = path.join(MEDIA, url.pathname);
+      if (!file.startsWith(MEDIA) || !fs.existsSync(file)) return route.fulfill({ status: 404, body: '' });
+      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'font/ttf';
+      return route.fulfill({ contentType: type, body: fs.readFileSync(file) });
+    });
+    // What VS Code provides inside webviews: postMessage to the host, recorded here.
+    await page.addInitScript(`
+      window.__sent = [];
+      window.acquireVsCodeApi = () => ({ postMessage: (message) => window.__sent.push(message) });
+    `);
+    await page.goto(`${ORIGIN}/panel.html`);
+  });
+
+  afterEach(async () => {
+    await page.close();
+  });
+
+  function panelDocument(): string {
+    const hostile = aStatus({ name: ATTACK, description: '"><script>alert(2)</script>' });
+    const body = renderPanelBody(
+      panelModel(
+        {
+          kind: 'loaded',
+          snapshot: aSnapshot({
+            statuses: [hostile],
+            pullRequest: aPullRequest({ title: ATTACK }),
+            pullRequestStatuses: [hostile],
+          }),
+        },
+        NOW,
+        'https://bitbucket.org',
+      ),
+    );
+    return renderPanelDocument({
+      cspSource: ORIGIN,
+      nonce: 'dGVzdC1ub25jZQ==',
+      scriptUri: `${ORIGIN}/panel.js`,
+      styleUri: `${ORIGIN}/panel.css`,
+      codiconsUri: `${ORIGIN}/codicons/codicon.css`,
+      body,
+    });
+  }
+
+  // Page-side code is given as strings: these tests are compiled without the DOM library.
+  const sent = () => page.evaluate('window.__sent') as Promise<Sent[]>;
+  const hostSays = (message: unknown) => page.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
+  const readySent = () => page.waitForFunction('window.__sent.length > 0');
+
+  it('says ready once loaded, and shows hostile names as text without running them', async () => {
+    await readySent();
+    assert.deepEqual(await sent(), [{ req: 1, command: 'ready' }]);
+    assert.equal(await page.locator('#crosscheck-root img').count(), 0);
+    assert.equal(await page.locator('#crosscheck-root script').count(), 0);
+    assert.equal(await page.locator('.pull-request-link').textContent(), ATTACK);
+    assert.equal(await page.locator('.status .status-name').textContent(), ATTACK);
+    assert.deepEqual(dialogs, []);
+  });
+
+  it('swaps in pushed state, and the CSP stops markup that would run script if a renderer ever let some through', async () => {
+    await hostSays({
+      type: 'state',
+      html: `<p id="pushed">pushed</p><img src="x" onerror="alert('inline handler')"><script>alert('inline script')</script>`,
+      busy: false,
+    });
+    await page.locator('#pushed').waitFor();
+    await page.waitForTimeout(200);
+    assert.deepEqual(dialogs, []);
+  });
+
+  it('sends a typed request for a clicked link and button, and shows an error reply', async () => {
+    await readySent();
+    await page.locator('.status .status-name').click();
+    await page.locator('button[data-command="refresh"]').click();
+    const requests = await sent();
+    assert.deepEqual(requests.slice(1), [
+      { req: 2, command: 'openLink', args: { link: 1 } },
+      { req: 3, command: 'refresh' },
+    ]);
+    // The refresh button stays disabled until the host answers.
+    assert.equal(await page.locator('button[data-command="refresh"]').isDisabled(), true);
+    await hostSays({ seq: 3, err: 'Bitbucket did not answer. <b>not markup</b>' });
+    await page.locator('#crosscheck-error').waitFor({ state: 'visible' });
+    assert.equal(
+      await page.locator('#crosscheck-error').textContent(),
+      'Bitbucket did not answer. <b>not markup</b>',
+    );
+    assert.equal(await page.locator('button[data-command="refresh"]').isDisabled(), false);
+  });
+
+  it('keeps re-run disabled while the host says a run is starting', async () => {
+    const html = renderPanelBody(
+      panelModel({ kind: 'loaded', snapshot: aSnapshot() }, NOW, 'https://bitbucket.org'),
+    );
+    await hostSays({ type: 'state', html, busy: true });
+    await page.waitForFunction(`document.getElementById('crosscheck-root').hasAttribute('data-busy')`);
+    assert.equal(await page.locator('button[data-command="rerun"]').isDisabled(), true);
+    await hostSays({ type: 'state', html, busy: false });
+    await page.waitForFunction(`!document.getElementById('crosscheck-root').hasAttribute('data-busy')`);
+    assert.equal(await page.locator('button[data-command="rerun"]').isDisabled(), false);
+  });
+
+  it('loads the codicon font from the extension, allowed by the CSP', async () => {
+    await page.locator('.codicon').first().waitFor();
+    const family = (await page.evaluate(
+      `getComputedStyle(document.querySelector('.codicon'), '::before').fontFamily`,
+    )) as string;
+    assert.match(family, /codicon/);
+    await page.waitForFunction(`document.fonts.load('16px codicon').then((faces) => faces.length > 0)`);
+  });
+});
