@@ -24,11 +24,18 @@ export class GitRepositories extends Disposable {
     }
   }
 
-  /** The git extension's exports, activated (it is declared in extensionDependencies, so it is there unless disabled). */
+  /**
+   * The git extension's exports, activated. It is not an extensionDependency: VS Code disables git in Restricted Mode,
+   * and a dependency would then keep Crosscheck from activating and telling the user why nothing is shown.
+   */
   static async find(): Promise<GitExtension | undefined> {
     const extension = vscode.extensions.getExtension<GitExtension>('vscode.git');
     if (!extension) return undefined;
-    return extension.isActive ? extension.exports : extension.activate();
+    try {
+      return extension.isActive ? extension.exports : await extension.activate();
+    } catch {
+      return undefined;
+    }
   }
 
   /** Every open repository that has a Bitbucket Cloud remote. */
