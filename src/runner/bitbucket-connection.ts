@@ -1,5 +1,9 @@
 // Builds the Bitbucket connection from the environment and action inputs: credentials, API URL, proxy, retries.
-import { connectBitbucket, type BitbucketConnection } from '../core/bitbucket/connection';
+import {
+  type BitbucketConnection,
+  connectBitbucket,
+  type TransportOptions,
+} from '../core/bitbucket/connection';
 import { type CredentialSources, ENVIRONMENT_NAMES, type SourceNames } from '../core/credentials';
 import { USER_AGENT } from './version';
 import type { RunnerContext } from './context';
@@ -35,7 +39,33 @@ export function credentialSources(env: Record<string, string | undefined>): {
   return { sources, names };
 }
 
-/** Connects to Bitbucket with the transport settings every command shares (--request-timeout, --retries). */
+/** The transport rules every service call shares: --request-timeout, --retries, proxy, events shown by the reporter. */
+export function transportFromEnvironment(
+  context: RunnerContext,
+  reporter: Reporter,
+  options: OptionValues,
+): TransportOptions {
+  const { env } = context;
+  const timeoutSeconds = integerOption(options, 'requestTimeout', '--request-timeout', 1, 3600, 30);
+  const retries = integerOption(options, 'retries', '--retries', 0, 10, 4);
+  // Tuning for tests and slow links; not a flag because users should rarely need it.
+  const baseDelayMs =
+    Number(env.CROSSCHECK_RETRY_DELAY_MS) > 0 ? Number(env.CROSSCHECK_RETRY_DELAY_MS) : undefined;
+  return {
+    userAgent: USER_AGENT,
+    timeoutMs: timeoutSeconds * 1000,
+    deadlineMs: Math.max(120_000, timeoutSeconds * 1000 * (retries + 1)),
+    retry: { retries, ...(baseDelayMs ? { baseDelayMs, maxDelayMs: baseDelayMs * 16 } : {}) },
+    proxy: {
+      httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
+      httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+      noProxy: env.NO_PROXY ?? env.no_proxy,
+    },
+    onEvent: (event) => reporter.httpEvent(event),
+  };
+}
+
+/** Connects to Bitbucket with the credentials of the environment and the shared transport rules. */
 export function connectFromEnvironment(
   context: RunnerContext,
   reporter: Reporter,
@@ -48,30 +78,16 @@ export function connectFromEnvironment(
     sources.accessToken,
     sources.oauthClientSecret,
     sources.appPassword,
-  ])
+  ]) {
     reporter.secret(secret);
-  const timeoutSeconds = integerOption(options, 'requestTimeout', '--request-timeout', 1, 3600, 30);
-  const retries = integerOption(options, 'retries', '--retries', 0, 10, 4);
-  const baseDelayMs =
-    Number(env.CROSSCHECK_RETRY_DELAY_MS) > 0 ? Number(env.CROSSCHECK_RETRY_DELAY_MS) : undefined;
+  }
   const connection = connectBitbucket({
     credentials: sources,
     names,
     apiUrl: env.BITBUCKET_API_URL || undefined,
     oauthTokenUrl: env.BITBUCKET_OAUTH_TOKEN_URL || undefined,
     onSecret: (secret) => reporter.secret(secret),
-    transport: {
-      userAgent: USER_AGENT,
-      timeoutMs: timeoutSeconds * 1000,
-      deadlineMs: Math.max(120_000, timeoutSeconds * 1000 * (retries + 1)),
-      retry: { retries, ...(baseDelayMs ? { baseDelayMs, maxDelayMs: baseDelayMs * 16 } : {}) },
-      proxy: {
-        httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
-        httpProxy: env.HTTP_PROXY ?? env.http_proxy,
-        noProxy: env.NO_PROXY ?? env.no_proxy,
-      },
-      onEvent: (event) => reporter.httpEvent(event),
-    },
+    transport: transportFromEnvironment(context, reporter, options),
   });
   reporter.verbose(`credential: ${connection.credential.kind} from ${connection.credential.source}`);
   for (const notice of connection.notices) reporter.verbose(`note: ${notice}`);

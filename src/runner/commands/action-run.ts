@@ -60,7 +60,8 @@ export async function actionRun(
   path: string,
 ): Promise<void> {
   // Loaded here: the action engine (and its YAML parser) is a bundle of its own.
-  const { ActionDefinitionError, actionRunToJson, runAction, writeOutputsFile } = await import('../actions/index.js');
+  const { ActionDefinitionError, actionRunToJson, runAction, writeOutputsFile } =
+    await import('../actions/index.js');
   const inputs = parseWith(options.with);
   const target = statusTarget(options, context);
   const connection = target ? connectFromEnvironment(context, reporter, options) : undefined;

@@ -1,7 +1,6 @@
 // `crosscheck sonar-gate`: waits for the SonarQube analysis, reads its quality gate and posts the verdict on the commit.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { TransportOptions } from '../../core/bitbucket/connection';
 import { InputError } from '../../core/errors';
 import { conditionsTable } from '../../core/sonar/conditions';
 import { connectSonar } from '../../core/sonar/connection';
@@ -21,14 +20,13 @@ import {
   parseRepository,
   type RepositoryRef,
 } from '../../core/validation';
-import { connectFromEnvironment } from '../bitbucket-connection';
+import { connectFromEnvironment, transportFromEnvironment } from '../bitbucket-connection';
 import { ciDefaults } from '../ci-environment';
 import type { RunnerContext } from '../context';
 import { EXIT_FAILED, ExitError } from '../exit-codes';
 import { integerOption, type OptionValues, stringOption } from '../inputs';
 import type { CommandRegistration } from '../program';
 import type { Reporter } from '../reporter';
-import { USER_AGENT } from '../version';
 
 const DEFAULT_WAIT_SECONDS = 300;
 
@@ -99,7 +97,7 @@ export async function sonarGate(
   const sonar = connectSonar({
     hostUrl,
     token: env.SONAR_TOKEN,
-    transport: sonarTransport(context, reporter, options),
+    transport: transportFromEnvironment(context, reporter, options),
   });
   const where = `${formatRepository(target.repo)}@${target.commit.slice(0, 12)}`;
 
@@ -189,27 +187,6 @@ function gateTarget(
   const commit = parseCommit(...pick('commit', '--commit', 'TRIGGER_COMMIT', ci.commit));
   const [refname] = pick('refname', '--refname', 'TRIGGER_BRANCH', ci.refname);
   return { repo, commit, refname };
-}
-
-/** The same transport rules as the Bitbucket connection: timeouts, retries, proxy, events shown by the reporter. */
-function sonarTransport(context: RunnerContext, reporter: Reporter, options: OptionValues): TransportOptions {
-  const { env } = context;
-  const timeoutSeconds = integerOption(options, 'requestTimeout', '--request-timeout', 1, 3600, 30);
-  const retries = integerOption(options, 'retries', '--retries', 0, 10, 4);
-  const baseDelayMs =
-    Number(env.CROSSCHECK_RETRY_DELAY_MS) > 0 ? Number(env.CROSSCHECK_RETRY_DELAY_MS) : undefined;
-  return {
-    userAgent: USER_AGENT,
-    timeoutMs: timeoutSeconds * 1000,
-    deadlineMs: Math.max(120_000, timeoutSeconds * 1000 * (retries + 1)),
-    retry: { retries, ...(baseDelayMs ? { baseDelayMs, maxDelayMs: baseDelayMs * 16 } : {}) },
-    proxy: {
-      httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
-      httpProxy: env.HTTP_PROXY ?? env.http_proxy,
-      noProxy: env.NO_PROXY ?? env.no_proxy,
-    },
-    onEvent: (event) => reporter.httpEvent(event),
-  };
 }
 
 function reportEvent(event: GateCheckEvent, reporter: Reporter, where: string): void {
