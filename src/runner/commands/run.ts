@@ -1,5 +1,4 @@
 // `crosscheck run`: wraps a command in a build status: INPROGRESS, then SUCCESSFUL, FAILED or STOPPED by how it ended.
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
@@ -75,6 +74,8 @@ export async function run(
   };
 
   await post('INPROGRESS', `Running ${label}`);
+  // Loaded only here: child_process costs every other command a few milliseconds of start-up.
+  const { spawn } = await import('node:child_process');
   const started = Date.now();
   let stoppedBy: NodeJS.Signals | undefined;
   const ending = await new Promise<Ending>((resolveEnding) => {
