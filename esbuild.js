@@ -69,6 +69,8 @@ async function main() {
         target: 'node20',
         // Minified code compiles faster at start-up; source maps keep stack traces readable.
         minify: true,
+        // import() of a chunk becomes require(): Node's ESM loader would scan the CommonJS chunk before loading it.
+        supported: { 'dynamic-import': false },
         sourcemap: !release,
         legalComments: 'none',
         external: entry.external ?? [],
@@ -94,7 +96,8 @@ function copyCodicons() {
   const from = path.join(__dirname, 'node_modules', '@vscode', 'codicons', 'dist');
   const to = path.join(__dirname, 'media', 'codicons');
   fs.mkdirSync(to, { recursive: true });
-  for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, file), path.join(to, file));
+  for (const file of ['codicon.css', 'codicon.ttf'])
+    fs.copyFileSync(path.join(from, file), path.join(to, file));
 }
 
 main().catch((error) => {
