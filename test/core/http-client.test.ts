@@ -10,9 +10,7 @@ import { diagnoseBitbucket } from '../../src/core/bitbucket/diagnosis';
 type Handler = (request: IncomingMessage, response: ServerResponse, body: string) => void;
 
 /** A loopback server answering each request with the next scripted handler. */
-async function scriptedServer(
-  handlers: Handler[],
-): Promise<{
+async function scriptedServer(handlers: Handler[]): Promise<{
   url: string;
   seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }>;
   close: () => Promise<void>;
