@@ -4,9 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Sandbox, seed, startSandbox } from '../../src/sandbox';
+import { type Sandbox, seed } from '../../src/sandbox';
 import { REPO_ROOT, runCrosscheck } from '../support/cli';
-import { BitbucketOpenApi, fromRecordedRequest, isBitbucketApiRequest } from '../support/openapi';
+import { isBitbucketApiRequest } from '../support/openapi';
+import { useSandbox } from '../support/sandbox-suite';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'actions');
 const REPO = seed.webApp.fullName;
@@ -15,15 +16,10 @@ const COMMIT = seed.webApp.pullRequest.sourceCommit;
 describe('crosscheck action run (CLI)', () => {
   let sandbox: Sandbox;
   let workspace: string;
-  before(async () => {
-    sandbox = await startSandbox();
+  const suite = useSandbox();
+  before(() => {
+    sandbox = suite.sandbox;
     workspace = mkdtempSync(join(tmpdir(), 'crosscheck-workspace-'));
-  });
-  after(() => sandbox.close());
-  afterEach(() => {
-    BitbucketOpenApi.load().assertValid(
-      sandbox.requests.filter((request) => isBitbucketApiRequest(request.path)).map(fromRecordedRequest),
-    );
   });
 
   const credentials = () => ({

@@ -1,29 +1,22 @@
 // `crosscheck run` end to end: a real child command wrapped in build statuses on the sandbox, signals included.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { type Sandbox, seed, startSandbox } from '../../src/sandbox';
+import { type Sandbox, seed } from '../../src/sandbox';
 import { type CliResult, runCrosscheck } from '../support/cli';
-import { BitbucketOpenApi, fromRecordedRequest, isBitbucketApiRequest } from '../support/openapi';
+import { useSandbox } from '../support/sandbox-suite';
 
 const REPO = seed.webApp.fullName;
 const COMMIT = seed.webApp.branches['feature/error-pages'];
 
 describe('crosscheck run (CLI against the sandbox)', function () {
   let sandbox: Sandbox;
-  let openApi: BitbucketOpenApi;
   let seen = 0;
 
-  before(async () => {
-    openApi = BitbucketOpenApi.load();
-    sandbox = await startSandbox();
+  const suite = useSandbox();
+  before(() => {
+    sandbox = suite.sandbox;
   });
-  after(() => sandbox.close());
   beforeEach(() => (seen = sandbox.requests.length));
-  afterEach(() => {
-    openApi.assertValid(
-      sandbox.requests.filter((request) => isBitbucketApiRequest(request.path)).map(fromRecordedRequest),
-    );
-  });
 
   const wrap = async (
     key: string,

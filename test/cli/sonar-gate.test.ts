@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { type Sandbox, seed, startSandbox, type SubmitAnalysisOptions } from '../../src/sandbox';
+import { type Sandbox, seed, type SubmitAnalysisOptions } from '../../src/sandbox';
 import { type CliResult, runCrosscheck } from '../support/cli';
-import { BitbucketOpenApi, fromRecordedRequest, isBitbucketApiRequest } from '../support/openapi';
+import { useSandbox } from '../support/sandbox-suite';
 
 const REPO = seed.webApp.fullName;
 const PR = seed.webApp.pullRequest;
@@ -13,20 +13,13 @@ const COMMIT = PR.sourceCommit;
 
 describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
   let sandbox: Sandbox;
-  let openApi: BitbucketOpenApi;
   let seen = 0;
 
-  before(async () => {
-    openApi = BitbucketOpenApi.load();
-    sandbox = await startSandbox();
+  const suite = useSandbox();
+  before(() => {
+    sandbox = suite.sandbox;
   });
-  after(() => sandbox.close());
   beforeEach(() => (seen = sandbox.requests.length));
-  afterEach(() => {
-    openApi.assertValid(
-      sandbox.requests.filter((request) => isBitbucketApiRequest(request.path)).map(fromRecordedRequest),
-    );
-  });
 
   /** Submits an analysis and writes its report-task.txt where the scanner would; returns that folder. */
   const analysed = (

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Sandbox, seed, startSandbox } from '../../src/sandbox';
+import { type Sandbox, seed } from '../../src/sandbox';
 import { runCrosscheck, type CliResult } from '../support/cli';
-import { BitbucketOpenApi, fromRecordedRequest, isBitbucketApiRequest } from '../support/openapi';
+import { useSandbox } from '../support/sandbox-suite';
 
 const REPO = seed.webApp.fullName;
 const PR = seed.webApp.pullRequest;
@@ -13,18 +13,10 @@ const COMMIT = PR.sourceCommit;
 
 describe('crosscheck status (CLI against the sandbox)', function () {
   let sandbox: Sandbox;
-  let openApi: BitbucketOpenApi;
 
-  before(async () => {
-    openApi = BitbucketOpenApi.load();
-    sandbox = await startSandbox();
-  });
-  after(() => sandbox.close());
-  afterEach(() => {
-    // Every request the client sent must be one Atlassian's OpenAPI document allows.
-    openApi.assertValid(
-      sandbox.requests.filter((request) => isBitbucketApiRequest(request.path)).map(fromRecordedRequest),
-    );
+  const suite = useSandbox();
+  before(() => {
+    sandbox = suite.sandbox;
   });
 
   const apiTokenEnv = () => ({

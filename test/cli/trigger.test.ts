@@ -1,8 +1,8 @@
 // `crosscheck trigger` end to end: the bundled CLI starts the central custom pipeline in the sandbox over real HTTP.
 import assert from 'node:assert/strict';
-import { type Sandbox, seed, startSandbox } from '../../src/sandbox';
+import { type Sandbox, seed } from '../../src/sandbox';
 import { type CliResult, runCrosscheck } from '../support/cli';
-import { BitbucketOpenApi, fromRecordedRequest, isBitbucketApiRequest } from '../support/openapi';
+import { useSandbox } from '../support/sandbox-suite';
 
 const REPO = seed.webApp.fullName;
 const PR = seed.webApp.pullRequest;
@@ -10,20 +10,13 @@ const CENTRAL = seed.centralChecks.fullName;
 
 describe('crosscheck trigger (CLI against the sandbox)', function () {
   let sandbox: Sandbox;
-  let openApi: BitbucketOpenApi;
   let seen = 0;
 
-  before(async () => {
-    openApi = BitbucketOpenApi.load();
-    sandbox = await startSandbox({ centralRunStepMs: 150 });
+  const suite = useSandbox({ centralRunStepMs: 150 });
+  before(() => {
+    sandbox = suite.sandbox;
   });
-  after(() => sandbox.close());
   beforeEach(() => (seen = sandbox.requests.length));
-  afterEach(() => {
-    openApi.assertValid(
-      sandbox.requests.filter((request) => isBitbucketApiRequest(request.path)).map(fromRecordedRequest),
-    );
-  });
 
   const credentials = () => ({
     BITBUCKET_API_URL: sandbox.bitbucketApiUrl,

@@ -1,0 +1,32 @@
+// Gives a mocha suite its own sandbox, and checks after each test that every Bitbucket request sent so far is one
+// Atlassian's OpenAPI document allows.
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox';
+import { BitbucketOpenApi, fromRecordedRequest, isBitbucketApiRequest } from './openapi';
+
+export interface SandboxSuite {
+  /** The running sandbox (from the suite's `before` hook on). */
+  readonly sandbox: Sandbox;
+}
+
+/** Call inside `describe`: registers the hooks that start, check and stop the suite's sandbox. */
+export function useSandbox(options: SandboxOptions = {}): SandboxSuite {
+  let running: Sandbox | undefined;
+  let openApi: BitbucketOpenApi;
+  before(async () => {
+    openApi = BitbucketOpenApi.load();
+    running = await startSandbox(options);
+  });
+  after(() => running?.close());
+  afterEach(() => {
+    if (!running) return;
+    openApi.assertValid(
+      running.requests.filter((request) => isBitbucketApiRequest(request.path)).map(fromRecordedRequest),
+    );
+  });
+  return {
+    get sandbox(): Sandbox {
+      if (!running) throw new Error('the sandbox starts in the before hook of the suite');
+      return running;
+    },
+  };
+}
