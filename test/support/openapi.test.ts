@@ -205,6 +205,19 @@ describe('BitbucketOpenApi against Atlassian’s document', () => {
       );
     });
 
+    it('accepts a descending sort (-field) on a listed field, and nothing else', () => {
+      const descending = api.check({
+        method: 'GET',
+        path: `${REPO}/pipelines`,
+        query: { sort: '-created_on' },
+      });
+      assert.equal(descending.ok, true, descending.problems.join('; '));
+      assert.equal(
+        api.check({ method: 'GET', path: `${REPO}/pipelines`, query: { sort: '-name' } }).ok,
+        false,
+      );
+    });
+
     it('checks every value of a repeated parameter', () => {
       assert.deepEqual(
         problemsOf(api, {

@@ -273,7 +273,9 @@ export class BitbucketOpenApi {
         `${method} ${template.template} ${parameter.in}:${parameter.name}`,
         () => this.requestSchemas.convert(schema),
       );
-      for (const value of values) {
+      for (const raw of values) {
+        // Bitbucket's sorting guide: `sort=-field` sorts on field, descending; the enums list only the field names.
+        const value = parameter.name === 'sort' && typeof raw === 'string' ? raw.replace(/^-/, '') : raw;
         if (!validate(coerceParameter(value, schema))) {
           problems.push(...describeErrors(validate.errors, label));
         }
