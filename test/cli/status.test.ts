@@ -276,6 +276,25 @@ describe('crosscheck status (CLI against the sandbox)', function () {
     assert.match(result.stderr, /12\/12 posted/);
   });
 
+  it('shortens an over-long name and description with a notice, and still posts', async () => {
+    const result = await set([
+      '--key',
+      'long',
+      '--state',
+      'passed',
+      '--name',
+      'N'.repeat(300),
+      '--description',
+      'D'.repeat(400),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /name shortened to 255 characters/);
+    assert.match(result.stderr, /description shortened to 255 characters/);
+    const status = sandbox.buildStatuses(REPO, COMMIT).find((posted) => posted.key === 'long');
+    assert.equal(status?.description?.length, 255);
+    assert.ok(status?.description?.endsWith('…'));
+  });
+
   it('prints what would be sent with --dry-run and sends nothing', async () => {
     const before = sandbox.requests.length;
     const result = await set(['--key', 'dry', '--state', 'passed', '--dry-run']);
