@@ -10,7 +10,7 @@ import {
 } from './auth';
 import { bitbucketError, json, route, type Reply, type Route } from './http';
 import { paginate } from './pagination';
-import { resolveCommit, type RepositoryRecord } from './model';
+import { resolveCommit, type CommitRecord, type RepositoryRecord } from './model';
 
 export const REPOSITORY_NOT_FOUND =
   'You may not have access to this repository or it no longer exists in this workspace. If you think this repository exists and you have access, make sure you are authenticated.';
@@ -53,14 +53,75 @@ export class Repositories {
     return { repo, hash };
   }
 
+  /**
+   * Registers a commit made outside the sandbox (e.g. in a test's own git repository), so its real hash exists here;
+   * moves `branch` (created if new) to it. Registering a known hash again only moves the branch. Throws on an unknown
+   * repository or parent, or a hash that is not 40 hex digits.
+   */
+  addCommit(fullName: string, hash: string, commit: NewCommit): CommitRecord {
+    const repo = this.requireRepository(fullName);
+    const full = hash.toLowerCase();
+    if (!/^[0-9a-f]{40}$/.test(full))
+      throw new Error(`sandbox: ${hash} is not a full (40 hex digit) commit hash`);
+    const parents = (commit.parents ?? []).map((parent) => {
+      const known = resolveCommit(repo, parent);
+      if (!known) throw new Error(`sandbox: unknown parent commit ${parent} in ${fullName}`);
+      return known;
+    });
+    const record = repo.commits.get(full) ?? {
+      hash: full,
+      message: commit.message ?? `Commit ${full.slice(0, 7)}`,
+      date: commit.date,
+      parents,
+      authorEmail: commit.authorEmail,
+    };
+    repo.commits.set(full, record);
+    if (commit.branch) repo.branches.set(commit.branch, full);
+    return record;
+  }
+
+  /**
+   * Points pull request `id` at `commit` by moving its source branch there (Bitbucket derives a pull request's source
+   * commit from its branch). Throws on an unknown repository, pull request or commit, or a pull request not OPEN.
+   */
+  setPullRequestSource(fullName: string, id: number, commit: string): void {
+    const repo = this.requireRepository(fullName);
+    const pr = repo.pullRequests.find((candidate) => candidate.id === id);
+    if (!pr) throw new Error(`sandbox: no pull request #${id} in ${fullName}`);
+    if (pr.state !== 'OPEN')
+      throw new Error(`sandbox: pull request #${id} in ${fullName} is ${pr.state}, not OPEN`);
+    const hash = resolveCommit(repo, commit);
+    if (!hash) throw new Error(`sandbox: unknown commit ${commit} in ${fullName}`);
+    repo.branches.set(pr.source, hash);
+  }
+
   /** Repository and full commit hash for control methods; throws on an unknown repository or commit. */
   require(fullName: string, ref: string): { repo: RepositoryRecord; hash: string } {
-    const repo = this.byName.get(fullName);
-    if (!repo) throw new Error(`sandbox: unknown repository ${fullName}`);
+    const repo = this.requireRepository(fullName);
     const hash = resolveCommit(repo, ref) ?? (repo.branches.has(ref) ? repo.branches.get(ref) : undefined);
     if (!hash) throw new Error(`sandbox: unknown commit ${ref} in ${fullName}`);
     return { repo, hash };
   }
+
+  private requireRepository(fullName: string): RepositoryRecord {
+    const repo = this.byName.get(fullName);
+    if (!repo) throw new Error(`sandbox: unknown repository ${fullName}`);
+    return repo;
+  }
+}
+
+/** A commit to register with `Repositories.addCommit`. */
+export interface NewCommit {
+  /** Branch moved to the commit, created if new. */
+  readonly branch?: string;
+  /** Full or abbreviated hashes of commits already known in the repository. */
+  readonly parents?: readonly string[];
+  /** Defaults to `Commit <short hash>`. */
+  readonly message?: string;
+  /** Bitbucket-formatted timestamp. */
+  readonly date: string;
+  /** Email of a known account. */
+  readonly authorEmail: string;
 }
 
 export function apiBase(origin: string, repo: RepositoryRecord): string {

@@ -43,7 +43,7 @@ export function centralRunHandler(options: CentralRunOptions): PipelineRunHandle
     }
     const repo = repoVar.includes('/') ? repoVar : `${run.repo.split('/')[0]}/${repoVar}`;
     const branch = variable(run, 'TRIGGER_BRANCH');
-    const pullRequest = variable(run, 'TRIGGER_PR');
+    const pullRequest = variable(run, 'TRIGGER_PR_ID');
     const dashboard = new URL(`${options.sonarUrl()}/dashboard`);
     dashboard.searchParams.set('id', repo.split('/')[1]);
     if (pullRequest) dashboard.searchParams.set('pullRequest', pullRequest);

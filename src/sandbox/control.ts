@@ -4,6 +4,8 @@
 //   POST /_sandbox/faults          {method?, pathPattern: "regex source", flags?, faults: [429|500|502|503|504|"reset"|"hang"], retryAfter?}
 //   POST /_sandbox/build-status    {repo: "acme/web-app", commit, key, state, name?, description?, url?, refname?} (as setBuildStatus)
 //   POST /_sandbox/central-outcome {result: "SUCCESSFUL"|"FAILED"} → outcome of the next default central runs
+//   POST /_sandbox/commit          {repo, hash, branch?, parents?: string[], message?} (as addCommit)
+//   POST /_sandbox/pull-request-source {repo, id: number, commit} (as setPullRequestSource)
 import type { BuildStatusInput } from './bitbucket-statuses';
 import type { CentralOutcome } from './central-run';
 import { FAULTS, type Fault, type FaultRule } from './faults';
@@ -16,6 +18,8 @@ export interface ControlTarget {
   injectFaults(rule: FaultRule): void;
   setBuildStatus(repo: string, commit: string, s: BuildStatusInput): void;
   setCentralOutcome(result: CentralOutcome): void;
+  addCommit(repo: string, hash: string, o: { branch?: string; parents?: string[]; message?: string }): void;
+  setPullRequestSource(repo: string, id: number, commit: string): void;
 }
 
 function badRequest(message: string): Reply {
@@ -85,6 +89,42 @@ export function controlRoutes(target: ControlTarget): Route[] {
         return badRequest('Send {result: "SUCCESSFUL" | "FAILED"}.');
       target.setCentralOutcome(result);
       return json(200, { ok: true, result });
+    }),
+    route('POST', '/_sandbox/commit', (ctx) => {
+      const b = bodyObject(ctx);
+      const parents = b?.parents;
+      if (
+        !b ||
+        typeof b.repo !== 'string' ||
+        typeof b.hash !== 'string' ||
+        (b.branch !== undefined && typeof b.branch !== 'string') ||
+        (b.message !== undefined && typeof b.message !== 'string') ||
+        (parents !== undefined && (!Array.isArray(parents) || parents.some((p) => typeof p !== 'string')))
+      ) {
+        return badRequest('Send {repo, hash, branch?, parents?: string[], message?}.');
+      }
+      try {
+        target.addCommit(b.repo, b.hash, {
+          branch: b.branch as string | undefined,
+          parents: parents as string[] | undefined,
+          message: b.message as string | undefined,
+        });
+      } catch (e) {
+        return badRequest((e as Error).message);
+      }
+      return json(200, { ok: true });
+    }),
+    route('POST', '/_sandbox/pull-request-source', (ctx) => {
+      const b = bodyObject(ctx);
+      if (!b || typeof b.repo !== 'string' || !Number.isInteger(b.id) || typeof b.commit !== 'string') {
+        return badRequest('Send {repo, id: number, commit}.');
+      }
+      try {
+        target.setPullRequestSource(b.repo, b.id as number, b.commit);
+      } catch (e) {
+        return badRequest((e as Error).message);
+      }
+      return json(200, { ok: true });
     }),
   ];
 }

@@ -15,6 +15,7 @@ import { StatusStore, statusRoutes, type BuildStatus, type BuildStatusInput } fr
 import { centralRunHandler, type CentralOutcome } from './central-run';
 import { controlRoutes } from './control';
 import { FaultPlan, type FaultRule } from './faults';
+import { bitbucketTime } from './ids';
 import { seedCredentials, seedRepositories, type DemoCredentials } from './seed';
 import { SandboxServer, REDACTED, type RecordedRequest } from './server';
 import { SonarService, type SonarControls } from './sonar';
@@ -65,6 +66,17 @@ export interface Sandbox {
     commit: string,
     s: { key: string; state: string; name?: string; description?: string; url?: string; refname?: string },
   ): void;
+  /**
+   * Registers a commit made outside the sandbox (a test's own git repository) so its real hash exists in `repo`, with
+   * known `parents`; moves `branch` (created if new) to it. Registering a known hash again only moves the branch.
+   * Also POST /_sandbox/commit.
+   */
+  addCommit(repo: string, hash: string, o?: { branch?: string; parents?: string[]; message?: string }): void;
+  /**
+   * Points open pull request `id` of `repo` at a known commit: its source branch moves there, so the pull request's
+   * source commit and its statuses follow. Also POST /_sandbox/pull-request-source.
+   */
+  setPullRequestSource(repo: string, id: number, commit: string): void;
   /** Runs created in a repository (full name), oldest first, with their variables (secured values included). */
   pipelines(repo: string): PipelineRun[];
   /** Replaces the handler that drives new pipeline runs (the default one simulates the central checks). */
@@ -166,6 +178,20 @@ class RunningSandbox implements Sandbox {
       { ...s, url: s.url ?? `https://tools.example/builds/${encodeURIComponent(s.key)}` },
       'sandbox',
     );
+  }
+  addCommit(
+    repo: string,
+    hash: string,
+    o: { branch?: string; parents?: string[]; message?: string } = {},
+  ): void {
+    this.repos.addCommit(repo, hash, {
+      ...o,
+      date: bitbucketTime(Date.now()),
+      authorEmail: this.demo.email,
+    });
+  }
+  setPullRequestSource(repo: string, id: number, commit: string): void {
+    this.repos.setPullRequestSource(repo, id, commit);
   }
   pipelines(repo: string): PipelineRun[] {
     return this.pipelineStore.list(repo);

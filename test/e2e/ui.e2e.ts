@@ -1,42 +1,76 @@
 // End-to-end UI scenarios: the packaged extension in code-server, driven in Chromium, against the local sandbox.
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import type { Browser } from 'playwright-core';
-import { startSandbox, type Sandbox } from '../../src/sandbox';
-import { launchChromium, openWorkbench, type Workbench } from './support/browser';
-import {
-  findVscodeInstallation,
-  quietWorkbenchSettings,
-  repositoryRoot,
-  startVscodeServer,
-  waitForExtensionActivation,
-  writeUserSettings,
-  type RunningVscodeServer,
-} from './support/vscodeServer';
-import {
-  commandPaletteTitles,
-  extensionId,
-  installVsix,
-  packageVsix,
-  readExtensionManifest,
-  type ExtensionManifest,
-} from './support/vsix';
+import { startSandbox, type PipelineRun, type RecordedRequest } from '../../src/sandbox';
+import type { Workbench } from './support/browser';
+import { scanFiles, scanPage, secretForms } from './support/secretScan';
+import { FIXTURE, UiSession } from './support/uiSession';
+import { repositoryRoot } from './support/vscodeServer';
+import { commandPaletteTitles, type ExtensionManifest } from './support/vsix';
 
 /** The extension folder to package: the repository (manifest + dist/extension.js) unless CROSSCHECK_E2E_EXTENSION says. */
 const extensionFolder = path.resolve(process.env.CROSSCHECK_E2E_EXTENSION ?? repositoryRoot);
 
-/** Everything a scenario may use; built once for the suite by `before`. */
-interface UiSession {
-  readonly manifest: ExtensionManifest;
-  readonly sandbox: Sandbox;
-  readonly scratch: string;
-  readonly userDataDir: string;
-  readonly workspaceFolder: string;
-  readonly server: RunningVscodeServer;
-  readonly browser: Browser;
-  readonly workbench: Workbench;
+/** The status bar item's id (VS Code prefixes the extension id in the DOM). */
+const STATUS_ITEM = 'crosscheck.status';
+
+/** What the status bar item shows, in the extension's `$(icon) text` form. */
+const LABEL = {
+  signedOut: '$(warning) Crosscheck',
+  restricted: '$(workspace-untrusted) Crosscheck',
+  noStatus: `$(circle-large-outline) ${FIXTURE.checkKey}`,
+  running: `$(sync~spin) ${FIXTURE.checkKey}`,
+  successful: `$(check) ${FIXTURE.checkKey}`,
+  failed: `$(error) ${FIXTURE.checkKey}`,
+  stopped: `$(circle-slash) ${FIXTURE.checkKey}`,
+} as const;
+
+/** A status name that would run script if the panel rendered it as markup. */
+const HOSTILE_NAME = '<img src=x onerror=window.__pwned=1>';
+
+/** The most a status change on Bitbucket may take to show while a check runs or was just triggered (promised: 5 s). */
+const LATENCY_LIMIT_MS = 10_000;
+
+/** The palette title of one of the manifest's commands, e.g. 'Crosscheck: Sign In to Bitbucket'. */
+function titleOf(manifest: ExtensionManifest, command: string): string {
+  const contributed = manifest.contributes?.commands ?? [];
+  const index = contributed.findIndex((candidate) => candidate.command === command);
+  if (index < 0) throw new Error(`the manifest contributes no command ${command}`);
+  return commandPaletteTitles(manifest)[index];
+}
+
+/** Requests that carried an Authorization header (the sandbox records it redacted, e.g. `Basic <email>:[REDACTED]`). */
+function credentialed(requests: readonly RecordedRequest[]): string[] {
+  return requests
+    .filter((request) => request.headers.authorization !== undefined)
+    .map((request) => `${request.method} ${request.path} (${request.headers.authorization})`);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function variablesOf(run: PipelineRun): Record<string, string> {
+  return Object.fromEntries(run.variables.map((variable) => [variable.key, variable.value]));
+}
+
+/** Polls `probe` every 100 ms until it gives something other than undefined; fails saying `what` after the timeout. */
+async function waitUntil<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string | (() => string),
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new Error(`${typeof what === 'string' ? what : what()} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 describe('Crosscheck in VS Code (code-server + Chromium)', function () {
@@ -46,75 +80,358 @@ describe('Crosscheck in VS Code (code-server + Chromium)', function () {
     if (!session) throw new Error('the UI session did not start (see the before hook)');
     return session;
   };
+  const title = (command: string) => titleOf(current().manifest, command);
+  const crosscheckCommands = async (workbench: Workbench) =>
+    workbench.commandPaletteLabels(`${current().manifest.displayName ?? current().manifest.name}: `);
+
+  /** Waits until the status bar says signed out, or shows a check (signed in); tells which. */
+  async function signState(workbench: Workbench): Promise<'signed-in' | 'signed-out'> {
+    let last = 'no Crosscheck item';
+    return waitUntil(
+      async () => {
+        const shown = await workbench.findStatusBarItem(STATUS_ITEM);
+        last = shown ? `'${shown.label}'` : 'no Crosscheck item';
+        if (shown?.label === LABEL.signedOut) return 'signed-out' as const;
+        if (shown?.label.endsWith(` ${FIXTURE.checkKey}`)) return 'signed-in' as const;
+        return undefined;
+      },
+      () => `the status bar (showing ${last}) did not settle on signed in or signed out`,
+    );
+  }
+
+  /** Sign In through the input boxes: the token kind, the email, then the token in a password box. */
+  async function signInThroughInputBoxes(workbench: Workbench): Promise<void> {
+    const { sandbox } = current();
+    await workbench.runCommand(title('crosscheck.signIn'));
+    await workbench.waitForQuickInputTitle('Sign In to Bitbucket');
+    await workbench.typeIntoQuickInput('Atlassian API token');
+    await workbench.waitForQuickInputTitle('Sign In to Bitbucket (1/2)');
+    await workbench.typeIntoQuickInput(sandbox.demo.email);
+    await workbench.waitForQuickInputTitle('Sign In to Bitbucket: API token (2/2)');
+    const box = workbench.page.locator('.quick-input-widget:not(.quick-input-widget-closing) input');
+    await waitUntil(
+      async () => ((await box.getAttribute('type')) === 'password' ? true : undefined),
+      'the token box is not a password box',
+    );
+    await workbench.typeIntoQuickInput(sandbox.demo.apiToken);
+  }
+
+  /** A trusted window that is signed in (through the input boxes if it was not). */
+  async function signedInWindow(): Promise<Workbench> {
+    const workbench = await current().openWindow();
+    if ((await signState(workbench)) === 'signed-out') {
+      await signInThroughInputBoxes(workbench);
+      await waitUntil(async () => {
+        const shown = await workbench.findStatusBarItem(STATUS_ITEM);
+        const loaded = shown?.label.endsWith(` ${FIXTURE.checkKey}`) && !shown.ariaLabel?.includes('loading');
+        return loaded || undefined;
+      }, 'the status bar did not show the check after signing in');
+    }
+    return workbench;
+  }
 
   before(async function () {
-    const manifest = readExtensionManifest(extensionFolder);
-    const main = (
-      JSON.parse(fs.readFileSync(path.join(extensionFolder, 'package.json'), 'utf8')) as { main?: string }
-    ).main;
-    if (main && !fs.existsSync(path.join(extensionFolder, main))) {
-      throw new Error(`${path.join(extensionFolder, main)} is missing: run 'npm run build' first`);
-    }
-    const installation = findVscodeInstallation();
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'crosscheck-e2e-'));
-    const userDataDir = path.join(scratch, 'user-data');
-    const extensionsDir = path.join(scratch, 'extensions');
-    const workspaceFolder = path.join(scratch, 'workspace');
-    fs.mkdirSync(workspaceFolder, { recursive: true });
-    const sandbox = await startSandbox({});
-    const vsix = packageVsix(extensionFolder, path.join(scratch, `${manifest.name}.vsix`));
-    installVsix(installation, vsix, { extensionsDir, userDataDir });
-    writeUserSettings(userDataDir, quietWorkbenchSettings);
-    const server = await startVscodeServer({
-      installation,
-      kind: 'code-server',
-      extensionsDir,
-      userDataDir,
-      folder: workspaceFolder,
-      logFile: path.join(repositoryRoot, '.artifacts', 'e2e', 'code-server.log'),
-    });
-    const browser = await launchChromium();
-    const workbench = await openWorkbench(browser, server.url, {
-      consoleLogFile: path.join(repositoryRoot, '.artifacts', 'e2e', 'workbench-console.log'),
-    });
-    console.log(`      workbench drawn in ${workbench.openedInMs} ms`);
-    session = { manifest, sandbox, scratch, userDataDir, workspaceFolder, server, browser, workbench };
+    session = await UiSession.start(extensionFolder);
+  });
+
+  beforeEach(async function () {
+    const { sandbox, fixture } = current();
+    // Every scenario starts on the pull request's branch, with no central run still about to post a status.
+    fixture.checkout(FIXTURE.branch);
+    await waitUntil(
+      () => sandbox.pipelines(FIXTURE.central).every((run) => run.state === 'COMPLETED') || undefined,
+      'a central run of the previous scenario did not complete',
+    );
   });
 
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && session) {
-      const name = this.currentTest.title.replace(/[^\w-]+/g, '-');
-      await session.workbench.screenshot(`failed-${name}`).catch(() => undefined);
+      const name = this.currentTest.title.replace(/[^\w-]+/g, '-').slice(0, 60);
+      const kept = await session.keepFailureArtifacts(name);
+      console.log(`      failure artifacts: ${kept}`);
     }
   });
 
   after(async function () {
-    if (!session) return;
-    await session.browser.close();
-    await session.server.stop();
-    await session.sandbox.close();
-    fs.rmSync(session.scratch, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('activates and lists its commands in the palette', async function () {
-    const { manifest, userDataDir, workbench } = current();
+    const { manifest } = current();
+    const workbench = await current().openWindow();
+    console.log(`      workbench drawn in ${workbench.openedInMs} ms`);
     const category = manifest.displayName ?? manifest.name;
-    const ownTitles = commandPaletteTitles(manifest).filter((title) => title.startsWith(`${category}: `));
-    assert.ok(ownTitles.length > 0, `the manifest contributes no command titled '${category}: …'`);
-
-    const activation = await waitForExtensionActivation(userDataDir, extensionId(manifest), 60_000);
-    assert.match(
-      activation,
-      new RegExp(`_doActivateExtension ${extensionId(manifest).replace(/\./g, '\\.')},`),
+    const ownTitles = commandPaletteTitles(manifest).filter((candidate) =>
+      candidate.startsWith(`${category}: `),
     );
-
-    const listed = await workbench.commandPaletteLabels(`${category}: `);
-    const shown = ownTitles.filter((title) => listed.includes(title));
-    await workbench.screenshot('palette-lists-commands');
+    assert.ok(ownTitles.length > 0, `the manifest contributes no command titled '${category}: …'`);
+    const listed = await crosscheckCommands(workbench);
+    const shown = ownTitles.filter((candidate) => listed.includes(candidate));
+    await workbench.screenshot('0-palette-lists-commands');
     assert.ok(
       shown.length > 0,
       `none of ${JSON.stringify(ownTitles)} in the palette, which lists ${JSON.stringify(listed)}`,
     );
     await workbench.dismissQuickInput();
+  });
+
+  it('1 signed out: says so, signs in through the input boxes, and the token is nowhere in the DOM, settings or logs', async function () {
+    const { sandbox, userDataDir, server } = current();
+    const workbench = await current().openWindow();
+    if ((await signState(workbench)) === 'signed-in') {
+      await workbench.runCommand(title('crosscheck.signOut'));
+    }
+    const since = sandbox.requests.length;
+    const signedOut = await workbench.waitForStatusBarLabel(STATUS_ITEM, LABEL.signedOut);
+    assert.match(signedOut.ariaLabel ?? '', /signed out/);
+    assert.deepEqual(credentialed(sandbox.requests.slice(since)), [], 'nothing sent while signed out');
+
+    await signInThroughInputBoxes(workbench);
+    const signedIn = await workbench.waitForStatusBarLabel(STATUS_ITEM, LABEL.noStatus, 20_000);
+    assert.match(signedIn.ariaLabel ?? '', new RegExp(`${FIXTURE.repo} · ${FIXTURE.branch}`));
+    const sent = sandbox.requests.slice(since);
+    assert.ok(
+      sent.some((request) => request.path === '/2.0/user' && request.status === 200),
+      'the credential was checked',
+    );
+
+    const forms = secretForms(sandbox.demo.apiToken, sandbox.demo.email);
+    const page = await scanPage(workbench.page, forms);
+    assert.deepEqual(page.documents, [], `the token is in the DOM of ${page.frames} frame(s)`);
+    // VS Code keeps the last value in its (hidden) quick input box; anything else holding the token would be a leak.
+    const exposed = page.inputs.filter(
+      (input) => input.type !== 'password' || input.shown || !input.inQuickInput,
+    );
+    assert.deepEqual(exposed, [], 'the token is in an input other than the closed password box');
+    if (page.inputs.length > 0) {
+      console.log(`      note: VS Code's hidden quick input password box still holds the value typed last`);
+    }
+
+    // The scan must see the sign-in: wait until the output channel's log file has it (log files are written lazily).
+    await waitUntil(
+      () =>
+        scanFiles([path.join(userDataDir, 'logs')], ['Sign-in check:']).findings.find((found) =>
+          found.where.endsWith('Crosscheck.log'),
+        ),
+      'no Crosscheck log file recorded the sign-in check',
+    );
+    const files = scanFiles([userDataDir, server.logFile], forms);
+    assert.ok(
+      files.scanned.some((file) => file.endsWith(path.join('User', 'settings.json'))),
+      'the user settings were scanned',
+    );
+    assert.deepEqual(files.findings, [], `the token is in files (${files.scanned.length} scanned)`);
+    await workbench.screenshot('1-sign-in');
+  });
+
+  it('2 Run Central Check from the palette: triggers with the right variables, spinner → FAILED, a flip to SUCCESSFUL shows promptly', async function () {
+    const { sandbox, fixture } = current();
+    const workbench = await signedInWindow();
+    const head = fixture.head();
+    const runsBefore = sandbox.pipelines(FIXTURE.central).length;
+
+    await workbench.runCommand(title('crosscheck.runCheck'));
+    await workbench.waitForStatusBarLabel(STATUS_ITEM, LABEL.running, 15_000);
+    const run = await waitUntil(
+      () => sandbox.pipelines(FIXTURE.central)[runsBefore],
+      'no pipeline run was triggered in the central repository',
+    );
+    assert.deepEqual(run.selector, { type: 'custom', pattern: FIXTURE.pipeline });
+    assert.deepEqual(variablesOf(run), {
+      TRIGGER_REPO: FIXTURE.repo,
+      TRIGGER_COMMIT: head,
+      TRIGGER_BRANCH: FIXTURE.branch,
+      TRIGGER_PR_ID: String(FIXTURE.pullRequestId),
+      TRIGGER_DESTINATION_BRANCH: FIXTURE.destination,
+    });
+    assert.ok(run.variables.every((variable) => !variable.secured));
+
+    // The sandbox's default central run posts FAILED.
+    const failed = await workbench.waitForStatusBarLabel(STATUS_ITEM, LABEL.failed, 30_000);
+    assert.ok(failed.classes.includes('error-kind'), `an error background: ${failed.classes.join(' ')}`);
+    assert.equal(sandbox.pipelines(FIXTURE.central)[runsBefore].result, 'FAILED');
+
+    // Right after a trigger, a status changed on Bitbucket shows within the promised latency. Each change comes at a
+    // different moment of the polling cycle (the extension polls every 2.5 s then), not right after a poll.
+    const latencies: number[] = [];
+    const offsetsMs = [1200, 300, 2100, 900, 1800, 0, 1500];
+    for (const [index, offset] of offsetsMs.entries()) {
+      const state = index % 2 === 0 ? 'SUCCESSFUL' : 'FAILED';
+      await workbench.page.waitForTimeout(offset);
+      const changed = Date.now();
+      sandbox.setBuildStatus(FIXTURE.repo, head, { key: FIXTURE.checkKey, state, name: 'SonarQube' });
+      await workbench.waitForStatusBarLabel(
+        STATUS_ITEM,
+        state === 'SUCCESSFUL' ? LABEL.successful : LABEL.failed,
+        LATENCY_LIMIT_MS,
+      );
+      latencies.push(Date.now() - changed);
+    }
+    console.log(
+      `      status change → status bar: median ${median(latencies)} ms, max ${Math.max(...latencies)} ms (${latencies.join(', ')})`,
+    );
+    const passed = await workbench.findStatusBarItem(STATUS_ITEM);
+    assert.ok(!passed?.classes.includes('error-kind'), 'no error background once SUCCESSFUL');
+    await workbench.screenshot('2-run-central-check');
+  });
+
+  it('3 PR status panel: lists every status of the PR, shows a hostile name as text, Re-run triggers again', async function () {
+    const { sandbox, fixture } = current();
+    const head = fixture.head();
+    sandbox.setBuildStatus(FIXTURE.repo, head, {
+      key: FIXTURE.checkKey,
+      state: 'SUCCESSFUL',
+      name: 'SonarQube',
+    });
+    sandbox.setBuildStatus(FIXTURE.repo, head, {
+      key: 'lint',
+      state: 'SUCCESSFUL',
+      name: 'ESLint',
+      description: 'No problems',
+    });
+    sandbox.setBuildStatus(FIXTURE.repo, head, {
+      key: 'probe',
+      state: 'STOPPED',
+      name: HOSTILE_NAME,
+      description: '"><script>window.__pwned=2</script>',
+    });
+    const workbench = await signedInWindow();
+    await workbench.runCommand(title('crosscheck.openPanel'));
+
+    const expected = sandbox
+      .buildStatuses(FIXTURE.repo, FIXTURE.branch)
+      .map((status) => `${status.key}=${status.state}`)
+      .sort();
+    const panel = await workbench.findWebviewFrame('#crosscheck-root section.pull-request', 20_000);
+    assert.equal(await panel.locator('section.pull-request').getAttribute('data-pull-request'), '7');
+    const rows = panel.locator('#crosscheck-root li.status');
+    const shown = await waitUntil(async () => {
+      const found = await rows.evaluateAll((items) =>
+        items.map((item) => `${item.getAttribute('data-key')}=${item.getAttribute('data-state')}`).sort(),
+      );
+      return found.length === expected.length ? found : undefined;
+    }, `the panel did not list ${expected.length} statuses`);
+    assert.deepEqual(shown, expected);
+
+    const hostile = panel.locator('#crosscheck-root li.status[data-key="probe"] .status-name');
+    assert.equal(await hostile.textContent(), HOSTILE_NAME);
+    assert.ok(await hostile.isVisible(), 'the hostile name is shown');
+    assert.equal(
+      await panel.locator('#crosscheck-root .status-list img').count(),
+      0,
+      'no img in the status list',
+    );
+    assert.equal(await panel.locator('#crosscheck-root img, #crosscheck-root script').count(), 0);
+    for (const frame of workbench.page.frames()) {
+      assert.equal(
+        await frame.evaluate('typeof window.__pwned'),
+        'undefined',
+        `script ran in ${frame.url()}`,
+      );
+    }
+
+    const runsBefore = sandbox.pipelines(FIXTURE.central).length;
+    await panel.locator('button[data-command=rerun]').click();
+    const rerun = await waitUntil(
+      () => sandbox.pipelines(FIXTURE.central)[runsBefore],
+      'Re-run triggered no pipeline run',
+    );
+    assert.equal(variablesOf(rerun).TRIGGER_COMMIT, head);
+    assert.equal(variablesOf(rerun).TRIGGER_PR_ID, String(FIXTURE.pullRequestId));
+    await panel
+      .locator('section.run .run-link', { hasText: `#${rerun.buildNumber} ` })
+      .waitFor({ state: 'visible', timeout: 15_000 });
+    await workbench.screenshot('3-status-panel');
+  });
+
+  it('4 switching branch updates the status bar; Sign Out clears it and the secrets', async function () {
+    const { sandbox, fixture } = current();
+    sandbox.setBuildStatus(FIXTURE.repo, FIXTURE.branch, { key: FIXTURE.checkKey, state: 'SUCCESSFUL' });
+    sandbox.setBuildStatus(FIXTURE.repo, FIXTURE.otherBranch, {
+      key: FIXTURE.checkKey,
+      state: 'STOPPED',
+      description: 'Analysis cancelled',
+    });
+    const workbench = await signedInWindow();
+    await workbench.waitForStatusBarLabel(STATUS_ITEM, LABEL.successful, 20_000);
+
+    const switched = Date.now();
+    fixture.checkout(FIXTURE.otherBranch);
+    const other = await workbench.waitForStatusBarLabel(STATUS_ITEM, LABEL.stopped, 30_000);
+    console.log(`      git checkout → status bar: ${Date.now() - switched} ms`);
+    assert.match(other.ariaLabel ?? '', new RegExp(`${FIXTURE.otherBranch} · ${fixture.head().slice(0, 7)}`));
+    fixture.checkout(FIXTURE.branch);
+    await workbench.waitForStatusBarLabel(STATUS_ITEM, LABEL.successful, 30_000);
+
+    // Nothing in flight from before: from here on, any request with the credential is one sent after Sign Out.
+    await current().sandboxQuiet();
+    const signedOutAt = sandbox.requests.length;
+    await workbench.runCommand(title('crosscheck.signOut'));
+    await workbench.waitForStatusBarLabel(STATUS_ITEM, LABEL.signedOut);
+    await workbench.runCommand(title('crosscheck.refresh'));
+    // A new window reads SecretStorage afresh: nothing is left to sign in with.
+    const reopened = await current().openWindow();
+    await reopened.waitForStatusBarLabel(STATUS_ITEM, LABEL.signedOut, 20_000);
+    const commands = await crosscheckCommands(reopened);
+    assert.ok(commands.includes(title('crosscheck.signIn')), JSON.stringify(commands));
+    assert.ok(
+      !commands.includes(title('crosscheck.signOut')),
+      `still signed in: ${JSON.stringify(commands)}`,
+    );
+    await reopened.dismissQuickInput();
+    assert.deepEqual(
+      credentialed(sandbox.requests.slice(signedOutAt)),
+      [],
+      'credentials sent after Sign Out',
+    );
+    await reopened.screenshot('4-branch-switch-sign-out');
+  });
+
+  it('5 Restricted Mode: with a credential stored, nothing sends it, not even to a server the workspace names', async function () {
+    const { sandbox, fixture } = current();
+    await signedInWindow();
+    const workspaceServer = await startSandbox();
+    const workspaceSettings = path.join(fixture.root, '.vscode', 'settings.json');
+    try {
+      fs.mkdirSync(path.dirname(workspaceSettings), { recursive: true });
+      fs.writeFileSync(
+        workspaceSettings,
+        JSON.stringify({ 'crosscheck.apiUrl': workspaceServer.bitbucketApiUrl }),
+      );
+      // Whatever the trusted window was still sending ends with it.
+      await current().closeWindow();
+      await current().sandboxQuiet();
+      const since = sandbox.requests.length;
+      const workbench = await current().openWindow({ restricted: true });
+      const trust = await workbench.readStatusBarItem('status.workspaceTrust', 20_000);
+      assert.match(trust.text, /Restricted Mode/);
+
+      const commands = await crosscheckCommands(workbench);
+      assert.ok(
+        commands.includes(title('crosscheck.signOut')),
+        `the credential is stored: ${JSON.stringify(commands)}`,
+      );
+      assert.ok(
+        !commands.includes(title('crosscheck.runCheck')),
+        `Run Central Check offered: ${JSON.stringify(commands)}`,
+      );
+      await workbench.dismissQuickInput();
+      // The extension refreshes once on activation; give it time to send anything it would.
+      await workbench.page.waitForTimeout(5000);
+
+      const item = await workbench.findStatusBarItem(STATUS_ITEM);
+      console.log(`      status bar in Restricted Mode: ${item ? `'${item.label}'` : 'no Crosscheck item'}`);
+      assert.ok(!item || item.label === LABEL.restricted, `shows a check in Restricted Mode: ${item?.label}`);
+      assert.deepEqual(
+        credentialed(sandbox.requests.slice(since)),
+        [],
+        'credentials sent in Restricted Mode',
+      );
+      assert.deepEqual(workspaceServer.requests, [], 'the server named by the workspace was contacted');
+      await workbench.screenshot('5-restricted-mode');
+    } finally {
+      fs.rmSync(path.dirname(workspaceSettings), { recursive: true, force: true });
+      await workspaceServer.close();
+    }
   });
 });

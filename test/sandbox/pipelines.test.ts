@@ -30,7 +30,7 @@ const TRIGGER_VARIABLES = [
   { key: 'TRIGGER_REPO', value: 'acme/web-app' },
   { key: 'TRIGGER_COMMIT', value: COMMIT },
   { key: 'TRIGGER_BRANCH', value: 'feature/login' },
-  { key: 'TRIGGER_PR', value: '7' },
+  { key: 'TRIGGER_PR_ID', value: '7' },
   { key: 'SONAR_TOKEN', value: 'squ_very-secret-value', secured: true },
 ];
 

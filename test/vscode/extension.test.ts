@@ -102,6 +102,7 @@ describe('Crosscheck extension', function () {
     assert.equal(state.context.branch, 'feature/login');
     assert.equal(state.context.commit, git(root, 'rev-parse', 'HEAD'));
     const bar = api.statusBar();
+    assert.equal(bar?.visible, true, 'the status bar item is shown');
     assert.equal(bar?.text, '$(warning) Crosscheck');
     assert.equal(bar?.command, COMMANDS.signIn);
     assert.equal(sandbox.requests.length, 0);
@@ -137,6 +138,7 @@ describe('Crosscheck extension', function () {
     );
     assert.equal(state.kind, 'error');
     const bar = api.statusBar();
+    assert.equal(bar?.visible, true, 'the status bar item is shown');
     assert.equal(bar?.text, '$(warning) sonar');
     assert.equal(bar?.background, 'warning');
     assert.match(bar?.tooltip ?? '', /Not found: commit/);

@@ -1,7 +1,7 @@
 // Drives the VS Code web workbench in Debian's Chromium through playwright-core: palette, status bar, webviews.
 import * as fs from 'fs';
 import * as path from 'path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { repositoryRoot } from './vscodeServer';
 
 /** Flags that keep Chromium quiet and working as root in a container without a GPU. */
@@ -49,13 +49,26 @@ export interface OpenWorkbenchOptions {
   readonly beforeNavigate?: (page: Page) => Promise<void>;
 }
 
-/** Opens the workbench at `url` in a new page and waits until it is drawn. */
+const viewport = { width: 1440, height: 900 };
+
+/**
+ * A browser context for workbench windows. Pages of one context share the origin's storage, where the web workbench
+ * keeps SecretStorage (encrypted in localStorage), so a second window of the same server sees what the first stored.
+ */
+export function newWorkbenchContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport });
+}
+
+/**
+ * Opens the workbench at `url` in a new page and waits until it is drawn: in a context of its own when given the
+ * browser, in `target` when given a context (see newWorkbenchContext).
+ */
 export async function openWorkbench(
-  browser: Browser,
+  target: Browser | BrowserContext,
   url: string,
   options: OpenWorkbenchOptions = {},
 ): Promise<Workbench> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = 'newContext' in target ? await target.newPage({ viewport }) : await target.newPage();
   if (options.consoleLogFile) recordConsole(page, options.consoleLogFile);
   await options.beforeNavigate?.(page);
   const started = Date.now();
@@ -76,7 +89,42 @@ export function recordConsole(page: Page, file: string): void {
 export interface StatusBarItemView {
   /** The visible text (codicons are not text). */
   readonly text: string;
+  /**
+   * The label as the extension wrote it: each codicon back in `$(name)` form (`$(name~spin)` when spinning), e.g.
+   * `$(sync~spin) sonar`.
+   */
+  readonly label: string;
   readonly ariaLabel: string | null;
+  /** The item's classes, e.g. `error-kind` for an error background. */
+  readonly classes: readonly string[];
+}
+
+/** Reads a status bar item element into a StatusBarItemView, or null when absent. Runs in the page. */
+const readStatusBarItemScript = (selector: string) => `(() => {
+  const item = document.querySelector(${JSON.stringify(selector)});
+  if (!item) return null;
+  const label = item.querySelector('.statusbar-item-label') || item;
+  const parts = [];
+  for (const node of label.childNodes) {
+    if (node.nodeType === Node.TEXT_NODE) { parts.push(node.textContent); continue; }
+    if (node.nodeType !== Node.ELEMENT_NODE) continue;
+    if (!node.classList.contains('codicon')) { parts.push(node.textContent); continue; }
+    const names = [...node.classList].filter((c) => c.startsWith('codicon-')).map((c) => c.slice(8));
+    const icon = names.find((n) => !n.startsWith('modifier-'));
+    const modifier = names.find((n) => n.startsWith('modifier-'));
+    parts.push('$(' + icon + (modifier ? '~' + modifier.slice(9) : '') + ')');
+  }
+  return {
+    text: item.innerText.trim(),
+    label: parts.join('').replace(/\\s+/g, ' ').trim(),
+    ariaLabel: item.getAttribute('aria-label'),
+    classes: [...item.classList],
+  };
+})()`;
+
+/** The selector of the status bar item whose element id carries `id` (VS Code prefixes the extension id). */
+export function statusBarItemSelector(id: string): string {
+  return `.statusbar-item[id*="${cssAttributeValue(id)}"]`;
 }
 
 const quickInput = '.quick-input-widget';
@@ -122,6 +170,14 @@ export class Workbench {
     await this.page.waitForFunction(paletteClosed, undefined, { timeout: timeoutMs });
   }
 
+  /** Waits until the open quick input (input box or quick pick) is titled `title`, i.e. the step a command asks. */
+  async waitForQuickInputTitle(title: string, timeoutMs = 15_000): Promise<void> {
+    await this.page
+      .locator(`${quickInput}:not(.quick-input-widget-closing) .quick-input-title`)
+      .filter({ hasText: new RegExp(`^${escapeRegExp(title)}$`) })
+      .waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
   /** Types into the open quick input (input box or quick pick) and, unless told otherwise, presses Enter. */
   async typeIntoQuickInput(
     text: string,
@@ -135,9 +191,42 @@ export class Workbench {
 
   /** Waits for the status bar item whose element id carries `id` (e.g. 'crosscheck.status') and reads it. */
   async readStatusBarItem(id: string, timeoutMs = 15_000): Promise<StatusBarItemView> {
-    const item = this.page.locator(`.statusbar-item[id*="${cssAttributeValue(id)}"]`).first();
-    await item.waitFor({ state: 'attached', timeout: timeoutMs });
-    return { text: (await item.innerText()).trim(), ariaLabel: await item.getAttribute('aria-label') };
+    await this.page
+      .locator(statusBarItemSelector(id))
+      .first()
+      .waitFor({ state: 'attached', timeout: timeoutMs });
+    const view = await this.findStatusBarItem(id);
+    if (!view) throw new Error(`status bar item ${id} disappeared`);
+    return view;
+  }
+
+  /** Reads the status bar item whose element id carries `id` now; undefined when it is not shown. */
+  async findStatusBarItem(id: string): Promise<StatusBarItemView | undefined> {
+    const view = (await this.page.evaluate(
+      readStatusBarItemScript(statusBarItemSelector(id)),
+    )) as StatusBarItemView | null;
+    return view ?? undefined;
+  }
+
+  /**
+   * Waits until the status bar item whose element id carries `id` shows `label` (in `$(icon) text` form, see
+   * StatusBarItemView.label), checking every 50 ms in the page; fails with what it showed last.
+   */
+  async waitForStatusBarLabel(id: string, label: string, timeoutMs = 15_000): Promise<StatusBarItemView> {
+    const script = readStatusBarItemScript(statusBarItemSelector(id));
+    try {
+      await this.page.waitForFunction(`(${script} || {}).label === ${JSON.stringify(label)}`, undefined, {
+        timeout: timeoutMs,
+        polling: 50,
+      });
+    } catch (error) {
+      const last = await this.findStatusBarItem(id).catch(() => undefined);
+      throw new Error(
+        `status bar item ${id} did not show '${label}' within ${timeoutMs} ms; it shows ${last ? `'${last.label}'` : 'nothing'}`,
+        { cause: error },
+      );
+    }
+    return (await this.findStatusBarItem(id)) as StatusBarItemView;
   }
 
   /** Finds the (nested) webview frame whose document contains `selector`, waiting for it to appear. */

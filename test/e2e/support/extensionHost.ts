@@ -62,7 +62,7 @@ export async function runExtensionHostSuite(options: ExtensionHostSuiteOptions):
     extensionsDir: path.join(scratch, 'extensions'),
     userDataDir: path.join(scratch, 'user-data'),
     logFile: path.join(scratch, 'server.log'),
-    extraArgs: ['--enable-smoke-test-driver'],
+    extraArgs: ['--enable-smoke-test-driver', '--disable-workspace-trust'],
     env: { [reportFileVariable]: report.file },
   }).catch((error: unknown) => {
     keepLogs(scratch, [], options.artifactsDir);

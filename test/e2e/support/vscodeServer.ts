@@ -58,6 +58,11 @@ export interface VscodeServerOptions {
   readonly folder?: string;
   /** More command-line arguments, e.g. '--enable-smoke-test-driver' for server-main. */
   readonly extraArgs?: readonly string[];
+  /**
+   * code-server only: pass --disable-workspace-trust (the default), or leave trust to the user setting
+   * `security.workspace.trust.enabled` so that a test can open a folder in Restricted Mode.
+   */
+  readonly disableWorkspaceTrust?: boolean;
   /** More environment variables for the server and the extension hosts it starts. */
   readonly env?: Readonly<Record<string, string>>;
   /** How long to wait for the server to answer HTTP; 60 s unless given. */
@@ -105,7 +110,7 @@ function serverArguments(options: VscodeServerOptions): string[] {
     '127.0.0.1:0',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.disableWorkspaceTrust === false ? [] : ['--disable-workspace-trust']),
     ...common,
     ...(options.extraArgs ?? []),
     ...(options.folder ? [options.folder] : []),
@@ -230,28 +235,35 @@ function delay(ms: number): Promise<void> {
 }
 
 /**
- * Waits until the extension host log under `<user data>/logs` records the activation of `extensionId`
- * (`ExtensionService#_doActivateExtension <id>`), and returns the log line.
+ * Waits until the extension host logs under `<user data>/logs` record more than `previous` activations of
+ * `extensionId` (`ExtensionService#_doActivateExtension <id>`; each window has an extension host and a log of its own),
+ * and returns the newest such log line.
  */
 export async function waitForExtensionActivation(
   userDataDir: string,
   extensionId: string,
   timeoutMs = 30_000,
+  previous = 0,
 ): Promise<string> {
-  const marker = `ExtensionService#_doActivateExtension ${extensionId},`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    for (const log of extensionHostLogs(userDataDir)) {
-      const line = fs
-        .readFileSync(log, 'utf8')
-        .split('\n')
-        .find((text) => text.includes(marker));
-      if (line) return line;
-    }
+    const lines = extensionActivations(userDataDir, extensionId);
+    if (lines.length > previous) return lines[lines.length - 1];
     await delay(250);
   }
   throw new Error(
     `${extensionId} was not activated within ${timeoutMs} ms (logs: ${path.join(userDataDir, 'logs')})`,
+  );
+}
+
+/** The activation lines of `extensionId` in every extension host log so far (one per window that activated it). */
+export function extensionActivations(userDataDir: string, extensionId: string): string[] {
+  const marker = `ExtensionService#_doActivateExtension ${extensionId},`;
+  return extensionHostLogs(userDataDir).flatMap((log) =>
+    fs
+      .readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((text) => text.includes(marker)),
   );
 }
 

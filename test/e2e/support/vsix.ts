@@ -39,7 +39,16 @@ export function packageVsix(extensionFolder: string, vsixPath: string): string {
   const vsce = path.join(repositoryRoot, 'node_modules', '.bin', 'vsce');
   const result = spawnSync(
     vsce,
-    ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsixPath],
+    [
+      'package',
+      '--no-dependencies',
+      '--allow-missing-repository',
+      '--skip-license',
+      // Without a repository URL vsce cannot make the README's relative links absolute; they stay relative.
+      '--no-rewrite-relative-links',
+      '-o',
+      vsixPath,
+    ],
     { cwd: extensionFolder, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (result.status !== 0 || !fs.existsSync(vsixPath)) {

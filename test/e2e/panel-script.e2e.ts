@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { renderPanelBody, renderPanelDocument } from '../../src/extension/view/panel-html';
 import { panelModel } from '../../src/extension/view/panel-model';
-import { aPullRequest, aSnapshot, aStatus, NOW } from './support/builders';
+import { aPullRequest, aSnapshot, aStatus, NOW } from '../extension/support/builders';
 
 const ORIGIN = 'https://webview.test';
 const CHROMIUM = process.env.CROSSCHECK_CHROMIUM ?? '/usr/bin/chromium';
