@@ -284,6 +284,17 @@ describe('renderPanelBody', () => {
     );
   });
 
+  it('spins the icon of a running status and run with the codicon modifier class', () => {
+    const body = renderPanelBody(
+      panelModel(loaded({ statuses: [aStatus({ state: 'INPROGRESS' })], run: aRun() }), NOW, WEB),
+    );
+    assert.ok(!body.includes('~'), 'no status-bar icon spelling leaks into the HTML');
+    assert.match(
+      body,
+      /<li class="status status-inprogress"[^>]*><span class="codicon codicon-sync codicon-modifier-spin"/,
+    );
+  });
+
   it('offers sign-in from the notice when signed out', () => {
     const body = renderPanelBody(panelModel({ kind: 'signed-out', context: aContext() }, NOW, WEB));
     assert.match(body, /<button type="button" data-command="signIn">Sign In to Bitbucket<\/button>/);

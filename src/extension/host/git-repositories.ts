@@ -1,6 +1,7 @@
 // Follows the repositories the git extension has open and tells which one Crosscheck should show (the active editor's wins).
 import * as vscode from 'vscode';
 import { Disposable, type DisposableLike } from '../common/lifecycle';
+import { remotesFromGitConfig } from '../model/git-config';
 import { chooseRepository, type RepoContext, repoContextOf } from '../model/repository';
 import type { GitApi, GitExtension, Repository } from './git-api';
 
@@ -10,6 +11,8 @@ export class GitRepositories extends Disposable {
   private readonly apiListeners: DisposableLike[] = [];
   private api?: GitApi;
   private previousRoot?: string;
+  /** Repositories read from the workspace folders' .git/config, used while the git extension is off. */
+  private configContexts: RepoContext[] = [];
 
   /** Fires when a repository opens or closes, a repository's HEAD or remotes change, or the active editor changes. */
   readonly onDidChange = this.changed.event;
@@ -18,10 +21,12 @@ export class GitRepositories extends Disposable {
     super();
     this._register({ dispose: () => this.unwatchAll() });
     this._register(vscode.window.onDidChangeActiveTextEditor(() => this.changed.fire()));
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.readGitConfigs()));
     if (extension) {
       this._register(extension.onDidChangeEnablement(() => this.connect()));
       this.connect();
     }
+    void this.readGitConfigs();
   }
 
   /**
@@ -40,6 +45,7 @@ export class GitRepositories extends Disposable {
 
   /** Every open repository that has a Bitbucket Cloud remote. */
   contexts(): RepoContext[] {
+    if (!this.api) return this.configContexts;
     const contexts: RepoContext[] = [];
     for (const repository of this.api?.repositories ?? []) {
       const head = repository.state.HEAD;
@@ -63,6 +69,27 @@ export class GitRepositories extends Disposable {
     );
     this.previousRoot = chosen?.root;
     return chosen;
+  }
+
+  /**
+   * Without the git extension (VS Code turns it off in Restricted Mode), the workspace folders' .git/config still
+   * tell which Bitbucket repository is open, so Crosscheck can say why it shows nothing. Reading a file sends nothing.
+   */
+  private async readGitConfigs(): Promise<void> {
+    const contexts: RepoContext[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      try {
+        const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.git', 'config'));
+        const remotes = remotesFromGitConfig(new TextDecoder().decode(bytes));
+        const context = repoContextOf({ root: folder.uri.fsPath, remotes });
+        if (context) contexts.push(context);
+      } catch {
+        // Not the root of a git working tree: nothing to show for this folder.
+      }
+    }
+    if (this.isDisposed) return;
+    this.configContexts = contexts;
+    if (!this.api) this.changed.fire();
   }
 
   private connect(): void {

@@ -11,15 +11,17 @@ export class StatusBar extends Disposable {
     vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 50),
   );
   private shown?: StatusBarView;
+  /** Whether show() (rather than hide()) was the last call on the item. */
+  private visible = false;
 
   constructor(private readonly now: () => number = Date.now) {
     super();
     this.item.name = 'Crosscheck';
   }
 
-  /** What the item shows now (for the extension's test API). */
+  /** What the item itself holds now, for the extension's test API: its text and the last show/hide call. */
   get view(): StatusBarView | undefined {
-    return this.shown;
+    return this.shown && { ...this.shown, text: this.item.text, visible: this.visible };
   }
 
   render(state: CheckState): void {
@@ -32,8 +34,13 @@ export class StatusBar extends Disposable {
       ? new vscode.ThemeColor(`statusBarItem.${view.background}Background`)
       : undefined;
     this.item.accessibilityInformation = { label: [view.tooltip.title, ...view.tooltip.lines].join('. ') };
-    if (view.visible) this.item.show();
-    else this.item.hide();
+    if (view.visible) {
+      this.item.show();
+      this.visible = true;
+    } else {
+      this.item.hide();
+      this.visible = false;
+    }
   }
 }
 

@@ -50,8 +50,11 @@ ${notice(model)}${pullRequest(model)}${verdict(model)}${statuses(model)}${run(mo
 }
 
 function icon(name: string): Raw {
-  // Codicon names come from this extension's tables, but are escaped like everything else.
-  return markup`<span class="codicon codicon-${name}" aria-hidden="true"></span>`;
+  // Codicon names come from this extension's tables, but are escaped like everything else. `name~spin` is the
+  // status bar's spelling of a spinning icon; in HTML the codicon font spins it with its modifier class.
+  const [base, modifier] = name.split('~');
+  const spin = modifier === 'spin' ? ' codicon-modifier-spin' : '';
+  return markup`<span class="codicon codicon-${base}${spin}" aria-hidden="true"></span>`;
 }
 
 function linkTo(index: number | undefined, label: string, className: string): Raw {
