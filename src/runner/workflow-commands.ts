@@ -1,5 +1,4 @@
 // GitHub-style workflow commands written by Crosscheck itself: one small function per command over one serialiser.
-import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 
@@ -60,7 +59,8 @@ export class WorkflowCommands {
   setOutput(name: string, value: string): void {
     const file = this.env.GITHUB_OUTPUT;
     if (!file) return;
-    const delimiter = `ghadelimiter_${randomUUID()}`;
+    // Web Crypto's global is loaded on first use, so only runs that write outputs pay for it.
+    const delimiter = `ghadelimiter_${globalThis.crypto.randomUUID()}`;
     if (name.includes(delimiter) || value.includes(delimiter))
       throw new Error('Output value contains the delimiter');
     appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8');

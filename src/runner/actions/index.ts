@@ -11,3 +11,4 @@ export { ActionDefinitionError } from './action-definition';
 export { runAction, type ActionRunOptions, type ActionRunResult } from './action-runner';
 export { formatOutputsFile, outputVariableName, writeOutputsFile, type OutputsFile } from './outputs-file';
 export { actionRunToJson, type ActionRunJson } from './action-run-json';
+export { annotationsFor, reportFor } from './code-insights';

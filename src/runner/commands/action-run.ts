@@ -4,7 +4,6 @@ import type { BitbucketConnection } from '../../core/bitbucket/connection';
 import { InputError } from '../../core/errors';
 import { parseCommit, parseKey, parseRepository, type RepositoryRef } from '../../core/validation';
 import type { ActionLog } from '../actions';
-import { annotationsFor, reportFor } from '../actions/code-insights';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import { ciDefaults } from '../ci-environment';
 import type { RunnerContext } from '../context';
@@ -60,7 +59,7 @@ export async function actionRun(
   path: string,
 ): Promise<void> {
   // Loaded here: the action engine (and its YAML parser) is a bundle of its own.
-  const { ActionDefinitionError, actionRunToJson, runAction, writeOutputsFile } =
+  const { ActionDefinitionError, actionRunToJson, annotationsFor, reportFor, runAction, writeOutputsFile } =
     await import('../actions/index.js');
   const inputs = parseWith(options.with);
   const target = statusTarget(options, context);
