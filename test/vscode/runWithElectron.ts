@@ -1,21 +1,10 @@
 // Runs the extension-host suite in desktop VS Code downloaded by @vscode/test-electron (machines with internet access).
-import * as path from 'path';
 import { runTests, TestRunFailedError } from '@vscode/test-electron';
-import { readSuiteLocation, type SuiteLocation } from './suiteLocation';
-
-const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
+import { suiteLocationFromArgv } from './suiteLocation';
 
 async function main(): Promise<void> {
-  let location: SuiteLocation;
-  try {
-    location = readSuiteLocation(process.argv.slice(2), repositoryRoot);
-  } catch (error) {
-    console.error(
-      `${(error as Error).message}\nusage: node out/test/vscode/runWithElectron.js [--extension <folder>] [--suite <index.js>]`,
-    );
-    process.exitCode = 2;
-    return;
-  }
+  const location = suiteLocationFromArgv('runWithElectron.js');
+  if (!location) return;
   process.exitCode = await runTests({
     ...location,
     version: process.env.CROSSCHECK_VSCODE_VERSION ?? 'stable',

@@ -35,3 +35,17 @@ export function readSuiteLocation(args: readonly string[], repositoryRoot: strin
   }
   return location;
 }
+
+/** The suite location from this process's arguments, or undefined after printing the usage (exit code 2). */
+export function suiteLocationFromArgv(script: string): SuiteLocation | undefined {
+  const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
+  try {
+    return readSuiteLocation(process.argv.slice(2), repositoryRoot);
+  } catch (error) {
+    console.error(
+      `${(error as Error).message}\nusage: node out/test/vscode/${script} [--extension <folder>] [--suite <index.js>]`,
+    );
+    process.exitCode = 2;
+    return undefined;
+  }
+}
