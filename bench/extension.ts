@@ -6,13 +6,12 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectBitbucket } from '../src/core/bitbucket/connection';
 import { Refresher } from '../src/extension/model/refresher';
-import type { RepoContext } from '../src/extension/model/repository';
 import { RunTracker } from '../src/extension/model/runs';
 import { type Sandbox, seed, startSandbox } from '../src/sandbox';
 import { FakeClock } from '../test/extension/support/fake-clock';
 import { MemoryMemento } from '../test/extension/support/memory-stores';
+import { connectTo, loginBranch } from '../test/extension/support/sandbox';
 import { median, report } from './support';
 
 const ROOT = join(__dirname, '..', '..');
@@ -82,6 +81,8 @@ function fakeVscode(): Record<string, unknown> {
       isTrusted: true,
       onDidGrantWorkspaceTrust: noEvent,
       onDidChangeConfiguration: noEvent,
+      onDidChangeWorkspaceFolders: noEvent,
+      workspaceFolders: undefined,
       getConfiguration: () => ({ get: (_key: string, fallback: unknown) => fallback, inspect: () => ({}) }),
     },
     extensions: { getExtension: () => undefined },
@@ -127,7 +128,7 @@ function fakeContext() {
 /** Activation of a bundle in a fresh Node process (so require is cold), in milliseconds. */
 function activationMs(bundle: string): number {
   const script = `
-    require(${JSON.stringify(join(__dirname, 'extension.js'))}).installFakeVscodeForChild();
+    require(${JSON.stringify(join(__dirname, 'extension.js'))}).installFakeVscode();
     const t0 = process.hrtime.bigint();
     const extension = require(${JSON.stringify(bundle)});
     Promise.resolve(extension.activate(require(${JSON.stringify(join(__dirname, 'extension.js'))}).fakeContext())).then(() => {
@@ -141,29 +142,14 @@ function activationMs(bundle: string): number {
   );
 }
 
-export function installFakeVscodeForChild(): void {
-  installFakeVscode();
-}
-export { fakeContext };
+export { fakeContext, installFakeVscode };
 
 async function requestsPerHour(setup: (sandbox: Sandbox, refresher: Refresher) => void): Promise<number> {
   const sandbox = await startSandbox();
   try {
-    const api = connectBitbucket({
-      credentials: { email: sandbox.demo.email, apiToken: sandbox.demo.apiToken },
-      apiUrl: sandbox.bitbucketApiUrl,
-      transport: { userAgent: 'crosscheck-bench', retry: { retries: 0 } },
-    }).api;
+    const api = connectTo(sandbox).api;
     const clock = new FakeClock();
-    const context: RepoContext = {
-      root: '/bench',
-      remote: 'origin',
-      repo: { workspace: seed.workspace, slug: seed.webApp.slug },
-      branch: seed.webApp.pullRequest.source,
-      commit: seed.webApp.pullRequest.sourceCommit,
-      upstream: `origin/${seed.webApp.pullRequest.source}`,
-      ahead: 0,
-    };
+    const context = loginBranch();
     const refresher = new Refresher({
       locate: () => context,
       isTrusted: () => true,

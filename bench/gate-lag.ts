@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RecordedRequest, type Sandbox, seed, startSandbox } from '../src/sandbox';
 import { median, report, timeCommand } from './support';
+import { apiTokenEnvironment } from '../test/support/sandbox-suite';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const RUNS = Number(process.argv[2] ?? 7);
@@ -85,9 +86,7 @@ async function measureCrosscheck(
     [CLI, 'sonar-gate', '--report-task', join(folder, '.scannerwork', 'report-task.txt'), '--key', key],
     {
       PATH: process.env.PATH,
-      BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
-      ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
-      BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
+      ...apiTokenEnvironment(sandbox),
       SONAR_TOKEN: sandbox.demo.sonarToken,
       TRIGGER_REPO: REPO,
       TRIGGER_COMMIT: COMMIT,

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { seed, startSandbox } from '../src/sandbox';
 import { median, report, timeCommand } from './support';
+import { apiTokenEnvironment } from '../test/support/sandbox-suite';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const RUNS = Number(process.argv[2] ?? 15);
@@ -15,9 +16,7 @@ async function main(): Promise<void> {
   const commit = seed.webApp.pullRequest.sourceCommit;
   const env = {
     PATH: process.env.PATH,
-    BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
-    ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
-    BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
+    ...apiTokenEnvironment(sandbox),
   };
   const setArgs = [
     CLI,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type Sandbox, seed } from '../../src/sandbox';
 import { REPO_ROOT, runCrosscheck } from '../support/cli';
 import { isBitbucketApiRequest } from '../support/openapi';
-import { useSandbox } from '../support/sandbox-suite';
+import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'actions');
 const REPO = seed.webApp.fullName;
@@ -22,11 +22,7 @@ describe('crosscheck action run (CLI)', () => {
     workspace = mkdtempSync(join(tmpdir(), 'crosscheck-workspace-'));
   });
 
-  const credentials = () => ({
-    BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
-    ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
-    BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
-  });
+  const credentials = () => apiTokenEnvironment(sandbox);
 
   it('runs an action with inputs and writes its outputs as a dotenv file a shell can source', async () => {
     const outputs = join(workspace, 'outputs.env');

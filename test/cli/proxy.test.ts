@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { seed } from '../../src/sandbox';
 import { runCrosscheck } from '../support/cli';
-import { useSandbox } from '../support/sandbox-suite';
+import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
 
 /** A minimal CONNECT proxy that records the targets it tunnels to. */
 async function connectProxy(): Promise<{ url: string; targets: string[]; close: () => Promise<void> }> {
@@ -57,9 +57,7 @@ describe('crosscheck behind a proxy (CLI)', () => {
       ],
       {
         env: {
-          BITBUCKET_API_URL: suite.sandbox.bitbucketApiUrl,
-          ATLASSIAN_ACCOUNT_EMAIL: suite.sandbox.demo.email,
-          BITBUCKET_API_TOKEN: suite.sandbox.demo.apiToken,
+          ...apiTokenEnvironment(suite.sandbox),
           ...env,
         },
       },

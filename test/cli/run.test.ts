@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { type Sandbox, seed } from '../../src/sandbox';
 import { type CliResult, runCrosscheck } from '../support/cli';
-import { useSandbox } from '../support/sandbox-suite';
+import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
 
 const REPO = seed.webApp.fullName;
 const COMMIT = seed.webApp.branches['feature/error-pages'];
@@ -43,9 +43,7 @@ describe('crosscheck run (CLI against the sandbox)', function () {
       ],
       {
         env: {
-          BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
-          ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
-          BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
+          ...apiTokenEnvironment(sandbox),
         },
         onSpawn,
       },
@@ -144,9 +142,7 @@ describe('crosscheck run (CLI against the sandbox)', function () {
       ],
       {
         env: {
-          BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
-          ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
-          BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
+          ...apiTokenEnvironment(sandbox),
         },
       },
     );

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Sandbox, seed, type SubmitAnalysisOptions } from '../../src/sandbox';
 import { type CliResult, runCrosscheck } from '../support/cli';
-import { useSandbox } from '../support/sandbox-suite';
+import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
 
 const REPO = seed.webApp.fullName;
 const PR = seed.webApp.pullRequest;
@@ -38,9 +38,7 @@ describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
     return { folder, ceTaskId, reportTask };
   };
   const env = (extra: Record<string, string | undefined> = {}) => ({
-    BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
-    ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
-    BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
+    ...apiTokenEnvironment(sandbox),
     SONAR_TOKEN: sandbox.demo.sonarToken,
     TRIGGER_REPO: REPO,
     TRIGGER_COMMIT: COMMIT,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sandbox, seed } from '../../src/sandbox';
 import { runCrosscheck, type CliResult } from '../support/cli';
-import { useSandbox } from '../support/sandbox-suite';
+import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
 
 const REPO = seed.webApp.fullName;
 const PR = seed.webApp.pullRequest;
@@ -19,11 +19,7 @@ describe('crosscheck status (CLI against the sandbox)', function () {
     sandbox = suite.sandbox;
   });
 
-  const apiTokenEnv = () => ({
-    BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
-    ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
-    BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
-  });
+  const apiTokenEnv = () => apiTokenEnvironment(sandbox);
   const secretsOf = () => [
     sandbox.demo.apiToken,
     sandbox.demo.repoAccessToken,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { type Sandbox, seed } from '../../src/sandbox';
 import { type CliResult, runCrosscheck } from '../support/cli';
-import { useSandbox } from '../support/sandbox-suite';
+import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
 
 const REPO = seed.webApp.fullName;
 const PR = seed.webApp.pullRequest;
@@ -18,11 +18,7 @@ describe('crosscheck trigger (CLI against the sandbox)', function () {
   });
   beforeEach(() => (seen = sandbox.requests.length));
 
-  const credentials = () => ({
-    BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
-    ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
-    BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
-  });
+  const credentials = () => apiTokenEnvironment(sandbox);
   /** What Bitbucket Pipelines sets in a pull-request pipeline of the individual repository. */
   const pullRequestPipeline = (commit: string) => ({
     BITBUCKET_REPO_FULL_NAME: REPO,

@@ -8,6 +8,15 @@ export interface SandboxSuite {
   readonly sandbox: Sandbox;
 }
 
+/** The environment that points the CLI at a sandbox with its demo API token (HTTP Basic email:token). */
+export function apiTokenEnvironment(sandbox: Sandbox): Record<string, string> {
+  return {
+    BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
+    ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
+    BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
+  };
+}
+
 /** Call inside `describe`: registers the hooks that start, check and stop the suite's sandbox. */
 export function useSandbox(options: SandboxOptions = {}): SandboxSuite {
   let running: Sandbox | undefined;
