@@ -122,9 +122,18 @@ export class HttpClient {
     this.origin = new URL(options.baseUrl).origin;
   }
 
-  /** Redacts every secret this client knows of (some, like OAuth access tokens, appear mid-run) from a text. */
-  readonly redact = (text: string): string =>
-    createRedactor([...(this.options.auth?.secrets ?? []), ...(this.options.secrets ?? [])])(text);
+  private redactor?: { secrets: string; redact: (text: string) => string };
+
+  /**
+   * Redacts every secret this client knows of from a text. Some (OAuth access tokens) appear mid-run, so the
+   * redactor is rebuilt when the list changes, not on every call.
+   */
+  readonly redact = (text: string): string => {
+    const secrets = [...(this.options.auth?.secrets ?? []), ...(this.options.secrets ?? [])];
+    const key = secrets.join('\u0000');
+    if (this.redactor?.secrets !== key) this.redactor = { secrets: key, redact: createRedactor(secrets) };
+    return this.redactor.redact(text);
+  };
 
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const url = this.resolveUrl(spec);

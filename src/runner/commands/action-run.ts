@@ -1,6 +1,6 @@
 // `crosscheck action run`: runs a GitHub-style JavaScript action here, optionally reporting it as a build status.
 import { resolve } from 'node:path';
-import type { BitbucketConnection } from '../../core/bitbucket/connection';
+import { credentialSecrets } from '../../core/credentials';
 import { InputError } from '../../core/errors';
 import { parseCommit, parseKey, parseRepository, type RepositoryRef } from '../../core/validation';
 import type { ActionLog } from '../actions';
@@ -64,7 +64,7 @@ export async function actionRun(
   const inputs = parseWith(options.with);
   const target = statusTarget(options, context);
   const connection = target ? connectFromEnvironment(context, reporter, options) : undefined;
-  const secrets = connection ? secretsOf(connection) : [];
+  const secrets = connection ? credentialSecrets(connection.credential) : [];
   const controller = new AbortController();
   const cancel = (signal: NodeJS.Signals) => {
     reporter.progress(`${signal} received: stopping the action…`);
@@ -182,11 +182,6 @@ function statusTarget(options: OptionValues, context: RunnerContext): StatusTarg
     commit: parseCommit(stringOption(options, 'commit') ?? ci.commit),
     status: { key: parseKey(keyOption), url, ...(refname ? { refname } : {}) },
   };
-}
-
-function secretsOf(connection: BitbucketConnection): string[] {
-  const { credential } = connection;
-  return credential.kind === 'oauth-client' ? [credential.clientSecret] : [credential.token];
 }
 
 /** Renders what the action printed: its lines as they are, annotations and groups in a readable form. */

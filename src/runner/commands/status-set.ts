@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_API_URL } from '../../core/bitbucket/connection';
+import { describeCredential } from '../../core/credentials';
 import { CredentialError, CrosscheckError, InputError } from '../../core/errors';
 import { formatRepository } from '../../core/validation';
 import {
@@ -111,13 +112,7 @@ function dryRun(
   const apiUrl = (context.env.BITBUCKET_API_URL || DEFAULT_API_URL).replace(/\/+$/, '');
   let credential: string;
   try {
-    const connection = connectFromEnvironment(context, reporter, options);
-    credential =
-      connection.credential.kind === 'api-token'
-        ? `Basic (API token for ${connection.credential.email})`
-        : connection.credential.kind === 'access-token'
-          ? 'Bearer (access token)'
-          : 'Bearer (OAuth client credentials)';
+    credential = describeCredential(connectFromEnvironment(context, reporter, options).credential);
   } catch (error) {
     if (!(error instanceof CredentialError)) throw error;
     credential = `none usable — a real run would stop here: ${error.message}`;
