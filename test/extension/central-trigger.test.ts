@@ -5,6 +5,7 @@ import { startCheck, validateCheckSettings } from '../../src/extension/model/cen
 import { ActionableError } from '../../src/extension/model/errors';
 import { seed, startSandbox, type Sandbox } from '../../src/sandbox';
 import { connectTo, loginBranch, requestsSince } from './support/sandbox';
+import { assertRequestsMatchOpenApi } from '../support/sandbox-suite';
 
 describe('validateCheckSettings', () => {
   const valid = {
@@ -77,7 +78,10 @@ describe('startCheck against the sandbox', () => {
     sandbox = await startSandbox({ centralRunStepMs: 10_000 });
   });
 
-  afterEach(() => sandbox.close());
+  afterEach(async () => {
+    await sandbox.close();
+    assertRequestsMatchOpenApi(sandbox);
+  });
 
   const settings = {
     central: { workspace: 'acme', slug: 'central-checks' },

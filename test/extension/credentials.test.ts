@@ -8,6 +8,7 @@ import { doctorReportLines } from '../../src/extension/view/messages';
 import { seed, startSandbox, type Sandbox } from '../../src/sandbox';
 import { MemorySecrets } from './support/memory-stores';
 import { requestsSince, TRANSPORT } from './support/sandbox';
+import { assertRequestsMatchOpenApi } from '../support/sandbox-suite';
 
 describe('CredentialStore', () => {
   it('stores an API token with its email, an access token alone, and forgets everything on clear', async () => {
@@ -36,7 +37,10 @@ describe('CredentialStore', () => {
 describe('ConnectionProvider', () => {
   let sandbox: Sandbox;
   beforeEach(async () => (sandbox = await startSandbox()));
-  afterEach(() => sandbox.close());
+  afterEach(async () => {
+    await sandbox.close();
+    assertRequestsMatchOpenApi(sandbox);
+  });
 
   it('is undefined when signed out, connects with the stored credential, and rebuilds after invalidate', async () => {
     const secrets = new MemorySecrets();
@@ -101,7 +105,10 @@ describe('sign-in check against the sandbox', () => {
   let sandbox: Sandbox;
   const webApp = { workspace: 'acme', slug: 'web-app' };
   beforeEach(async () => (sandbox = await startSandbox()));
-  afterEach(() => sandbox.close());
+  afterEach(async () => {
+    await sandbox.close();
+    assertRequestsMatchOpenApi(sandbox);
+  });
 
   const verify = (input: Parameters<typeof verifyCredential>[0], repo = webApp) =>
     verifyCredential(input, { apiUrl: sandbox.bitbucketApiUrl, transport: TRANSPORT, repo });

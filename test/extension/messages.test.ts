@@ -12,6 +12,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox';
 import { connectBitbucket } from '../../src/core/bitbucket/connection';
 import { aRun } from './support/builders';
 import { TRANSPORT } from './support/sandbox';
+import { assertRequestsMatchOpenApi } from '../support/sandbox-suite';
 
 describe('describeHttpEvent', () => {
   it('logs requests at debug, answers at info (warn from 400), retries at warn', () => {
@@ -50,7 +51,10 @@ describe('describeHttpEvent', () => {
   describe('against the sandbox', () => {
     let sandbox: Sandbox;
     beforeEach(async () => (sandbox = await startSandbox()));
-    afterEach(() => sandbox.close());
+    afterEach(async () => {
+      await sandbox.close();
+      assertRequestsMatchOpenApi(sandbox);
+    });
 
     it('never shows the token, even when a request fails', async () => {
       const events: HttpEvent[] = [];

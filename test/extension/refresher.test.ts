@@ -13,6 +13,7 @@ import { CENTRAL_STATUS, seed, startSandbox, type Sandbox } from '../../src/sand
 import { FakeClock } from './support/fake-clock';
 import { MemoryMemento } from './support/memory-stores';
 import { connectTo, loginBranch, requestsSince } from './support/sandbox';
+import { assertRequestsMatchOpenApi } from '../support/sandbox-suite';
 
 const HOUR = 3_600_000;
 
@@ -29,6 +30,7 @@ describe('Refresher against the sandbox', () => {
   afterEach(async () => {
     for (const disposable of disposables.splice(0)) disposable.dispose();
     await sandbox.close();
+    assertRequestsMatchOpenApi(sandbox);
   });
 
   function refresher(overrides: Partial<RefresherDependencies> = {}): {

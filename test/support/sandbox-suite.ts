@@ -17,6 +17,13 @@ export function apiTokenEnvironment(sandbox: Sandbox): Record<string, string> {
   };
 }
 
+/** Throws unless every Bitbucket request the sandbox received is one Atlassian's OpenAPI document allows. */
+export function assertRequestsMatchOpenApi(sandbox: Sandbox, openApi = BitbucketOpenApi.load()): void {
+  openApi.assertValid(
+    sandbox.requests.filter((request) => isBitbucketApiRequest(request.path)).map(fromRecordedRequest),
+  );
+}
+
 /** Call inside `describe`: registers the hooks that start, check and stop the suite's sandbox. */
 export function useSandbox(options: SandboxOptions = {}): SandboxSuite {
   let running: Sandbox | undefined;
