@@ -406,21 +406,24 @@ describe('Crosscheck in VS Code (code-server + Chromium)', function () {
       const trust = await workbench.readStatusBarItem('status.workspaceTrust', 20_000);
       assert.match(trust.text, /Restricted Mode/);
 
-      const commands = await crosscheckCommands(workbench);
-      assert.ok(
-        commands.includes(title('crosscheck.signOut')),
-        `the credential is stored: ${JSON.stringify(commands)}`,
+      // Git is off in Restricted Mode; the extension reads .git/config to know this is a Bitbucket repository.
+      await workbench.waitForStatusBarLabel(STATUS_ITEM, LABEL.restricted, 20_000);
+      // The signed-in context key follows the SecretStorage read, which may finish after the first render.
+      let commands: string[] = [];
+      await waitUntil(
+        async () => {
+          commands = await crosscheckCommands(workbench);
+          await workbench.dismissQuickInput();
+          return commands.includes(title('crosscheck.signOut')) ? true : undefined;
+        },
+        () => `the stored credential shown (Sign Out offered): ${JSON.stringify(commands)}`,
       );
       assert.ok(
         !commands.includes(title('crosscheck.runCheck')),
         `Run Central Check offered: ${JSON.stringify(commands)}`,
       );
-      await workbench.dismissQuickInput();
       // The extension refreshes once on activation; give it time to send anything it would.
       await workbench.page.waitForTimeout(5000);
-
-      // Git is off in Restricted Mode; the extension reads .git/config to know this is a Bitbucket repository.
-      await workbench.waitForStatusBarLabel(STATUS_ITEM, LABEL.restricted);
       assert.deepEqual(
         credentialed(sandbox.requests.slice(since)),
         [],
