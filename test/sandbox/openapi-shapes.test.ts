@@ -1,19 +1,16 @@
-// The sandbox's Bitbucket responses validated against Atlassian's OpenAPI schemas (read from ../shared at test time).
+// The sandbox's Bitbucket responses validated against Atlassian's OpenAPI schemas (the repository's subset of them).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { seed, startSandbox, type Sandbox } from '../../src/sandbox';
+import { loadOpenApiSubset } from '../support/openapi';
 import { call, demoAuth, waitFor } from './http-client';
-
-const OPENAPI = resolve(__dirname, '../../../../shared/bitbucket-cloud-openapi.v3.json');
 
 describe('sandbox responses match the Bitbucket OpenAPI schemas', () => {
   let sb: Sandbox;
   let schema: (name: string) => ValidateFunction;
 
   before(async () => {
-    const doc = JSON.parse(readFileSync(OPENAPI, 'utf8')) as Record<string, unknown>;
+    const doc = loadOpenApiSubset();
     // OpenAPI 3.0 keywords (nullable, discriminator, x-…) are not JSON Schema; formats are not checked here.
     const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
     ajv.addSchema({ ...doc, $id: 'bitbucket' });

@@ -1,4 +1,4 @@
-// Checks requests the client sends in tests against Atlassian's Bitbucket Cloud OpenAPI document in ../shared.
+// Checks requests the client sends in tests against the repository's subset of Atlassian's Bitbucket Cloud OpenAPI document.
 import { AssertionError } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -68,7 +68,8 @@ interface Operation {
 }
 type PathItem = { parameters?: (Parameter | Reference)[] } & { [method: string]: unknown };
 
-const DEFAULT_DOCUMENT = '../shared/bitbucket-cloud-openapi.v3.json';
+/** The structural subset of Atlassian's document that `npm run openapi:subset` writes (scripts/openapi-subset.js). */
+export const OPENAPI_SUBSET = 'test/openapi/bitbucket-openapi-subset.json';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 /** The id under which the request-flavoured component schemas are registered with ajv. */
 const SCHEMAS_ID = 'bitbucket-openapi-request-schemas';
@@ -97,6 +98,11 @@ export function fromRecordedRequest(recorded: RecordedRequestLike): RequestToChe
   };
 }
 
+/** The parsed subset of Atlassian's document (read once); tests that read schemas directly start here. */
+export function loadOpenApiSubset(): OpenApiDocument {
+  return BitbucketOpenApi.load().document;
+}
+
 /** Atlassian's Bitbucket Cloud OpenAPI document, ready to check requests against; validators compile lazily, once. */
 export class BitbucketOpenApi {
   private static readonly loaded = new Map<string, BitbucketOpenApi>();
@@ -107,15 +113,15 @@ export class BitbucketOpenApi {
   private readonly requestSchemas: RequestSchemas;
   private readonly validators = new Map<string, ValidateFunction>();
 
-  /** Reads the document once per path (the default is ../shared beside the checkout) and keeps it for later calls. */
+  /** Reads the document once per path (by default the repository's subset) and keeps it for later calls. */
   static load(documentPath?: string): BitbucketOpenApi {
-    const file = documentPath ?? path.resolve(repositoryRoot(), DEFAULT_DOCUMENT);
+    const file = documentPath ?? path.resolve(repositoryRoot(), OPENAPI_SUBSET);
     const cached = BitbucketOpenApi.loaded.get(file);
     if (cached) return cached;
     if (!fs.existsSync(file)) {
       throw new Error(
-        `${documentPath ?? DEFAULT_DOCUMENT} is missing: these tests need Atlassian's Bitbucket Cloud OpenAPI ` +
-          'document beside the checkout (CI always has it)',
+        `${documentPath ?? OPENAPI_SUBSET} is missing: regenerate the subset of Atlassian's Bitbucket Cloud ` +
+          'OpenAPI document with `npm run openapi:subset -- PATH/bitbucket-cloud-openapi.v3.json`',
       );
     }
     const api = new BitbucketOpenApi(JSON.parse(fs.readFileSync(file, 'utf8')) as OpenApiDocument);
@@ -123,7 +129,7 @@ export class BitbucketOpenApi {
     return api;
   }
 
-  constructor(private readonly document: OpenApiDocument) {
+  constructor(readonly document: OpenApiDocument) {
     const server = document.servers?.[0]?.url;
     this.basePath = server ? new URL(server, 'http://base.invalid').pathname.replace(/\/+$/, '') : '';
     for (const [template, item] of Object.entries(document.paths)) {
