@@ -1,5 +1,6 @@
 // Picks the one credential to use from what the user supplied, catching every known mistake before anything is sent.
 import { CredentialError } from './errors';
+import { looksLikeToken, quoteUnlessToken } from './secret-masker';
 
 /** Raw values as the adapter found them (environment, action inputs, SecretStorage). */
 export interface CredentialSources {
@@ -69,15 +70,15 @@ export function describeCredential(credential: Credential): string {
   }
 }
 
-/** The secret parts of a credential, for redaction. */
+/** The secret parts of a credential, for masking: each secret, and the `user:secret` pair sent as HTTP Basic. */
 export function credentialSecrets(credential: Credential): string[] {
   switch (credential.kind) {
     case 'api-token':
-      return [credential.token];
+      return [credential.token, `${credential.email}:${credential.token}`];
     case 'access-token':
       return [credential.token];
     case 'oauth-client':
-      return [credential.clientSecret];
+      return [credential.clientSecret, `${credential.clientId}:${credential.clientSecret}`];
   }
 }
 
@@ -134,7 +135,7 @@ export function resolveCredential(
     const email = requireEmail(input, names, chosen.source);
     if (input.username && input.username !== email) {
       notices.push(
-        `${names.username}=${input.username} is ignored: API tokens authenticate with the account email.`,
+        `${names.username}=${quoteUnlessToken(input.username)} is ignored: API tokens authenticate with the account email.`,
       );
     }
     if (accessTokens.length > 0 || hasOAuth)
@@ -185,9 +186,18 @@ export function resolveCredential(
 function requireEmail(input: CredentialSources, names: SourceNames, tokenSource: string): string {
   const email = input.email;
   if (email && isEmail(email)) return email;
+  if (email && looksLikeToken(email)) {
+    const swapped = input.apiToken && isEmail(input.apiToken);
+    throw new CredentialError(
+      `${names.email} holds what looks like a token (not shown), not an email address` +
+        (swapped ? `, while ${tokenSource} holds an email: the two look swapped.` : '.'),
+      `Set ${names.email} to the email of the Atlassian account that created the token and ${tokenSource} to the token` +
+        (swapped ? ' (swap the two values).' : '.'),
+    );
+  }
   if (email) {
     throw new CredentialError(
-      `${names.email}="${email}" is not an email address, and an Atlassian API token only works with the email of the account that created it.`,
+      `${names.email}=${quoteUnlessToken(email)} is not an email address, and an Atlassian API token only works with the email of the account that created it.`,
       `Set ${names.email} to that account's email (for example dev@example.com).`,
     );
   }
@@ -202,7 +212,7 @@ function requireEmail(input: CredentialSources, names: SourceNames, tokenSource:
   }
   if (username && !isEmail(username)) {
     throw new CredentialError(
-      `${tokenSource} holds an Atlassian API token, but the only user name set is ${names.username}="${username}". ` +
+      `${tokenSource} holds an Atlassian API token, but the only user name set is ${names.username}=${quoteUnlessToken(username)}. ` +
         'API tokens authenticate as the Atlassian account email, not the Bitbucket username, so Bitbucket would answer 401.',
       `Set ${names.email} to the email of the Atlassian account that created the token.`,
     );

@@ -2,6 +2,7 @@
 import type { BitbucketConnection } from './bitbucket/connection';
 import { SCOPES } from './bitbucket/scopes';
 import { describeCredential, tokenTypeOf } from './credentials';
+import { printable } from './display-text';
 import { ApiError, CrosscheckError } from './errors';
 import { formatRepository, type RepositoryRef } from './validation';
 
@@ -107,11 +108,17 @@ export async function runDoctor(
     });
   }
 
+  // Details quote what the server said (names, titles, error texts): never a secret, never a control character.
+  const shown = (text: string) => printable(connection.http.redact(text));
   return {
     credential: describeCredential(credential),
     tokenType,
-    notices: connection.notices,
-    checks,
+    notices: connection.notices.map(shown),
+    checks: checks.map((check) => ({
+      ...check,
+      detail: shown(check.detail),
+      ...(check.fix !== undefined ? { fix: shown(check.fix) } : {}),
+    })),
     ok: checks.every((check) => check.outcome !== 'failed'),
   };
 }

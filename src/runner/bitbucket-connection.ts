@@ -5,6 +5,7 @@ import {
   type TransportOptions,
 } from '../core/bitbucket/connection';
 import { type CredentialSources, ENVIRONMENT_NAMES, type SourceNames } from '../core/credentials';
+import { looksLikeToken } from '../core/secret-masker';
 import { USER_AGENT } from './version';
 import type { RunnerContext } from './context';
 import { inputVariable, integerOption, type OptionValues } from './inputs';
@@ -65,6 +66,23 @@ export function transportFromEnvironment(
   };
 }
 
+/**
+ * Every value that may be a secret, masked before the credential is even resolved (its errors quote variables):
+ * the tokens, their Basic pairs with whichever user name was given, and a user name or email that looks like a
+ * token (e.g. the email and the token variables swapped).
+ */
+function candidateSecrets(sources: CredentialSources): string[] {
+  const secrets = [sources.apiToken, sources.accessToken, sources.oauthClientSecret, sources.appPassword];
+  for (const user of [sources.email, sources.username]) {
+    if (user && looksLikeToken(user)) secrets.push(user);
+    for (const secret of [sources.apiToken, sources.appPassword])
+      if (user && secret) secrets.push(`${user.trim()}:${secret.trim()}`);
+  }
+  if (sources.oauthClientId && sources.oauthClientSecret)
+    secrets.push(`${sources.oauthClientId.trim()}:${sources.oauthClientSecret.trim()}`);
+  return secrets.map((secret) => secret?.trim() ?? '').filter(Boolean);
+}
+
 /** Connects to Bitbucket with the credentials of the environment and the shared transport rules. */
 export function connectFromEnvironment(
   context: RunnerContext,
@@ -73,14 +91,7 @@ export function connectFromEnvironment(
 ): BitbucketConnection {
   const { env } = context;
   const { sources, names } = credentialSources(env);
-  for (const secret of [
-    sources.apiToken,
-    sources.accessToken,
-    sources.oauthClientSecret,
-    sources.appPassword,
-  ]) {
-    reporter.secret(secret);
-  }
+  for (const secret of candidateSecrets(sources)) reporter.secret(secret);
   const connection = connectBitbucket({
     credentials: sources,
     names,

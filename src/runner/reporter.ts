@@ -1,7 +1,9 @@
-// Everything a command prints: results on stdout (human or JSON), progress and diagnoses on stderr, secrets masked.
+// Everything a command prints: results on stdout (human or JSON), progress and diagnoses on stderr, secrets masked,
+// control characters escaped.
 import { ApiError, CrosscheckError, NetworkError } from '../core/errors';
-import { createRedactor } from '../core/http/redact';
 import type { HttpEvent } from '../core/http/client';
+import { printable, printableJson } from '../core/display-text';
+import { SecretMasker } from '../core/secret-masker';
 import type { RunnerContext } from './context';
 import { WorkflowCommands } from './workflow-commands';
 
@@ -11,8 +13,8 @@ export interface ReporterOptions {
 }
 
 export class Reporter {
-  private readonly secrets: string[] = [];
-  private redact: (text: string) => string = (text) => text;
+  private readonly secrets = new Set<string>();
+  private readonly masker = new SecretMasker();
   readonly githubActions: boolean;
   private readonly workflow: WorkflowCommands;
 
@@ -24,12 +26,20 @@ export class Reporter {
     this.workflow = new WorkflowCommands((line) => context.stdout.write(`${line}\n`), context.env);
   }
 
-  /** Registers a secret: masked in everything printed from now on, and announced to an Actions runner. */
+  /**
+   * Registers a secret: masked in everything printed from now on (in every spelling the core's masker knows), and
+   * announced to an Actions runner, which masks its own encodings of it.
+   */
   secret(value: string | undefined): void {
-    if (!value || value.length < 4 || this.secrets.includes(value)) return;
-    this.secrets.push(value);
-    this.redact = createRedactor(this.secrets);
+    if (!value || value.trim().length < 4 || this.secrets.has(value)) return;
+    this.secrets.add(value);
+    this.masker.add(value);
     if (this.githubActions) this.workflow.addMask(value);
+  }
+
+  /** Secrets masked, then control characters spelled out, so nothing printed can drive the terminal. */
+  private redact(text: string): string {
+    return printable(this.masker.mask(text), { multiline: true });
   }
 
   /** A human line of the result (suppressed with --json). */
@@ -39,7 +49,8 @@ export class Reporter {
 
   /** The machine-readable result (only with --json). */
   json(value: unknown): void {
-    if (this.options.json) this.context.stdout.write(`${this.redact(JSON.stringify(value, null, 2))}\n`);
+    if (this.options.json)
+      this.context.stdout.write(`${printableJson(this.masker.mask(JSON.stringify(value, null, 2)))}\n`);
   }
 
   /** Progress on a wait; always on stderr so it never mixes with results. */

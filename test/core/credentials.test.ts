@@ -57,6 +57,27 @@ describe('resolveCredential', () => {
     assert.match(refused({ email: 'x-token-auth', apiToken: API_TOKEN }).message, /is not an email address/);
   });
 
+  it('never quotes a token put in the email variable, and says the two look swapped', () => {
+    const error = refused({ email: API_TOKEN, apiToken: 'dev@acme.example' });
+    assert.match(error.message, /looks like a token \(not shown\), not an email address/);
+    assert.match(error.message, /look swapped/);
+    assert.ok(!`${error.message} ${error.hint}`.includes(API_TOKEN.slice(4)), error.message);
+  });
+
+  it('never quotes a token-like user name, neither in errors nor in notices', () => {
+    const secretish = 'q8Zr2LmX0pVt7Kc4Wn9sHy3B';
+    const error = refused({ username: secretish, apiToken: API_TOKEN });
+    assert.ok(!error.message.includes(secretish), error.message);
+    const { notices } = resolveCredential({
+      email: 'dev@acme.example',
+      username: API_TOKEN,
+      apiToken: API_TOKEN,
+    });
+    assert.ok(notices.length > 0 && !notices.join('\n').includes(API_TOKEN.slice(4)), notices.join('\n'));
+    const plain = resolveCredential({ email: 'dev@acme.example', username: 'jdoe', apiToken: API_TOKEN });
+    assert.match(plain.notices.join('\n'), /BITBUCKET_USERNAME="jdoe" is ignored/);
+  });
+
   it('names the variable to use when the email is in BITBUCKET_USERNAME', () => {
     const error = refused({ username: 'dev@acme.example', apiToken: API_TOKEN });
     assert.match(error.hint ?? '', /ATLASSIAN_ACCOUNT_EMAIL=dev@acme\.example/);

@@ -1,4 +1,4 @@
-// Redaction, proxy selection, backoff and input validation: the small pure rules the client relies on.
+// Proxy selection, backoff and input validation: the small pure rules the client relies on.
 import assert from 'node:assert/strict';
 import { InputError } from '../../src/core/errors';
 import {
@@ -8,7 +8,6 @@ import {
   retryAfterMs,
 } from '../../src/core/http/backoff';
 import { proxyFor } from '../../src/core/http/proxy';
-import { createRedactor } from '../../src/core/http/redact';
 import {
   parseCommit,
   parseHttpUrl,
@@ -17,21 +16,6 @@ import {
   parseState,
   shorten,
 } from '../../src/core/validation';
-
-describe('createRedactor', () => {
-  it('masks a secret, its URL encoding and the Basic pair that contains it', () => {
-    const redact = createRedactor(['dev@acme.example', 'ATATT3x/Ff+GF0=secret']);
-    const basic = Buffer.from('dev@acme.example:ATATT3x/Ff+GF0=secret').toString('base64');
-    const text = `token ATATT3x/Ff+GF0=secret url ${encodeURIComponent('ATATT3x/Ff+GF0=secret')} header Basic ${basic}`;
-    const out = redact(text);
-    assert.ok(!out.includes('ATATT3x'), out);
-    assert.ok(!out.includes(basic), out);
-  });
-
-  it('masks any Authorization value even when the secret is unknown', () => {
-    assert.equal(createRedactor([])('Authorization: Bearer abcdefghijklmnop'), 'Authorization: Bearer ***');
-  });
-});
 
 describe('proxyFor', () => {
   const settings = { httpsProxy: 'http://proxy:3128', noProxy: 'localhost,.internal.example, 10.0.0.1:8443' };

@@ -9,8 +9,8 @@ import {
   retryAfterMs,
   type RetryOptions,
 } from './backoff';
+import { maskerFor, type SecretMasker } from '../secret-masker';
 import { proxyFor, type ProxySettings } from './proxy';
-import { createRedactor } from './redact';
 
 /** The subset of fetch this client needs, so tests and adapters can inject their own. */
 export type FetchLike = (
@@ -122,7 +122,7 @@ export class HttpClient {
     this.origin = new URL(options.baseUrl).origin;
   }
 
-  private redactor?: { secrets: string; redact: (text: string) => string };
+  private redactor?: { secrets: string; masker: SecretMasker };
 
   /**
    * Redacts every secret this client knows of from a text. Some (OAuth access tokens) appear mid-run, so the
@@ -131,8 +131,8 @@ export class HttpClient {
   readonly redact = (text: string): string => {
     const secrets = [...(this.options.auth?.secrets ?? []), ...(this.options.secrets ?? [])];
     const key = secrets.join('\u0000');
-    if (this.redactor?.secrets !== key) this.redactor = { secrets: key, redact: createRedactor(secrets) };
-    return this.redactor.redact(text);
+    if (this.redactor?.secrets !== key) this.redactor = { secrets: key, masker: maskerFor(secrets) };
+    return this.redactor.masker.mask(text);
   };
 
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {

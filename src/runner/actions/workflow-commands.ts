@@ -1,5 +1,6 @@
 // Workflow commands an action prints (`::name props::data`): the parser, the secret masker and the per-run processor.
 import * as path from 'node:path';
+import type { SecretMasker } from '../../core/secret-masker';
 import type { ActionLog, Annotation, AnnotationLevel, PhaseName } from './action-log';
 
 /** One parsed `::name key=value,…::data` line; property names are lower-cased, values and data unescaped. */
@@ -50,48 +51,8 @@ function unescapeProperty(value: string): string {
     .replace(/%25/g, '%');
 }
 
-/**
- * Replaces every registered secret with `***`. A multi-line secret is also registered line by line, and each value
- * in its JSON-string and URL-encoded spellings, so it stays hidden when an action prints it split or encoded.
- */
-export class SecretMasker {
-  private readonly values = new Set<string>();
-
-  add(secret: string): void {
-    const pieces = [secret, ...secret.split(/\r?\n/)];
-    for (const piece of pieces) {
-      if (piece.trim() === '') continue;
-      this.values.add(piece);
-      this.values.add(JSON.stringify(piece).slice(1, -1));
-      this.values.add(encodeURIComponent(piece));
-    }
-  }
-
-  mask(text: string): string {
-    if (this.values.size === 0 || text === '') return text;
-    const ranges: Array<[number, number]> = [];
-    for (const value of this.values) {
-      for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) {
-        ranges.push([at, at + value.length]);
-      }
-    }
-    if (ranges.length === 0) return text;
-    ranges.sort((a, b) => a[0] - b[0]);
-    let masked = '';
-    let copiedTo = 0;
-    let [start, end] = ranges[0];
-    for (const [nextStart, nextEnd] of ranges.slice(1)) {
-      if (nextStart <= end) {
-        end = Math.max(end, nextEnd);
-        continue;
-      }
-      masked += `${text.slice(copiedTo, start)}***`;
-      copiedTo = end;
-      [start, end] = [nextStart, nextEnd];
-    }
-    return `${masked}${text.slice(copiedTo, start)}***${text.slice(end)}`;
-  }
-}
+/** The core's masker, shared with the CLI and the HTTP client (raw, JSON, URL and base64 spellings, line by line). */
+export { SecretMasker } from '../../core/secret-masker';
 
 /** What the commands of one phase asked for, besides what they printed. */
 export interface CommandEffects {
