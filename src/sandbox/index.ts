@@ -13,6 +13,7 @@ export type {
 } from './bitbucket-pipelines';
 export { CENTRAL_STATUS, type CentralOutcome } from './central-run';
 export { RATE_LIMIT_MESSAGE, type Fault, type FaultRule } from './faults';
+export type { RateLimitOptions } from './rate-limit';
 export { MESSAGES as BITBUCKET_AUTH_MESSAGES } from './auth';
 export { REPOSITORY_NOT_FOUND } from './bitbucket-repositories';
 export {

@@ -15,6 +15,7 @@ import { StatusStore, statusRoutes, type BuildStatus, type BuildStatusInput } fr
 import { centralRunHandler, type CentralOutcome } from './central-run';
 import { controlRoutes } from './control';
 import { FaultPlan, type FaultRule } from './faults';
+import { HourlyRateLimiter, type RateLimitOptions } from './rate-limit';
 import { bitbucketTime } from './ids';
 import { seedCredentials, seedRepositories, type DemoCredentials } from './seed';
 import { SandboxServer, REDACTED, type RecordedRequest } from './server';
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   log?: (line: string) => void;
   /** How long the default central run stays PENDING, then IN_PROGRESS; default 1000 ms. */
   centralRunStepMs?: number;
+  /** Enforce Bitbucket's hourly request limit per credential (off by default), on a clock that may be compressed. */
+  rateLimit?: RateLimitOptions;
 }
 
 export interface Sandbox {
@@ -55,6 +58,8 @@ export interface Sandbox {
   /** Faults for the next matching requests, one per request, in order. */
   injectFaults(o: FaultRule): void;
   setLatency(ms: number): void;
+  /** Starts (or with undefined, stops) enforcing Bitbucket's hourly limit per credential; a new limiter starts empty. */
+  setRateLimit(o: RateLimitOptions | undefined): void;
   /** Current build statuses of a commit (full or abbreviated hash, or a branch name for its head); throws on an unknown repository or commit. */
   buildStatuses(repo: string, commit: string): BuildStatus[];
   /**
@@ -103,9 +108,11 @@ class RunningSandbox implements Sandbox {
   private readonly faults = new FaultPlan();
   private readonly pipelineStore: PipelineStore;
   private readonly server: SandboxServer;
+  private rateLimiter?: HourlyRateLimiter;
 
   constructor(options: SandboxOptions) {
     this.latencyMs = options.latencyMs ?? 0;
+    this.setRateLimit(options.rateLimit);
     this.demo = seedCredentials(this.credentials);
     this.sonar = new SonarService({ credentials: this.credentials, baseUrl: () => this.sonarUrl });
     this.pipelineStore = new PipelineStore({
@@ -134,6 +141,7 @@ class RunningSandbox implements Sandbox {
       latencyMs: () => this.latencyMs,
       requests: this.requests,
       log: options.log,
+      rateLimiter: () => this.rateLimiter,
     });
   }
 
@@ -165,6 +173,9 @@ class RunningSandbox implements Sandbox {
   }
   setLatency(ms: number): void {
     this.latencyMs = ms;
+  }
+  setRateLimit(o: RateLimitOptions | undefined): void {
+    this.rateLimiter = o ? new HourlyRateLimiter(o, this.credentials) : undefined;
   }
   buildStatuses(repo: string, commit: string): BuildStatus[] {
     const { hash } = this.repos.require(repo, commit);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Credentials } from './auth';
 import { faultReply, type Fault, type FaultPlan } from './faults';
 import { bitbucketError, sonarError, type Reply, type RequestContext, type Route } from './http';
+import type { HourlyRateLimiter } from './rate-limit';
 import type { Timers } from './timers';
 
 /** One request as the sandbox received it; secrets are redacted. */
@@ -34,6 +35,8 @@ export interface ServerDeps {
   readonly latencyMs: () => number;
   readonly requests: RecordedRequest[];
   readonly log?: (line: string) => void;
+  /** Bitbucket's hourly limit per credential, when the sandbox enforces it. */
+  readonly rateLimiter?: () => HourlyRateLimiter | undefined;
 }
 
 export const REDACTED = '[REDACTED]';
@@ -136,7 +139,11 @@ export class SandboxServer {
       this.write(res, reply);
       return;
     }
-    const reply = await this.dispatch(this.deps.routes, ctxBase);
+    const limited = this.deps.rateLimiter?.()?.admit(path, req.headers.authorization) ?? {};
+    const answer = limited.refused ?? (await this.dispatch(this.deps.routes, ctxBase));
+    const reply = limited.headers
+      ? { ...answer, headers: { ...answer.headers, ...limited.headers } }
+      : answer;
     record.status = reply.status;
     this.deps.log?.(`${method} ${url.pathname} ${reply.status}`);
     this.write(res, reply);
