@@ -26,13 +26,17 @@ const PIPELINES_VARIABLES = [
   'BITBUCKET_CLONE_DIR',
   'BITBUCKET_EXIT_CODE',
 ];
-const TRIGGER_VARIABLES = triggerVariables({
-  repo: { workspace: 'acme', slug: 'web-app' },
-  commit: 'a'.repeat(40),
-  branch: 'feature/login',
-  pullRequestId: 7,
-  destinationBranch: 'main',
-}).map((variable) => variable.key);
+const TRIGGER_VARIABLES = triggerVariables(
+  {
+    repo: { workspace: 'acme', slug: 'web-app' },
+    commit: 'a'.repeat(40),
+    branch: 'feature/login',
+    pullRequestId: 7,
+    destinationBranch: 'main',
+  },
+  [],
+  'sonar',
+).map((variable) => variable.key);
 
 /** Plausible values a pipeline would have, to run each crosscheck line through the real CLI. */
 const VALUES: Record<string, string> = {
@@ -50,6 +54,7 @@ const VALUES: Record<string, string> = {
   TRIGGER_BRANCH: 'feature/login',
   TRIGGER_PR_ID: '7',
   TRIGGER_DESTINATION_BRANCH: 'main',
+  TRIGGER_PENDING_KEY: 'sonar',
 };
 
 interface Example {

@@ -1,7 +1,7 @@
 // Starts the central repo's custom pipeline for one commit of an individual repo, and follows the run to its result.
 import type { BitbucketApi } from './bitbucket/api';
 import type { CommitStatus, Pipeline, PipelineVariable } from './bitbucket/types';
-import { InputError } from './errors';
+import { CrosscheckError, InputError } from './errors';
 import { formatRepository, type RepositoryRef } from './validation';
 
 /** The commit to check, in the individual repo. */
@@ -17,7 +17,7 @@ export interface CentralCheckRequest {
   central: RepositoryRef;
   /** The custom pipeline's name (`pipelines: custom: <name>`). */
   pipeline: string;
-  /** Branch of the central repo to run; its main branch when not given. */
+  /** Branch of the central repo to run; when not given, one GET asks for its main branch. */
   ref?: string;
   target: CheckTarget;
   /** Further variables, passed as given (a value may be marked secured). */
@@ -33,10 +33,19 @@ export interface CentralCheckStarted {
   runUrl: string;
   ref: string;
   pending?: CommitStatus;
+  /** Why the commit could not be marked INPROGRESS, although the run started. */
+  pendingError?: CrosscheckError;
 }
 
-/** The variables the central pipeline reads: which repo, commit, branch and pull request to check. */
-export function triggerVariables(target: CheckTarget, extra: PipelineVariable[] = []): PipelineVariable[] {
+/**
+ * The variables the central pipeline reads: which repo, commit, branch and pull request to check, and the key the
+ * commit was marked INPROGRESS under (TRIGGER_PENDING_KEY), so the gate need not mark it again.
+ */
+export function triggerVariables(
+  target: CheckTarget,
+  extra: PipelineVariable[] = [],
+  pendingKey?: string,
+): PipelineVariable[] {
   const variables: PipelineVariable[] = [
     { key: 'TRIGGER_REPO', value: formatRepository(target.repo) },
     { key: 'TRIGGER_COMMIT', value: target.commit },
@@ -46,6 +55,7 @@ export function triggerVariables(target: CheckTarget, extra: PipelineVariable[] 
     variables.push({ key: 'TRIGGER_PR_ID', value: String(target.pullRequestId) });
   if (target.destinationBranch)
     variables.push({ key: 'TRIGGER_DESTINATION_BRANCH', value: target.destinationBranch });
+  if (pendingKey) variables.push({ key: 'TRIGGER_PENDING_KEY', value: pendingKey });
   for (const variable of extra) {
     if (variables.some((known) => known.key === variable.key)) {
       throw new InputError(
@@ -75,25 +85,35 @@ export async function startCentralCheck(
   api: BitbucketApi,
   request: CentralCheckRequest,
 ): Promise<CentralCheckStarted> {
+  // Without a branch, one GET learns the central repository's main branch (not cached: a CI step starts afresh).
   const ref = request.ref ?? (await api.getRepository(request.central)).mainbranch?.name ?? 'main';
   const pipeline = await api.triggerPipeline(request.central, {
     branch: ref,
     pattern: request.pipeline,
-    variables: triggerVariables(request.target, request.variables),
+    variables: triggerVariables(request.target, request.variables, request.pendingKey),
   });
   const runUrl = pipelineRunUrl(request.central, pipeline);
   let pending: CommitStatus | undefined;
+  let pendingError: CrosscheckError | undefined;
   if (request.pendingKey) {
-    pending = await api.setBuildStatus(request.target.repo, request.target.commit, {
-      key: request.pendingKey,
-      state: 'INPROGRESS',
-      name: request.pendingName ?? request.pendingKey,
-      description: `Central check ${request.pipeline}${pipeline.build_number ? ` #${pipeline.build_number}` : ''} running`,
-      url: runUrl,
-      refname: request.target.branch,
-    });
+    // The run has started and will post its verdict: a failed INPROGRESS mark is reported, not thrown, so that
+    // running the trigger again does not start a second run.
+    pending = await api
+      .setBuildStatus(request.target.repo, request.target.commit, {
+        key: request.pendingKey,
+        state: 'INPROGRESS',
+        name: request.pendingName ?? request.pendingKey,
+        description: `Central check ${request.pipeline}${pipeline.build_number ? ` #${pipeline.build_number}` : ''} running`,
+        url: runUrl,
+        refname: request.target.branch,
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof CrosscheckError)) throw error;
+        pendingError = error;
+        return undefined;
+      });
   }
-  return { pipeline, runUrl, ref, pending };
+  return { pipeline, runUrl, ref, pending, pendingError };
 }
 
 export type RunProgress = (pipeline: Pipeline) => void;

@@ -4,12 +4,17 @@ import {
   connectBitbucket,
   type TransportOptions,
 } from '../core/bitbucket/connection';
-import { type CredentialSources, ENVIRONMENT_NAMES, type SourceNames } from '../core/credentials';
+import {
+  type CredentialSources,
+  describeCredential,
+  ENVIRONMENT_NAMES,
+  type SourceNames,
+} from '../core/credentials';
 import { looksLikeToken } from '../core/secret-masker';
 import { USER_AGENT } from './version';
 import type { RunnerContext } from './context';
 import { inputVariable, integerOption, type OptionValues } from './inputs';
-import type { Reporter } from './reporter';
+import type { HttpService, Reporter } from './reporter';
 
 /** Action inputs that may carry credentials, by the credential field they fill. */
 const CREDENTIAL_INPUTS: Partial<Record<keyof CredentialSources, string>> = {
@@ -40,11 +45,15 @@ export function credentialSources(env: Record<string, string | undefined>): {
   return { sources, names };
 }
 
-/** The transport rules every service call shares: --request-timeout, --retries, proxy, events shown by the reporter. */
+/**
+ * The transport rules every service call shares: --request-timeout, --retries, proxy, and events shown (and
+ * requests counted) by the reporter under the service they went to.
+ */
 export function transportFromEnvironment(
   context: RunnerContext,
   reporter: Reporter,
   options: OptionValues,
+  service: HttpService = 'bitbucket',
 ): TransportOptions {
   const { env } = context;
   const timeoutSeconds = integerOption(options, 'requestTimeout', '--request-timeout', 1, 3600, 30);
@@ -62,7 +71,7 @@ export function transportFromEnvironment(
       httpProxy: env.HTTP_PROXY ?? env.http_proxy,
       noProxy: env.NO_PROXY ?? env.no_proxy,
     },
-    onEvent: (event) => reporter.httpEvent(event),
+    onEvent: (event) => reporter.httpEvent(event, service),
   };
 }
 
@@ -100,6 +109,7 @@ export function connectFromEnvironment(
     onSecret: (secret) => reporter.secret(secret),
     transport: transportFromEnvironment(context, reporter, options),
   });
+  reporter.budgetOwner(describeCredential(connection.credential));
   reporter.verbose(`credential: ${connection.credential.kind} from ${connection.credential.source}`);
   for (const notice of connection.notices) reporter.verbose(`note: ${notice}`);
   return connection;

@@ -62,13 +62,16 @@ export function buildProgram(
     async (...args: unknown[]): Promise<void> => {
       const command = args[args.length - 1] as Command;
       let reporter = new Reporter(context, {});
+      let failure: unknown;
       try {
         const options = resolveOptions(command, context.env);
         reporter = new Reporter(context, { json: Boolean(options.json), verbose: Boolean(options.verbose) });
         await fn(options, context, reporter, command);
       } catch (error) {
+        failure = error;
         exitCode = exitCodeFor(error, reporter);
       }
+      reporter.finish(failure);
     };
 
   const status = program

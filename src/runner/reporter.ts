@@ -1,7 +1,8 @@
 // Everything a command prints: results on stdout (human or JSON), progress and diagnoses on stderr, secrets masked,
 // control characters escaped.
-import { ApiError, CrosscheckError, NetworkError } from '../core/errors';
+import { ApiError, CrosscheckError, InputError, NetworkError } from '../core/errors';
 import type { HttpEvent } from '../core/http/client';
+import { nearLimitWarning, RequestTally } from '../core/http/rate-limit';
 import { printable, printableJson } from '../core/display-text';
 import { SecretMasker } from '../core/secret-masker';
 import type { RunnerContext } from './context';
@@ -12,11 +13,27 @@ export interface ReporterOptions {
   verbose?: boolean;
 }
 
+/** The services a command sends requests to; each gets its own tally. */
+export type HttpService = 'bitbucket' | 'sonar';
+
+/** Requests sent, as `--json` reports them. */
+export interface RequestCounts {
+  /** HTTP requests sent to Bitbucket (REST API and OAuth token endpoint), each retry counted. */
+  bitbucket: number;
+  /** Of those, how many Bitbucket answered 429 (rate limited). */
+  rateLimited: number;
+  /** HTTP requests sent to SonarQube, each retry counted; they do not spend Bitbucket's budget. */
+  sonar: number;
+}
+
 export class Reporter {
   private readonly secrets = new Set<string>();
   private readonly masker = new SecretMasker();
   readonly githubActions: boolean;
   private readonly workflow: WorkflowCommands;
+  private readonly tallies: Record<HttpService, RequestTally>;
+  private budgetCredential = 'the credential';
+  private jsonWritten = false;
 
   constructor(
     private readonly context: RunnerContext,
@@ -24,6 +41,45 @@ export class Reporter {
   ) {
     this.githubActions = context.env.GITHUB_ACTIONS === 'true';
     this.workflow = new WorkflowCommands((line) => context.stdout.write(`${line}\n`), context.env);
+    this.tallies = {
+      bitbucket: new RequestTally((info) => this.warn(nearLimitWarning(info, this.budgetCredential))),
+      sonar: new RequestTally(),
+    };
+  }
+
+  /** Names the Bitbucket credential whose hourly budget the warnings speak of (never its secret). */
+  budgetOwner(credential: string): void {
+    this.budgetCredential = credential;
+  }
+
+  /** Requests sent so far by this command. */
+  requestCounts(): RequestCounts {
+    return {
+      bitbucket: this.tallies.bitbucket.sent,
+      rateLimited: this.tallies.bitbucket.rateLimited,
+      sonar: this.tallies.sonar.sent,
+    };
+  }
+
+  /** Ends a command: with --verbose, the requests it sent; with --json after a failure, the error and the counts. */
+  finish(error?: unknown): void {
+    const counts = this.requestCounts();
+    const budget = this.tallies.bitbucket.latest;
+    this.verbose(
+      `requests: ${counts.bitbucket} to Bitbucket${counts.rateLimited ? ` (${counts.rateLimited} rate limited)` : ''}, ${counts.sonar} to SonarQube` +
+        (budget?.limit
+          ? `; Bitbucket budget ${budget.limit} per hour${budget.nearLimit ? ', nearly spent' : ''}`
+          : ''),
+    );
+    if (error instanceof CrosscheckError && !(error instanceof InputError) && !this.jsonWritten) {
+      this.json({
+        error: {
+          message: error.message,
+          ...(error instanceof ApiError ? { status: error.status, diagnosis: error.diagnosis } : {}),
+          hint: error.hint,
+        },
+      });
+    }
   }
 
   /**
@@ -47,10 +103,15 @@ export class Reporter {
     if (!this.options.json) this.context.stdout.write(`${this.redact(text)}\n`);
   }
 
-  /** The machine-readable result (only with --json). */
+  /** The machine-readable result (only with --json); an object also gets `requests`, the requests sent so far. */
   json(value: unknown): void {
-    if (this.options.json)
-      this.context.stdout.write(`${printableJson(this.masker.mask(JSON.stringify(value, null, 2)))}\n`);
+    if (!this.options.json) return;
+    this.jsonWritten = true;
+    const withCounts =
+      typeof value === 'object' && value !== null && !Array.isArray(value) && !('requests' in value)
+        ? { ...value, requests: this.requestCounts() }
+        : value;
+    this.context.stdout.write(`${printableJson(this.masker.mask(JSON.stringify(withCounts, null, 2)))}\n`);
   }
 
   /** Progress on a wait; always on stderr so it never mixes with results. */
@@ -90,7 +151,8 @@ export class Reporter {
   }
 
   /** Shows HTTP traffic with --verbose and every retry always (a retry is a wait the user should see). */
-  httpEvent(event: HttpEvent): void {
+  httpEvent(event: HttpEvent, service: HttpService = 'bitbucket'): void {
+    this.tallies[service].observe(event);
     switch (event.type) {
       case 'request':
         this.verbose(

@@ -195,8 +195,9 @@ describe('crosscheck status (CLI against the sandbox)', function () {
     sandbox.injectFaults({ method: 'POST', pathPattern: /statuses\/build$/, faults: [429, 429, 429] });
     const result = await set(['--key', 'limited', '--state', 'passed', '--retries', '2']);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /rate limit was hit/);
+    assert.match(result.stderr, /hourly rate limit is spent for the API tokens of dev@acme\.example/);
     assert.match(result.stderr, /1,000 requests per hour/);
+    assert.match(result.stderr, /access tokens, which each have their own allowance/);
   });
 
   describe('bad input: exit 2, a clear error, nothing sent', () => {

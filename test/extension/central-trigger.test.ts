@@ -103,6 +103,7 @@ describe('startCheck against the sandbox', () => {
       TRIGGER_BRANCH: 'feature/login',
       TRIGGER_PR_ID: '7',
       TRIGGER_DESTINATION_BRANCH: 'main',
+      TRIGGER_PENDING_KEY: 'sonar',
     });
     const [status] = sandbox.buildStatuses(seed.webApp.fullName, head);
     assert.equal(status.key, 'sonar');
@@ -126,7 +127,7 @@ describe('startCheck against the sandbox', () => {
     const started = await startCheck(api, context, settings, { now: 0 });
     assert.equal(started.pullRequest, undefined);
     const keys = sandbox.pipelines(seed.centralChecks.fullName)[0].variables.map((variable) => variable.key);
-    assert.deepEqual(keys, ['TRIGGER_REPO', 'TRIGGER_COMMIT', 'TRIGGER_BRANCH']);
+    assert.deepEqual(keys, ['TRIGGER_REPO', 'TRIGGER_COMMIT', 'TRIGGER_BRANCH', 'TRIGGER_PENDING_KEY']);
   });
 
   it('refuses an abbreviated HEAD before sending anything', async () => {

@@ -75,13 +75,7 @@ export function diagnoseBitbucket(failure: FailedResponse, credential: Credentia
       hint: `Check the workspace/repository, the commit hash (full 40 characters, pushed to Bitbucket) and the key; and that ${used} can read that repository.`,
     };
   }
-  if (status === 429) {
-    return {
-      message: `Bitbucket's rate limit was hit for ${what}`,
-      diagnosis: `429 Too Many Requests.${quoted} Bitbucket allows about 1,000 requests per hour per user on /2.0/repositories/* (access tokens get more) and sends no Retry-After.`,
-      hint: 'Wait a few minutes, spread the calls out, or use a workspace access token for heavy automation.',
-    };
-  }
+  if (status === 429) return rateLimited(what, quoted, credential);
   if (status >= 500) {
     return {
       message: `Bitbucket failed to answer ${what} (${status})`,
@@ -135,5 +129,52 @@ function scopeHint(credential: Credential | undefined, scopes: string[]): string
       return `Give the OAuth consumer the ${list} permission (Workspace settings → OAuth consumers → Edit).`;
     default:
       return `Use a credential with ${list}.`;
+  }
+}
+
+/**
+ * A 429 that outlasted the retries: the credential's hourly budget is spent. Says whose budget (never the secret),
+ * how Bitbucket counts it, and what to do.
+ */
+function rateLimited(what: string, quoted: string, credential: Credential | undefined): Diagnosis {
+  const window =
+    'Bitbucket counts requests to /2.0/repositories/* over a rolling hour and sends no Retry-After: the budget returns ' +
+    'gradually as requests older than an hour drop out of the window.';
+  switch (credential?.kind) {
+    case 'api-token':
+      return {
+        message: `Bitbucket's hourly rate limit is spent for the API tokens of ${credential.email} (${what} was refused)`,
+        diagnosis:
+          `429 Too Many Requests.${quoted} Requests with an API token count against its ` +
+          `Atlassian account: every API token of ${credential.email} (from ${credential.source}) shares 1,000 requests per hour. ${window}`,
+        hint:
+          'Run again in a while (a re-run posts what this one could not). To keep it from recurring: spend fewer ' +
+          'requests per check (crosscheck trigger --ref), spread the repositories across bot accounts, or use access ' +
+          'tokens, which each have their own allowance.',
+      };
+    case 'access-token':
+      return {
+        message: `Bitbucket's hourly rate limit is spent for the access token from ${credential.source} (${what} was refused)`,
+        diagnosis:
+          `429 Too Many Requests.${quoted} An access token has its own allowance (1,000 requests ` +
+          `per hour, scaled up to 10,000 with the workspace's paid seats; see X-RateLimit-Limit). ${window}`,
+        hint:
+          'Run again in a while (a re-run posts what this one could not). To keep it from recurring: use one ' +
+          'repository access token per repository, so that each repository spends its own allowance.',
+      };
+    case 'oauth-client':
+      return {
+        message: `Bitbucket's hourly rate limit is spent for OAuth consumer ${credential.clientId} (${what} was refused)`,
+        diagnosis: `429 Too Many Requests.${quoted} Requests with an OAuth consumer count against the consumer, whoever created it. ${window}`,
+        hint:
+          'Run again in a while (a re-run posts what this one could not). To keep it from recurring: spread the ' +
+          'work across consumers or accounts, or use access tokens, which each have their own allowance.',
+      };
+    default:
+      return {
+        message: `Bitbucket's rate limit was hit for ${what}`,
+        diagnosis: `429 Too Many Requests.${quoted} Anonymous requests get 60 per hour. ${window}`,
+        hint: 'Send a credential: authenticated requests get 1,000 per hour or more.',
+      };
   }
 }

@@ -11,6 +11,7 @@ import {
 } from './backoff';
 import { maskerFor, type SecretMasker } from '../secret-masker';
 import { proxyFor, type ProxySettings } from './proxy';
+import { type RateLimitInfo, readRateLimit } from './rate-limit';
 
 /** The subset of fetch this client needs, so tests and adapters can inject their own. */
 export type FetchLike = (
@@ -53,7 +54,15 @@ export type Diagnoser = (failure: FailedResponse) => Diagnosis;
 
 export type HttpEvent =
   | { type: 'request'; method: string; url: string; attempt: number; body?: string }
-  | { type: 'response'; method: string; url: string; status: number; ms: number }
+  | {
+      type: 'response';
+      method: string;
+      url: string;
+      status: number;
+      ms: number;
+      /** Bitbucket's X-RateLimit-* headers, when the response carried them. */
+      rateLimit?: RateLimitInfo;
+    }
   | {
       type: 'retry';
       method: string;
@@ -203,6 +212,7 @@ export class HttpClient {
         url: redacted.url,
         status: response.status,
         ms: now() - started,
+        rateLimit: readRateLimit(response.headers),
       });
       if (response.status < 400) {
         return {

@@ -28,6 +28,26 @@ export interface GateCheckRequest {
   report?: boolean;
   /** Also post the open issues of the analysed pull request or branch as annotations of that report. */
   annotations?: boolean;
+  /**
+   * Mark the commit INPROGRESS before the wait (default true). False when the trigger already marked it under this
+   * key: one request less, but a credential problem then shows only after the wait.
+   */
+  markPending?: boolean;
+}
+
+/** The verdict was reached but Bitbucket did not take it (e.g. the hourly budget is spent): it is carried, not lost. */
+export class VerdictNotPostedError extends CrosscheckError {
+  constructor(
+    readonly state: BuildStatusInput['state'],
+    readonly description: string,
+    readonly failure: CrosscheckError,
+  ) {
+    super(
+      `The verdict ${state} ("${description}") could not be posted: ${failure.message}`,
+      'Run this step again once Bitbucket takes requests again (re-run the central pipeline, or trigger the check again); the commit keeps its previous status until then.',
+      { cause: failure },
+    );
+  }
 }
 
 export type GateCheckEvent =
@@ -68,8 +88,9 @@ export interface GateCheckDependencies {
 }
 
 /**
- * Marks the commit INPROGRESS (which also proves the Bitbucket credential before the wait), waits for the CE task,
- * and posts SUCCESSFUL or FAILED. Never asks for a gate without an analysis id. Bitbucket failures throw.
+ * Marks the commit INPROGRESS unless told it already is (marking also proves the Bitbucket credential before the
+ * wait), waits for the CE task, and posts SUCCESSFUL or FAILED. Never asks for a gate without an analysis id.
+ * Bitbucket failures throw; a verdict Bitbucket did not take throws VerdictNotPostedError, which carries it.
  */
 export async function runGateCheck(
   deps: GateCheckDependencies,
@@ -90,7 +111,7 @@ export async function runGateCheck(
     return posted;
   };
 
-  await post('INPROGRESS', 'Waiting for the SonarQube analysis');
+  if (request.markPending !== false) await post('INPROGRESS', 'Waiting for the SonarQube analysis');
   emit({ type: 'waiting', taskId: request.task.ceTaskId });
   const outcome = await waitForCeTask(deps.sonar, request.task.ceTaskId, {
     timeoutMs: request.timeoutMs,
@@ -120,7 +141,11 @@ export async function runGateCheck(
     const status = await post('FAILED', reason);
     return { kind: 'no-verdict', reason, outcome, status, error };
   }
-  const status = await post(verdict.state, verdict.description);
+  const status = await post(verdict.state, verdict.description).catch((error: unknown) => {
+    throw error instanceof CrosscheckError
+      ? new VerdictNotPostedError(verdict.state, verdict.description, error)
+      : error;
+  });
 
   let insights: InsightsWritten | undefined;
   let insightsError: CrosscheckError | undefined;

@@ -269,11 +269,14 @@ export class Crosscheck extends Disposable {
     this.log.info(
       `Started ${settings.pipeline} #${started.run.buildNumber ?? '?'} in ${formatRepository(settings.central)} for ${formatRepository(head.context.repo)}@${short}: ${started.run.runUrl}`,
     );
+    // The run started; a failed INPROGRESS mark (e.g. the hourly budget spent) is logged, the verdict still comes.
+    if (started.started.pendingError) this.log.error(started.started.pendingError);
     await this.refresher.follow(started.run);
     const pr = started.pullRequest ? ` (pull request #${started.pullRequest.id})` : '';
+    const marked = started.started.pending ? `; ${settings.checkKey} is INPROGRESS` : '';
     void vscode.window
       .showInformationMessage(
-        `Crosscheck: ${settings.pipeline} started for ${short}${pr}; ${settings.checkKey} is INPROGRESS.`,
+        `Crosscheck: ${settings.pipeline} started for ${short}${pr}${marked}.`,
         'Open Panel',
         'Open Run',
       )

@@ -200,6 +200,8 @@ async function playStory(
         'sonar',
         '--pending-name',
         'SonarQube',
+        '--ref',
+        'main',
       ],
       {
         BITBUCKET_REPO_FULL_NAME: repo,

@@ -10,6 +10,7 @@ import {
   type GateCheckResult,
   type InsightsWritten,
   runGateCheck,
+  VerdictNotPostedError,
 } from '../../core/sonar/gate-check';
 import { parseReportTask, REPORT_TASK_LOCATIONS, type ReportTask } from '../../core/sonar/report-task';
 import {
@@ -63,11 +64,17 @@ export const sonarGateCommand: CommandRegistration = (program, action) => {
       "also post the analysis' open issues as Code Insights annotations (implies --report)",
     )
     .option('--no-fail', 'exit 0 even when the gate fails (the status is still FAILED)')
+    .option(
+      '--no-pending',
+      'do not mark the commit INPROGRESS before the wait (skipped anyway when $TRIGGER_PENDING_KEY is --key)',
+    )
     .addHelpText(
       'after',
       "\nSONAR_TOKEN (a SonarQube user token with Browse on the project) and SONAR_HOST_URL (overrides the report's\n" +
         'serverUrl) come from the environment. In the central pipeline started by `crosscheck trigger`, one line does:\n' +
         '  crosscheck sonar-gate\n' +
+        'It marks the commit INPROGRESS first, unless `crosscheck trigger --pending-key` already did under the same key\n' +
+        '(it passes TRIGGER_PENDING_KEY): one Bitbucket request less per check.\n' +
         'Exit codes: 0 gate passed (or --no-fail), 1 gate failed or analysis failed, 2 bad input (nothing sent).',
     )
     .action(action(sonarGate));
@@ -97,10 +104,15 @@ export async function sonarGate(
   const sonar = connectSonar({
     hostUrl,
     token: env.SONAR_TOKEN,
-    transport: transportFromEnvironment(context, reporter, options),
+    transport: transportFromEnvironment(context, reporter, options, 'sonar'),
   });
   const where = `${formatRepository(target.repo)}@${target.commit.slice(0, 12)}`;
 
+  const markPending = options.pending !== false && !markedByTrigger(env, target, key);
+  if (!markPending)
+    reporter.verbose(
+      `not marking ${where} INPROGRESS: ${options.pending === false ? '--no-pending' : `the trigger marked it as "${key}"`}`,
+    );
   const result = await runGateCheck(
     {
       bitbucket: bitbucket.api,
@@ -118,8 +130,22 @@ export async function sonarGate(
       timeoutMs: waitSeconds * 1000,
       report: Boolean(options.report || options.annotations),
       annotations: Boolean(options.annotations),
+      markPending,
     },
-  );
+  ).catch((error: unknown) => {
+    if (!(error instanceof VerdictNotPostedError)) throw error;
+    reporter.json({
+      ...resultBase(task, target, key, url),
+      state: error.state,
+      description: error.description,
+      posted: false,
+      error: error.failure.message,
+    });
+    reporter.line(`✗ ${error.state} ${key} on ${where} was reached but NOT posted: ${error.description}`);
+    reporter.failure(error.failure);
+    reporter.progress(`The verdict is not lost: ${error.hint}`);
+    throw new ExitError(EXIT_FAILED);
+  });
   reporter.json(resultJson(result, task, target, key, url));
   reporter.output('state', result.status.state);
   if (result.kind === 'no-verdict') {
@@ -219,6 +245,35 @@ function scopeText(task: { pullRequest?: string; branch?: string }): string {
   return task.branch ? `, branch ${task.branch}` : '';
 }
 
+/** True when `crosscheck trigger --pending-key` marked this very commit INPROGRESS under this key. */
+function markedByTrigger(
+  env: Record<string, string | undefined>,
+  target: { repo: RepositoryRef; commit: string },
+  key: string,
+): boolean {
+  return (
+    env.TRIGGER_PENDING_KEY?.trim() === key &&
+    env.TRIGGER_COMMIT?.trim() === target.commit &&
+    env.TRIGGER_REPO?.trim() === formatRepository(target.repo)
+  );
+}
+
+function resultBase(
+  task: ReportTask,
+  target: { repo: RepositoryRef; commit: string },
+  key: string,
+  url: string,
+) {
+  return {
+    projectKey: task.projectKey,
+    ceTaskId: task.ceTaskId,
+    repo: formatRepository(target.repo),
+    commit: target.commit,
+    key,
+    url,
+  };
+}
+
 function resultJson(
   result: GateCheckResult,
   task: ReportTask,
@@ -227,12 +282,7 @@ function resultJson(
   url: string,
 ) {
   const base = {
-    projectKey: task.projectKey,
-    ceTaskId: task.ceTaskId,
-    repo: formatRepository(target.repo),
-    commit: target.commit,
-    key,
-    url,
+    ...resultBase(task, target, key, url),
     state: result.status.state,
     description: result.status.description,
     polls: result.outcome.polls,

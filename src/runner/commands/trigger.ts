@@ -25,7 +25,10 @@ export const triggerCommand: CommandRegistration = (program, action) => {
     )
     .option('--central <workspace/repo>', 'the central repository holding the custom pipeline')
     .option('--pipeline <name>', 'the custom pipeline to run (pipelines: custom: <name>)')
-    .option('--ref <branch>', 'branch of the central repository to run (default: its main branch)')
+    .option(
+      '--ref <branch>',
+      'branch of the central repository to run (default $CROSSCHECK_CENTRAL_BRANCH, else its main branch, asked for with one more request)',
+    )
     .option('--repo <workspace/repo>', 'repository to check (default $BITBUCKET_REPO_FULL_NAME)')
     .option('--commit <sha>', 'full commit hash to check (default $BITBUCKET_COMMIT)')
     .option('--branch <name>', "the commit's branch, the PR's source branch (default $BITBUCKET_BRANCH)")
@@ -45,7 +48,9 @@ export const triggerCommand: CommandRegistration = (program, action) => {
       'after',
       '\nThe central pipeline receives TRIGGER_REPO, TRIGGER_COMMIT, TRIGGER_BRANCH, TRIGGER_PR_ID and\n' +
         'TRIGGER_DESTINATION_BRANCH. In a pull-request pipeline every default comes from Bitbucket, so one line does:\n' +
-        '  crosscheck trigger --central acme/central-checks --pipeline sonar-pr-check --pending-key sonar',
+        '  crosscheck trigger --central acme/central-checks --pipeline sonar-pr-check --pending-key sonar --ref main\n' +
+        'With --pending-key the run also gets TRIGGER_PENDING_KEY, so `sonar-gate` does not mark the commit again.\n' +
+        'Give --ref (or CROSSCHECK_CENTRAL_BRANCH) to save the request that asks for the central main branch.',
     )
     .action(action(trigger));
 };
@@ -67,6 +72,11 @@ export async function trigger(
   );
   reporter.line(`  ${runUrl}`);
   if (started.pending) reporter.line(`Marked ${target} INPROGRESS as "${started.pending.key}"`);
+  if (started.pendingError) {
+    reporter.warn(
+      `The run started, but ${target} could not be marked INPROGRESS; the central run still posts its verdict. ${started.pendingError.message}`,
+    );
+  }
   reporter.output('pipeline-uuid', pipeline.uuid);
   reporter.output('build-number', String(pipeline.build_number ?? ''));
   reporter.output('run-url', runUrl);
@@ -91,6 +101,7 @@ export async function trigger(
       branch: request.target.branch,
     },
     pending: started.pending ? { key: started.pending.key, state: started.pending.state } : undefined,
+    pendingError: started.pendingError?.message,
     result: finished ? (finished.state?.result?.name ?? finished.state?.name) : undefined,
   });
   if (!finished) return;
@@ -136,7 +147,8 @@ function triggerRequest(options: OptionValues, env: Record<string, string | unde
         'Give the number, e.g. --pr 42.',
       );
   }
-  const pendingKey = stringOption(options, 'pendingKey');
+  const pendingText = stringOption(options, 'pendingKey');
+  const pendingKey = pendingText === undefined ? undefined : parseKey(pendingText, '--pending-key');
   const target = {
     repo,
     commit,
@@ -146,14 +158,14 @@ function triggerRequest(options: OptionValues, env: Record<string, string | unde
   };
   const variables = parseVariables(options.var);
   // Refuses a --var that would replace a TRIGGER_* variable now, before any request.
-  triggerVariables(target, variables);
+  triggerVariables(target, variables, pendingKey);
   return {
     central,
     pipeline,
-    ref: stringOption(options, 'ref'),
+    ref: stringOption(options, 'ref') ?? (env.CROSSCHECK_CENTRAL_BRANCH?.trim() || undefined),
     target,
     variables,
-    pendingKey: pendingKey === undefined ? undefined : parseKey(pendingKey, '--pending-key'),
+    pendingKey,
     pendingName: stringOption(options, 'pendingName'),
   };
 }
