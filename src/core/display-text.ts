@@ -7,9 +7,9 @@
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const CONTROL_OR_LINE_BREAK = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Whether the text holds a control character a terminal would act on (line breaks and tabs count for one-line fields). */
-export function hasControlCharacters(text: string, { multiline = false } = {}): boolean {
-  return new RegExp((multiline ? CONTROL : CONTROL_OR_LINE_BREAK).source).test(text);
+/** Whether the text holds a control character (line breaks and tabs included), which a one-line field never needs. */
+export function hasControlCharacters(text: string): boolean {
+  return new RegExp(CONTROL_OR_LINE_BREAK.source).test(text);
 }
 
 /**
@@ -23,6 +23,11 @@ export function printable(text: string, { multiline = false } = {}): string {
       ? `\\x${code.toString(16).padStart(2, '0')}`
       : `\\u${code.toString(16).padStart(4, '0')}`;
   });
+}
+
+/** The text with its control characters (line breaks included) removed, for values sent to a server. */
+export function stripControlCharacters(text: string): string {
+  return text.replace(CONTROL_OR_LINE_BREAK, '');
 }
 
 /** JSON text with the control characters JSON.stringify leaves raw (DEL, C1, bidi marks) escaped as \u sequences. */

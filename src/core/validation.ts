@@ -1,4 +1,5 @@
 // Checks and normalises user input before anything is sent: repository names, commits, keys, states, URLs, lengths.
+import { hasControlCharacters, printable } from './display-text';
 import { InputError } from './errors';
 
 export interface RepositoryRef {
@@ -10,28 +11,31 @@ export type BuildState = 'SUCCESSFUL' | 'FAILED' | 'INPROGRESS' | 'STOPPED';
 
 export const BUILD_STATES: readonly BuildState[] = ['SUCCESSFUL', 'FAILED', 'INPROGRESS', 'STOPPED'];
 
-const STATE_ALIASES: Record<string, BuildState> = {
-  successful: 'SUCCESSFUL',
-  success: 'SUCCESSFUL',
-  succeeded: 'SUCCESSFUL',
-  passed: 'SUCCESSFUL',
-  pass: 'SUCCESSFUL',
-  ok: 'SUCCESSFUL',
-  failed: 'FAILED',
-  failure: 'FAILED',
-  fail: 'FAILED',
-  error: 'FAILED',
-  inprogress: 'INPROGRESS',
-  in_progress: 'INPROGRESS',
-  'in-progress': 'INPROGRESS',
-  pending: 'INPROGRESS',
-  running: 'INPROGRESS',
-  started: 'INPROGRESS',
-  stopped: 'STOPPED',
-  cancelled: 'STOPPED',
-  canceled: 'STOPPED',
-  aborted: 'STOPPED',
-};
+/** Spellings users write for each state; a Map, so no input can reach an Object prototype key. */
+const STATE_ALIASES = new Map<string, BuildState>(
+  Object.entries({
+    successful: 'SUCCESSFUL',
+    success: 'SUCCESSFUL',
+    succeeded: 'SUCCESSFUL',
+    passed: 'SUCCESSFUL',
+    pass: 'SUCCESSFUL',
+    ok: 'SUCCESSFUL',
+    failed: 'FAILED',
+    failure: 'FAILED',
+    fail: 'FAILED',
+    error: 'FAILED',
+    inprogress: 'INPROGRESS',
+    in_progress: 'INPROGRESS',
+    'in-progress': 'INPROGRESS',
+    pending: 'INPROGRESS',
+    running: 'INPROGRESS',
+    started: 'INPROGRESS',
+    stopped: 'STOPPED',
+    cancelled: 'STOPPED',
+    canceled: 'STOPPED',
+    aborted: 'STOPPED',
+  } satisfies Record<string, BuildState>),
+);
 
 /** Longest key Bitbucket Cloud accepts for a build status. */
 export const MAX_KEY_LENGTH = 40;
@@ -46,13 +50,25 @@ export function parseRepository(value: string | undefined, option = '--repo'): R
       `Give the repository as workspace/repo, e.g. ${option} acme/web-app.`,
     );
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(value.trim());
-  if (!match) {
+  const help =
+    `Give the workspace ID and the repository slug as they appear in the URL bitbucket.org/<workspace>/<repo> ` +
+    `(letters, digits, _ - and .), e.g. ${option} acme/web-app.`;
+  if (!match) throw new InputError(`${option} "${value}" is not of the form workspace/repo.`, help);
+  if (!isRepositoryName(match[1]) || !isRepositoryName(match[2])) {
     throw new InputError(
-      `${option} "${value}" is not of the form workspace/repo.`,
-      `Give the workspace ID and the repository slug as they appear in the URL bitbucket.org/<workspace>/<repo>, e.g. ${option} acme/web-app.`,
+      `${option} "${value}" names a workspace or repository made only of dots, which would send the request to another path.`,
+      help,
     );
   }
   return { workspace: match[1], slug: match[2] };
+}
+
+/**
+ * A workspace ID or repository slug as Bitbucket makes them: ASCII letters, digits, `_`, `-` and `.`, and not made of
+ * dots alone (`.` and `..` would turn the request path into another endpoint's).
+ */
+export function isRepositoryName(value: string): boolean {
+  return /^[A-Za-z0-9_.-]+$/.test(value) && !/^\.+$/.test(value);
 }
 
 export function formatRepository(repo: RepositoryRef): string {
@@ -83,6 +99,12 @@ export function parseKey(value: string | undefined, option = '--key'): string {
       'Give a short stable key, e.g. sonar; reuse it so each run overwrites the last.',
     );
   const key = value.trim();
+  if (hasControlCharacters(key)) {
+    throw new InputError(
+      `${option} "${printable(key)}" holds control characters.`,
+      'Use a plain key of letters, digits and - _ . (e.g. sonar).',
+    );
+  }
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw new InputError(
       `${option} "${key}" is ${key.length} characters long; Bitbucket Cloud accepts 1 to ${MAX_KEY_LENGTH}.`,
@@ -94,7 +116,7 @@ export function parseKey(value: string | undefined, option = '--key'): string {
 
 export function parseState(value: string | undefined, option = '--state'): BuildState {
   if (!value) throw new InputError(`${option} is required.`, `Give one of ${BUILD_STATES.join(', ')}.`);
-  const state = STATE_ALIASES[value.trim().toLowerCase()];
+  const state = STATE_ALIASES.get(value.trim().toLowerCase());
   if (!state) {
     throw new InputError(
       `${option} "${value}" is not a build state.`,
@@ -125,6 +147,49 @@ export function parseHttpUrl(value: string | undefined, option = '--url'): strin
     );
   }
   return url.toString();
+}
+
+/** Host names of this machine, the only ones plain http may carry a credential to. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export interface ApiUrlOptions {
+  /** Accept plain http to any host (SonarQube is often served without TLS inside a network). */
+  allowPlainHttp?: boolean;
+  /** What to do instead, when the URL is refused. */
+  fix?: string;
+}
+
+/**
+ * A base URL that requests are built on and credentials sent to: https (http only to this machine unless allowed),
+ * no user name or password, no query or fragment (paths are appended to it). Returned without trailing slashes.
+ */
+export function parseApiUrl(value: string, option: string, options: ApiUrlOptions = {}): string {
+  const text = value.trim();
+  const fix = options.fix ?? 'Give the API base URL, e.g. https://api.bitbucket.org/2.0.';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InputError(`${option} "${value}" is not a URL.`, fix);
+  }
+  const loopback = LOOPBACK_HOSTS.has(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (loopback || options.allowPlainHttp))) {
+    throw new InputError(
+      url.protocol === 'http:'
+        ? `${option} "${value}" is plain http to another machine, so the credential would cross the network in clear.`
+        : `${option} "${value}" is not an http(s) URL.`,
+      `${fix} Credentials are only sent over https (plain http only to this machine).`,
+    );
+  }
+  if (url.username || url.password)
+    throw new InputError(`${option} contains a user name or password.`, `Remove them. ${fix}`);
+  if (url.search || url.hash || /[?#]/.test(text)) {
+    throw new InputError(
+      `${option} "${value}" has a query or fragment (? or #); request paths are appended to it, so it must end with its path.`,
+      fix,
+    );
+  }
+  return text.replace(/\/+$/, '');
 }
 
 /** Shortens text to `max` characters with an ellipsis; returns whether it did. */

@@ -2,6 +2,8 @@
 import {
   type BitbucketConnection,
   connectBitbucket,
+  DEFAULT_API_URL,
+  DEFAULT_OAUTH_TOKEN_URL,
   type TransportOptions,
 } from '../core/bitbucket/connection';
 import {
@@ -11,6 +13,7 @@ import {
   type SourceNames,
 } from '../core/credentials';
 import { looksLikeToken } from '../core/secret-masker';
+import { parseApiUrl } from '../core/validation';
 import { USER_AGENT } from './version';
 import type { RunnerContext } from './context';
 import { inputVariable, integerOption, type OptionValues } from './inputs';
@@ -75,6 +78,15 @@ export function transportFromEnvironment(
   };
 }
 
+/** BITBUCKET_API_URL checked (https, no query), or undefined for the default. */
+export function apiUrlFromEnvironment(env: Record<string, string | undefined>): string | undefined {
+  return env.BITBUCKET_API_URL?.trim()
+    ? parseApiUrl(env.BITBUCKET_API_URL, 'BITBUCKET_API_URL', {
+        fix: `Leave it unset (${DEFAULT_API_URL}) or give the API base URL of a stand-in, e.g. http://127.0.0.1:8080/2.0.`,
+      })
+    : undefined;
+}
+
 /**
  * Every value that may be a secret, masked before the credential is even resolved (its errors quote variables):
  * the tokens, their Basic pairs with whichever user name was given, and a user name or email that looks like a
@@ -104,8 +116,12 @@ export function connectFromEnvironment(
   const connection = connectBitbucket({
     credentials: sources,
     names,
-    apiUrl: env.BITBUCKET_API_URL || undefined,
-    oauthTokenUrl: env.BITBUCKET_OAUTH_TOKEN_URL || undefined,
+    apiUrl: apiUrlFromEnvironment(env),
+    oauthTokenUrl: env.BITBUCKET_OAUTH_TOKEN_URL?.trim()
+      ? parseApiUrl(env.BITBUCKET_OAUTH_TOKEN_URL, 'BITBUCKET_OAUTH_TOKEN_URL', {
+          fix: `Leave it unset (${DEFAULT_OAUTH_TOKEN_URL}) or give the token endpoint's https URL.`,
+        })
+      : undefined,
     onSecret: (secret) => reporter.secret(secret),
     transport: transportFromEnvironment(context, reporter, options),
   });

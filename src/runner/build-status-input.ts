@@ -1,5 +1,6 @@
 // Turns flags, JSON Lines records and CI defaults into validated build statuses, before anything is sent.
 import type { BuildStatusInput } from '../core/bitbucket/types';
+import { hasControlCharacters, printable, stripControlCharacters } from '../core/display-text';
 import { InputError } from '../core/errors';
 import {
   MAX_DESCRIPTION_LENGTH,
@@ -60,12 +61,18 @@ export function toStatusToPost(record: StatusRecord, fallback: StatusRecord, ci:
     );
   }
   const url = parseHttpUrl(givenUrl);
-  const status: BuildStatusInput = { key, state, url, name: pick('name') ?? key };
+  const status: BuildStatusInput = {
+    key,
+    state,
+    url,
+    name: withoutControls(pick('name') ?? key, 'name', notices),
+  };
   const name = shorten(status.name ?? key, MAX_NAME_LENGTH);
   status.name = name.text;
   if (name.shortened) notices.push(`name shortened to ${MAX_NAME_LENGTH} characters`);
-  const description = pick('description');
-  if (description !== undefined) {
+  const given = pick('description');
+  if (given !== undefined) {
+    const description = withoutControls(given, 'description', notices);
     const shortened = shorten(description, MAX_DESCRIPTION_LENGTH);
     status.description = shortened.text;
     if (shortened.shortened) notices.push(`description shortened to ${MAX_DESCRIPTION_LENGTH} characters`);
@@ -73,6 +80,18 @@ export function toStatusToPost(record: StatusRecord, fallback: StatusRecord, ci:
   const refname = pick('refname') ?? ci.refname;
   if (refname) status.refname = refname;
   return { repo, commit, status, notices };
+}
+
+/**
+ * The text without control characters (ESC, OSC, C0, C1, bidi marks), which would reach every terminal that shows
+ * the status; a notice says so, with the characters spelled out.
+ */
+function withoutControls(text: string, field: string, notices: string[]): string {
+  if (!hasControlCharacters(text)) return text;
+  notices.push(
+    `${field} "${printable(text)}" holds control characters (escape sequences could drive a terminal); they were removed`,
+  );
+  return stripControlCharacters(text);
 }
 
 /** Parses JSON Lines (blank lines and `#` comments skipped); every bad line is reported at once, with its number. */

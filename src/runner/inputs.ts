@@ -72,7 +72,9 @@ export function integerOption(
 ): number {
   const raw = values[key];
   if (raw === undefined || raw === '') return fallback;
-  const number = Number(raw);
+  // Plain decimal digits only: Number() would also take 1e1, 0x10, 8.0 and padded spaces.
+  const text = String(raw);
+  const number = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(number) || number < min || number > max) {
     throw new InputError(
       `${flag} "${String(raw)}" is not a whole number from ${min} to ${max}.`,

@@ -1,5 +1,6 @@
 // Proxy selection, backoff and input validation: the small pure rules the client relies on.
 import assert from 'node:assert/strict';
+import { printable, printableJson } from '../../src/core/display-text';
 import { InputError } from '../../src/core/errors';
 import {
   backoffDelay,
@@ -10,12 +11,28 @@ import {
 import { proxyFor } from '../../src/core/http/proxy';
 import {
   parseCommit,
+  parseApiUrl,
   parseHttpUrl,
   parseKey,
   parseRepository,
   parseState,
   shorten,
 } from '../../src/core/validation';
+
+describe('printable', () => {
+  it('spells out C0, DEL, C1 and bidi controls, keeping line breaks only when asked', () => {
+    assert.equal(printable('a\u001b]0;x\u0007b'), 'a\\x1b]0;x\\x07b');
+    assert.equal(printable('\u009b31m\u007f\u202e'), '\\x9b31m\\x7f\\u202e');
+    assert.equal(printable('one\ntwo'), 'one\\x0atwo');
+    assert.equal(printable('one\ntwo\tthree', { multiline: true }), 'one\ntwo\tthree');
+    assert.equal(printable('plain ✓ text'), 'plain ✓ text');
+  });
+  it('escapes in JSON what JSON.stringify leaves raw', () => {
+    const json = printableJson(JSON.stringify({ name: '\u001b\u009b\u202e' }));
+    assert.equal(json, '{"name":"\\u001b\\u009b\\u202e"}');
+    assert.deepEqual(JSON.parse(json), { name: '\u001b\u009b\u202e' });
+  });
+});
 
 describe('proxyFor', () => {
   const settings = { httpsProxy: 'http://proxy:3128', noProxy: 'localhost,.internal.example, 10.0.0.1:8443' };
@@ -84,6 +101,28 @@ describe('validation', () => {
     refused(() => parseRepository('acme'), /not of the form/);
     refused(() => parseRepository('https://bitbucket.org/acme/web-app'), /not of the form/);
     refused(() => parseRepository(undefined), /required/);
+    for (const dots of ['acme/..', '../web-app', 'acme/.', './.', '.../x'])
+      refused(() => parseRepository(dots), /made only of dots/);
+    assert.deepEqual(parseRepository('acme/web.app-2_x'), { workspace: 'acme', slug: 'web.app-2_x' });
+  });
+  it('takes API base URLs only as https (http to this machine), without credentials, query or fragment', () => {
+    assert.equal(parseApiUrl('https://api.bitbucket.org/2.0/', 'X'), 'https://api.bitbucket.org/2.0');
+    assert.equal(parseApiUrl('http://127.0.0.1:8080/2.0', 'X'), 'http://127.0.0.1:8080/2.0');
+    assert.equal(parseApiUrl('http://[::1]:8080', 'X'), 'http://[::1]:8080');
+    assert.equal(
+      parseApiUrl('http://sonar.internal:9000', 'X', { allowPlainHttp: true }),
+      'http://sonar.internal:9000',
+    );
+    refused(() => parseApiUrl('http://api.example.com', 'X'), /plain http to another machine/);
+    refused(() => parseApiUrl('javascript:alert(1)', 'X'), /not an http\(s\) URL/);
+    refused(() => parseApiUrl('::', 'X'), /not a URL/);
+    refused(() => parseApiUrl('https://u:p@api.example.com', 'X'), /user name or password/);
+    refused(() => parseApiUrl('https://api.example.com/2.0?', 'X'), /query or fragment/);
+    refused(() => parseApiUrl('https://api.example.com/2.0#', 'X'), /query or fragment/);
+  });
+  it('refuses keys with control characters', () => {
+    refused(() => parseKey('so\u001b[2Jnar'), /control characters/);
+    refused(() => parseKey('so\nnar'), /control characters/);
   });
   it('wants a full commit hash', () => {
     assert.equal(parseCommit('A'.repeat(40)), 'a'.repeat(40));

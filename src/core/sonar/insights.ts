@@ -90,13 +90,14 @@ function conditionField(condition: DescribedCondition): ReportDataField {
   return { title, type: 'TEXT', value: condition.actual };
 }
 
-const LEGACY_RANK: Record<string, number> = { BLOCKER: 5, CRITICAL: 4, MAJOR: 3, MINOR: 2, INFO: 1 };
-const IMPACT_RANK: Record<string, number> = { BLOCKER: 5, HIGH: 4, MEDIUM: 3, LOW: 2, INFO: 1 };
+/** Maps, so a severity the server made up (even `constructor`) ranks 0 rather than reaching a prototype key. */
+const LEGACY_RANK = new Map(Object.entries({ BLOCKER: 5, CRITICAL: 4, MAJOR: 3, MINOR: 2, INFO: 1 }));
+const IMPACT_RANK = new Map(Object.entries({ BLOCKER: 5, HIGH: 4, MEDIUM: 3, LOW: 2, INFO: 1 }));
 
 /** Severity on one scale: the legacy severity, or the worst impact of SonarQube 10.2+ issues. */
 function severityRank(issue: SonarIssue): number {
-  if (issue.severity) return LEGACY_RANK[issue.severity] ?? 0;
-  return Math.max(0, ...(issue.impacts ?? []).map((impact) => IMPACT_RANK[impact.severity ?? ''] ?? 0));
+  if (issue.severity) return LEGACY_RANK.get(issue.severity) ?? 0;
+  return Math.max(0, ...(issue.impacts ?? []).map((impact) => IMPACT_RANK.get(impact.severity ?? '') ?? 0));
 }
 
 function annotationSeverity(issue: SonarIssue): AnnotationInput['severity'] {

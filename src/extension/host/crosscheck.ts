@@ -296,7 +296,7 @@ export class Crosscheck extends Disposable {
     if (!snapshot) throw stateProblem(state);
     const now = Date.now();
     const items = snapshot.statuses.map((status) => ({
-      label: `$(${STATE_ICONS[status.state] ?? 'question'}) ${status.name || status.key}`,
+      label: `$(${STATE_ICONS.get(status.state) ?? 'question'}) ${status.name || status.key}`,
       description: [status.state, relativeTime(status.updated_on ?? status.created_on, now)]
         .filter(Boolean)
         .join(' · '),

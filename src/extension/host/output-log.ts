@@ -1,37 +1,45 @@
-// The "Crosscheck" output channel: requests (already redacted by the core's client), errors with their diagnosis, reports.
+// The "Crosscheck" output channel: requests (already redacted by the core's client), errors with their diagnosis,
+// reports; control characters from server text (status names, messages) are spelled out, never passed through.
 import * as vscode from 'vscode';
+import { printable } from '../../core/display-text';
 import { ApiError, CrosscheckError } from '../../core/errors';
 import type { HttpEvent } from '../../core/http/client';
 import { Disposable } from '../common/lifecycle';
 import { describeHttpEvent } from '../view/messages';
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
 
 export class OutputLog extends Disposable {
   private readonly channel = this._register(vscode.window.createOutputChannel('Crosscheck', { log: true }));
 
   readonly httpEvent = (event: HttpEvent): void => {
     const { level, line } = describeHttpEvent(event);
-    this.channel[level](line);
+    this.write(level, line);
   };
 
   info(line: string): void {
-    this.channel.info(line);
+    this.write('info', line);
   }
 
   lines(lines: readonly string[]): void {
-    for (const line of lines) this.channel.info(line);
+    for (const line of lines) this.write('info', line);
   }
 
   error(error: unknown): void {
     if (error instanceof ApiError) {
-      this.channel.error(`${error.message} — ${error.diagnosis}${error.hint ? ` Fix: ${error.hint}` : ''}`);
+      this.write('error', `${error.message} — ${error.diagnosis}${error.hint ? ` Fix: ${error.hint}` : ''}`);
     } else if (error instanceof CrosscheckError) {
-      this.channel.error(`${error.message}${error.hint ? ` ${error.hint}` : ''}`);
+      this.write('error', `${error.message}${error.hint ? ` ${error.hint}` : ''}`);
     } else {
-      this.channel.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      this.write('error', error instanceof Error ? (error.stack ?? error.message) : String(error));
     }
   }
 
   show(): void {
     this.channel.show(true);
+  }
+
+  private write(level: Level, text: string): void {
+    this.channel[level](printable(text, { multiline: true }));
   }
 }

@@ -1,7 +1,7 @@
 // Reads the crosscheck.* settings at each use; the API URL only from user settings, so a workspace cannot redirect credentials.
 import * as vscode from 'vscode';
 import { DEFAULT_API_URL } from '../../core/bitbucket/connection';
-import { InputError } from '../../core/errors';
+import { parseApiUrl } from '../../core/validation';
 import { SETTINGS } from '../model/command-ids';
 import type { CheckSettings } from '../model/central-trigger';
 
@@ -15,30 +15,10 @@ export class Settings {
    */
   apiUrl(): string {
     const inspected = this.section().inspect<string>(SETTINGS.apiUrl);
-    const value = (inspected?.globalValue ?? inspected?.defaultValue ?? DEFAULT_API_URL).trim();
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new InputError(
-        `crosscheck.apiUrl "${value}" is not a URL.`,
-        `Set it to ${DEFAULT_API_URL} (the default) in your user settings.`,
-      );
-    }
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-      throw new InputError(
-        `crosscheck.apiUrl "${value}" is not an https URL.`,
-        `Credentials are only sent over https (plain http only to this machine). Set it to ${DEFAULT_API_URL}.`,
-      );
-    }
-    if (url.username || url.password) {
-      throw new InputError(
-        'crosscheck.apiUrl contains a user name or password.',
-        'Remove them: sign in with Crosscheck: Sign In to Bitbucket.',
-      );
-    }
-    return value.replace(/\/+$/, '');
+    const value = inspected?.globalValue ?? inspected?.defaultValue ?? DEFAULT_API_URL;
+    return parseApiUrl(value, 'crosscheck.apiUrl', {
+      fix: `Set it to ${DEFAULT_API_URL} (the default) in your user settings; sign in with Crosscheck: Sign In to Bitbucket.`,
+    });
   }
 
   /** The API URL to derive web links from: the setting when it is valid, else the default (links carry no credential). */

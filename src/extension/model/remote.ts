@@ -1,5 +1,5 @@
 // Finds the Bitbucket Cloud repository (workspace/slug) behind git remotes: scp-like ssh, ssh:// and https forms.
-import type { RepositoryRef } from '../../core/validation';
+import { isRepositoryName, type RepositoryRef } from '../../core/validation';
 
 /** Host names that serve Bitbucket Cloud repositories over git. */
 const BITBUCKET_HOSTS = new Set(['bitbucket.org', 'www.bitbucket.org', 'altssh.bitbucket.org']);
@@ -14,7 +14,7 @@ export function parseBitbucketRemote(url: string): RepositoryRef | undefined {
   const location = splitRemote(url.trim());
   if (!location || !BITBUCKET_HOSTS.has(location.host.toLowerCase())) return undefined;
   const match = REPOSITORY_PATH.exec(location.path);
-  if (!match || match[1] === '.' || match[1] === '..') return undefined;
+  if (!match || !isRepositoryName(match[1]) || !isRepositoryName(match[2])) return undefined;
   return { workspace: match[1], slug: match[2] };
 }
 

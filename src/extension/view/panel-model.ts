@@ -192,7 +192,7 @@ function statusRow(
   return {
     key: status.key,
     state: status.state,
-    icon: STATE_ICONS[status.state] ?? 'question',
+    icon: STATE_ICONS.get(status.state) ?? 'question',
     name: status.name || status.key,
     description: status.description ?? undefined,
     when: relativeTime(time, now),

@@ -21,12 +21,13 @@ export interface StatusBarView {
   command: string;
 }
 
-export const STATE_ICONS: Record<BuildState, string> = {
-  INPROGRESS: 'sync~spin',
-  SUCCESSFUL: 'check',
-  FAILED: 'error',
-  STOPPED: 'circle-slash',
-};
+/** Codicon per state; a Map, so a state the server made up (even `constructor`) finds nothing. */
+export const STATE_ICONS: ReadonlyMap<string, string> = new Map<BuildState, string>([
+  ['INPROGRESS', 'sync~spin'],
+  ['SUCCESSFUL', 'check'],
+  ['FAILED', 'error'],
+  ['STOPPED', 'circle-slash'],
+]);
 
 /** Shown when HEAD has no status under the check key (or it is not known yet). */
 export const NEUTRAL_ICON = 'circle-large-outline';
@@ -128,7 +129,7 @@ function loadedView(snapshot: CheckSnapshot, now: number): StatusBarView {
   if (absolute) lines[1] += ` (${absolute})`;
   return {
     visible: true,
-    text: `$(${STATE_ICONS[check.state]}) ${checkKey}`,
+    text: `$(${STATE_ICONS.get(check.state) ?? 'question'}) ${checkKey}`,
     tooltip: {
       title: `${check.name || check.key}: ${check.state}`,
       lines: lines.filter(nonEmpty),

@@ -16,6 +16,7 @@ import { parseReportTask, REPORT_TASK_LOCATIONS, type ReportTask } from '../../c
 import {
   formatRepository,
   parseCommit,
+  parseApiUrl,
   parseHttpUrl,
   parseKey,
   parseRepository,
@@ -97,9 +98,14 @@ export async function sonarGate(
     onNone: parseGatePolicy(stringOption(options, 'onNone'), '--on-none'),
   };
   const hostUrl = env.SONAR_HOST_URL?.trim()
-    ? parseHttpUrl(env.SONAR_HOST_URL, 'SONAR_HOST_URL').replace(/\/+$/, '')
+    ? parseApiUrl(env.SONAR_HOST_URL, 'SONAR_HOST_URL', {
+        allowPlainHttp: true,
+        fix: 'Give the SonarQube server URL, e.g. https://sonarqube.example.com.',
+      })
     : task.serverUrl;
-  const url = task.dashboardUrl ?? `${hostUrl}/dashboard?id=${encodeURIComponent(task.projectKey)}`;
+  const url = task.dashboardUrl
+    ? parseHttpUrl(task.dashboardUrl, `dashboardUrl in ${task.source}`)
+    : `${hostUrl}/dashboard?id=${encodeURIComponent(task.projectKey)}`;
   const bitbucket = connectFromEnvironment(context, reporter, options);
   const sonar = connectSonar({
     hostUrl,

@@ -8,7 +8,12 @@ import type { RunnerContext } from '../context';
 import { type OptionValues, stringOption } from '../inputs';
 import type { Reporter } from '../reporter';
 
-const ICONS: Record<string, string> = { SUCCESSFUL: '✓', FAILED: '✗', INPROGRESS: '…', STOPPED: '■' };
+const ICONS = new Map([
+  ['SUCCESSFUL', '✓'],
+  ['FAILED', '✗'],
+  ['INPROGRESS', '…'],
+  ['STOPPED', '■'],
+]);
 
 export async function statusGet(
   options: OptionValues,
@@ -47,5 +52,5 @@ export async function statusGet(
 export function formatStatus(status: CommitStatus): string {
   const name = status.name && status.name !== status.key ? ` ${status.name}` : '';
   const description = status.description ? ` — ${status.description}` : '';
-  return `${ICONS[status.state] ?? '?'} ${status.state.padEnd(10)} ${status.key}${name}${description}${status.url ? ` <${status.url}>` : ''}`;
+  return `${ICONS.get(status.state) ?? '?'} ${status.state.padEnd(10)} ${status.key}${name}${description}${status.url ? ` <${status.url}>` : ''}`;
 }

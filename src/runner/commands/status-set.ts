@@ -12,7 +12,7 @@ import {
   toStatusToPost,
 } from '../build-status-input';
 import { ciDefaults } from '../ci-environment';
-import { connectFromEnvironment } from '../bitbucket-connection';
+import { apiUrlFromEnvironment, connectFromEnvironment } from '../bitbucket-connection';
 import { mapWithConcurrency } from '../concurrency';
 import type { RunnerContext } from '../context';
 import { EXIT_FAILED, ExitError } from '../exit-codes';
@@ -109,7 +109,7 @@ function dryRun(
   reporter: Reporter,
   options: OptionValues,
 ): void {
-  const apiUrl = (context.env.BITBUCKET_API_URL || DEFAULT_API_URL).replace(/\/+$/, '');
+  const apiUrl = apiUrlFromEnvironment(context.env) ?? DEFAULT_API_URL;
   let credential: string;
   try {
     credential = describeCredential(connectFromEnvironment(context, reporter, options).credential);

@@ -140,7 +140,7 @@ function triggerRequest(options: OptionValues, env: Record<string, string | unde
   const prText = stringOption(options, 'pr') ?? env.BITBUCKET_PR_ID;
   let pullRequestId: number | undefined;
   if (prText !== undefined) {
-    pullRequestId = Number(prText);
+    pullRequestId = /^\d{1,9}$/.test(prText) ? Number(prText) : Number.NaN;
     if (!Number.isInteger(pullRequestId) || pullRequestId < 1)
       throw new InputError(
         `--pr "${prText}" is not a pull request number.`,
