@@ -45,7 +45,7 @@ const MANIFEST_NAMES = ['action.yml', 'action.yaml'];
  * resolved against `cwd`, and checks that its scripts exist. Throws ActionDefinitionError for anything the user must fix.
  */
 export async function loadActionDefinition(actionPath: string, cwd: string): Promise<ActionDefinition> {
-  const file = await findManifest(actionPath, path.resolve(cwd, actionPath));
+  const file = await findManifest(path.resolve(cwd, actionPath));
   const text = await fs.readFile(file, 'utf8');
   const { parseDocument } = await import('yaml');
   const document = parseDocument(text, { prettyErrors: true });
@@ -72,19 +72,9 @@ export async function loadActionDefinition(actionPath: string, cwd: string): Pro
   return definition;
 }
 
-async function findManifest(given: string, resolved: string): Promise<string> {
+async function findManifest(resolved: string): Promise<string> {
   const stat = await fs.stat(resolved).catch(() => undefined);
   if (!stat) {
-    if (given.startsWith('docker://')) {
-      throw new ActionDefinitionError(
-        `'${given}' is a Docker image; only local JavaScript actions can be run. Run the image with docker in the pipeline step instead.`,
-      );
-    }
-    if (/^[\w.-]+\/[\w.-]+(\/[^@]*)?@[^@\s]+$/.test(given)) {
-      throw new ActionDefinitionError(
-        `'${given}' is a remote action reference, which is out of scope: clone it first (git clone --depth 1 --branch <ref> https://github.com/<owner>/<repo>) and pass the local folder.`,
-      );
-    }
     throw new ActionDefinitionError(
       `Action folder '${resolved}' does not exist. Pass the folder that holds action.yml.`,
     );

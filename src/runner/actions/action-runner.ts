@@ -13,12 +13,16 @@ import {
   type StatusCondition,
 } from './action-definition';
 import { buildActionEnvironment } from './action-environment';
+import { locateAction, type LocatedAction } from './action-locator';
+import type { RemoteActions } from './remote-actions';
 import { createPhaseFiles, readPhaseFiles } from './file-commands';
 import { SecretMasker, WorkflowCommandProcessor } from './workflow-commands';
 
 export interface ActionRunOptions {
-  /** Folder holding action.yml / action.yaml (or that file), relative to `cwd`. */
+  /** Folder holding action.yml / action.yaml (or that file), relative to `cwd`, or `owner/repo[/path]@ref`. */
   actionPath: string;
+  /** Fetches and caches `owner/repo@ref` actions; without it only local folders run. */
+  remoteActions?: RemoteActions;
   /** `--with` values by input name. */
   inputs: Record<string, string>;
   /** The caller's environment (process.env in the CLI); the engine never reads process.env itself. */
@@ -38,7 +42,7 @@ export interface ActionRunOptions {
 }
 
 export interface ActionRunResult {
-  action: { name: string; directory: string; using: NodeRuntime };
+  action: { name: string; directory: string; using: NodeRuntime; remote?: LocatedAction['remote'] };
   result: StepResult;
   /** 0 on success; the failing script's exit code (1 when it exited 0 but a command failed); 128+signal when cancelled. */
   exitCode: number;
@@ -54,10 +58,17 @@ export interface ActionRunResult {
 
 /** Runs the action; throws ActionDefinitionError (before running anything) when action.yml cannot be used. */
 export async function runAction(options: ActionRunOptions): Promise<ActionRunResult> {
-  const definition = await loadActionDefinition(options.actionPath, options.cwd);
+  const located = await locateAction(options.actionPath, {
+    cwd: options.cwd,
+    remoteActions: options.remoteActions,
+    fromCommandLine: true,
+  });
+  const definition = await loadActionDefinition(located.directory, options.cwd);
   const workDirectory = await fs.mkdtemp(path.join(os.tmpdir(), 'crosscheck-action-'));
   try {
-    return await new ActionRun(definition, options, workDirectory).run();
+    const result = await new ActionRun(definition, options, workDirectory).run();
+    if (located.remote) result.action.remote = located.remote;
+    return result;
   } finally {
     await fs.rm(workDirectory, { recursive: true, force: true });
   }

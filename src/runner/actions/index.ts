@@ -12,3 +12,4 @@ export { runAction, type ActionRunOptions, type ActionRunResult } from './action
 export { formatOutputsFile, outputVariableName, writeOutputsFile, type OutputsFile } from './outputs-file';
 export { actionRunToJson, type ActionRunJson } from './action-run-json';
 export { annotationsFor, reportFor } from './code-insights';
+export { ActionFetchError, RemoteActions, type RemoteActionsOptions } from './remote-actions';

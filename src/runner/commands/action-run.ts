@@ -1,7 +1,8 @@
 // `crosscheck action run`: runs a GitHub-style JavaScript action here, optionally reporting it as a build status.
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { credentialSecrets } from '../../core/credentials';
-import { InputError } from '../../core/errors';
+import { CrosscheckError, InputError } from '../../core/errors';
 import { parseCommit, parseKey, parseRepository, type RepositoryRef } from '../../core/validation';
 import type { ActionLog } from '../actions';
 import { connectFromEnvironment } from '../bitbucket-connection';
@@ -20,9 +21,12 @@ export const actionCommand: CommandRegistration = (program, action) => {
     .description('run GitHub-style JavaScript actions outside GitHub, e.g. in Bitbucket Pipelines')
     .command('run')
     .description(
-      "run the JavaScript action in a local folder (action.yml: pre, main, post) with GitHub's runner protocol",
+      "run a JavaScript or composite action, local or remote (what uses: takes), with GitHub's runner protocol",
     )
-    .argument('<path>', 'folder holding action.yml or action.yaml')
+    .argument(
+      '<action>',
+      'folder holding action.yml, or owner/repo[/path]@ref, or https://host/owner/repo@ref',
+    )
     .option(
       '--with <name=value>',
       'an input of the action (repeatable)',
@@ -32,6 +36,10 @@ export const actionCommand: CommandRegistration = (program, action) => {
     .option(
       '--outputs-file <file>',
       'write the outputs as a dotenv file (export OUTPUT_NAME=...) a later step can source',
+    )
+    .option(
+      '--actions-url <url>',
+      'where owner/repo@ref actions are fetched with git: any git URL, e.g. a mirror (default $CROSSCHECK_ACTIONS_URL or https://github.com)',
     )
     .option('--debug', 'show ::debug:: lines and set RUNNER_DEBUG=1')
     .option(
@@ -45,7 +53,16 @@ export const actionCommand: CommandRegistration = (program, action) => {
     .option('--refname <branch>', 'branch for the status (default $BITBUCKET_BRANCH)')
     .addHelpText(
       'after',
-      '\nExample:\n  crosscheck action run ./checks/license-scan --with fail-on=high --outputs-file outputs.env --key license',
+      [
+        '',
+        'Examples:',
+        '  crosscheck action run ./checks/license-scan --with fail-on=high --outputs-file outputs.env --key license',
+        '  crosscheck action run my-org/quality-gate@v2 --with project=web',
+        '',
+        'Remote actions are cached by commit in $CROSSCHECK_ACTIONS_CACHE (default ~/.cache/crosscheck/actions) and run',
+        'from the cache when the host cannot be reached. A credential for the actions host: $CROSSCHECK_ACTIONS_TOKEN',
+        '(user name $CROSSCHECK_ACTIONS_USERNAME, default x-access-token); nothing is sent to it otherwise.',
+      ].join('\n'),
     )
     .action(
       action((options, context, reporter, command) => actionRun(options, context, reporter, command.args[0])),
@@ -59,12 +76,26 @@ export async function actionRun(
   path: string,
 ): Promise<void> {
   // Loaded here: the action engine (and its YAML parser) is a bundle of its own.
-  const { ActionDefinitionError, actionRunToJson, annotationsFor, reportFor, runAction, writeOutputsFile } =
-    await import('../actions/index.js');
+  const {
+    ActionDefinitionError,
+    ActionFetchError,
+    RemoteActions,
+    actionRunToJson,
+    annotationsFor,
+    reportFor,
+    runAction,
+    writeOutputsFile,
+  } = await import('../actions/index.js');
   const inputs = parseWith(options.with);
+  const remoteActions = new RemoteActions({
+    ...remoteActionsSettings(options, context.env),
+    env: context.env,
+    progress: (message) => reporter.progress(message),
+  });
   const target = statusTarget(options, context);
   const connection = target ? connectFromEnvironment(context, reporter, options) : undefined;
   const secrets = connection ? credentialSecrets(connection.credential) : [];
+  if (context.env.CROSSCHECK_ACTIONS_TOKEN) secrets.push(context.env.CROSSCHECK_ACTIONS_TOKEN);
   const controller = new AbortController();
   const cancel = (signal: NodeJS.Signals) => {
     reporter.progress(`${signal} received: stopping the action…`);
@@ -89,6 +120,7 @@ export async function actionRun(
     try {
       run = await runAction({
         actionPath: path,
+        remoteActions,
         inputs,
         env: context.env,
         cwd: context.cwd,
@@ -105,6 +137,11 @@ export async function actionRun(
         throw new InputError(
           error.message,
           'Fix action.yml (or the path to the action) and run again; nothing was run.',
+        );
+      if (error instanceof ActionFetchError)
+        throw new CrosscheckError(
+          error.message,
+          'Check that the actions host can be reached (--actions-url), or run once where it can so the cache holds the action.',
         );
       throw error;
     }
@@ -146,6 +183,45 @@ export async function actionRun(
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
   }
+}
+
+/** Where remote actions come from and are kept, and the credential for that host (only when one is given). */
+function remoteActionsSettings(
+  options: OptionValues,
+  env: Record<string, string | undefined>,
+): { actionsUrl: string; cacheDirectory: string; credential?: { username: string; token: string } } {
+  const actionsUrl =
+    stringOption(options, 'actionsUrl') ?? env.CROSSCHECK_ACTIONS_URL ?? 'https://github.com';
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(actionsUrl);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !['https:', 'http:', 'file:', 'ssh:'].includes(parsed.protocol)) {
+    throw new InputError(
+      `--actions-url '${actionsUrl}' is not an https://, http://, file:// or ssh:// URL.`,
+      'Give the base URL owner/repo is appended to, e.g. https://github.com or file:///srv/actions.',
+    );
+  }
+  if (parsed.username || parsed.password) {
+    throw new InputError(
+      '--actions-url must not hold a credential.',
+      'Put the token in CROSSCHECK_ACTIONS_TOKEN (and the user name in CROSSCHECK_ACTIONS_USERNAME); it is sent as a header, never in the URL.',
+    );
+  }
+  const home = env.HOME ?? env.USERPROFILE ?? homedir();
+  const cacheDirectory = resolve(
+    env.CROSSCHECK_ACTIONS_CACHE ?? join(env.XDG_CACHE_HOME ?? join(home, '.cache'), 'crosscheck', 'actions'),
+  );
+  const token = env.CROSSCHECK_ACTIONS_TOKEN;
+  return {
+    actionsUrl,
+    cacheDirectory,
+    ...(token
+      ? { credential: { username: env.CROSSCHECK_ACTIONS_USERNAME || 'x-access-token', token } }
+      : {}),
+  };
 }
 
 function parseWith(raw: unknown): Record<string, string> {
