@@ -105,6 +105,12 @@ export class RemoteActions {
     }
     this.options.progress(`Fetching ${name} from ${url}…`);
     const fetched = await this.download(url, cache, wanted, commit, name);
+    if (fetched !== commit) {
+      // The ref moved between ls-remote and fetch: remember what was really fetched.
+      const refs = await readRefs(cache);
+      refs[reference.ref] = { commit: fetched, resolvedAt: new Date().toISOString() };
+      await writeRefs(cache, refs);
+    }
     return this.found(reference, cache, fetched, 'fetched');
   }
 
@@ -138,7 +144,7 @@ export class RemoteActions {
   ): Promise<{ commit: string; refName: string }> {
     const { ref } = reference;
     const result = await this.runGit(
-      ['ls-remote', url, `refs/tags/${ref}`, `refs/heads/${ref}`],
+      ['ls-remote', url, `refs/tags/${ref}`, `refs/tags/${ref}^{}`, `refs/heads/${ref}`],
       undefined,
       this.options.resolveTimeoutMs ?? 60_000,
       LS_REMOTE_LIMIT,
@@ -258,7 +264,7 @@ export class RemoteActions {
     if (
       reference &&
       !result.timedOut &&
-      /not found|does not appear to be a git repository|does not exist|returned error: 404|Could not read from remote/i.test(
+      /not found|does not appear to be a git repository|does not exist|returned error: 40[134]|could not read Username|Authentication failed|Could not read from remote/i.test(
         result.stderr,
       ) &&
       !/Could not resolve host|Connection refused|timed out/i.test(result.stderr)
@@ -330,26 +336,37 @@ function runGit(
   options: { cwd: string | undefined; env: Record<string, string>; timeoutMs: number; stdoutLimit: number },
 ): Promise<GitResult> {
   return new Promise((resolve) => {
+    // Its own process group, so the deadline also ends the helpers git starts (git-remote-http keeps the pipes open).
+    const group = process.platform !== 'win32';
     const child = spawn(git, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
+      detached: group,
     });
+    const kill = () => {
+      try {
+        if (group && child.pid) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     let error: Error | undefined;
     child.stdout.on('data', (chunk: Buffer) => {
       if (stdout.length < options.stdoutLimit) stdout += chunk.toString('utf8');
-      else if (options.stdoutLimit > 0) child.kill('SIGKILL');
+      else if (options.stdoutLimit > 0) kill();
     });
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < STDERR_LIMIT) stderr += chunk.toString('utf8');
     });
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      kill();
     }, options.timeoutMs);
     child.on('error', (cause) => {
       error = cause;
