@@ -546,7 +546,7 @@ describe('runAction', () => {
 
     it('refuses a docker action and a docker:// reference', async () => {
       assert.match(await refusal('docker'), /Docker container actions are not supported/);
-      assert.match(await refusal('docker://alpine:3'), /is a Docker image/);
+      assert.match(await refusal('docker://alpine:3'), /Docker image actions are not supported/);
     });
 
     it('refuses an action without runs.main, and one whose main script is not built', async () => {
@@ -569,10 +569,10 @@ describe('runAction', () => {
       assert.match(await refusal(scratch), /action\.yml is not valid YAML: .*line \d+, column \d+/);
     });
 
-    it('refuses remote references, missing folders and folders without action.yml', async () => {
+    it('refuses remote references without a fetcher, missing folders and folders without action.yml', async () => {
       assert.match(
         await refusal('actions/checkout@v4'),
-        /remote action reference, which is out of scope: clone it first/,
+        /is a remote action, and remote actions are not enabled/,
       );
       assert.match(await refusal('no-such-folder'), /Action folder '.*no-such-folder' does not exist/);
       assert.match(await refusal(scratch), /No action\.yml or action\.yaml in/);
