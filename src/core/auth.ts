@@ -1,5 +1,6 @@
 // Turns a resolved credential into Authorization headers: Basic for API tokens, Bearer for access and OAuth tokens.
 import { type Credential, credentialSecrets } from './credentials';
+import { SHAPES } from './bitbucket/shapes';
 import type { AuthProvider, HttpClient } from './http/client';
 
 /** Fixed header for API tokens and access tokens. */
@@ -12,11 +13,6 @@ class StaticAuth implements AuthProvider {
   async authorization(): Promise<string> {
     return this.header;
   }
-}
-
-interface TokenGrant {
-  access_token?: string;
-  expires_in?: number;
 }
 
 /** OAuth consumer: client-credentials grant, the access token cached until a minute before it expires. */
@@ -49,17 +45,20 @@ class OAuthClientCredentialsAuth implements AuthProvider {
     const basic = Buffer.from(`${this.credential.clientId}:${this.credential.clientSecret}`).toString(
       'base64',
     );
-    const response = await this.tokenClient.request<TokenGrant>({
-      method: 'POST',
-      path: this.tokenUrl,
-      allowOtherOrigin: true,
-      idempotent: true,
-      auth: { authorization: `Basic ${basic}` },
-      form: { grant_type: 'client_credentials' },
-      resource: 'the OAuth token endpoint',
-    });
-    const value = response.body?.access_token;
-    if (!value) throw new Error('The OAuth token endpoint answered without an access_token.');
+    // The answer goes through the client's one mapping: a page without access_token is a diagnosed ApiError.
+    const response = await this.tokenClient.request(
+      {
+        method: 'POST',
+        path: this.tokenUrl,
+        allowOtherOrigin: true,
+        idempotent: true,
+        auth: { authorization: `Basic ${basic}` },
+        form: { grant_type: 'client_credentials' },
+        resource: 'the OAuth token endpoint',
+      },
+      SHAPES.tokenGrant,
+    );
+    const value = response.body.access_token;
     this.known.push(value);
     this.onSecret?.(value);
     const lifetime = (response.body.expires_in ?? 3600) * 1000;

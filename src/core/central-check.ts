@@ -76,7 +76,7 @@ export function pipelineRunUrl(
 ): string {
   return (
     pipeline.links?.html?.href ??
-    `${webUrl}/${formatRepository(repo)}/pipelines/results/${pipeline.build_number ?? encodeURIComponent(pipeline.uuid)}`
+    `${webUrl}/${formatRepository(repo)}/pipelines/results/${pipeline.build_number}`
   );
 }
 
@@ -103,7 +103,7 @@ export async function startCentralCheck(
         key: request.pendingKey,
         state: 'INPROGRESS',
         name: request.pendingName ?? request.pendingKey,
-        description: `Central check ${request.pipeline}${pipeline.build_number ? ` #${pipeline.build_number}` : ''} running`,
+        description: `Central check ${request.pipeline} #${pipeline.build_number} running`,
         url: runUrl,
         refname: request.target.branch,
       })

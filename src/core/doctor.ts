@@ -97,7 +97,7 @@ export async function runDoctor(
       `pipelines (${scopeNames(credential.kind, SCOPES.pipelineRead)})`,
       async () => {
         const runs = await api.listRecentPipelines(repo, 1);
-        return runs.length ? `readable; latest #${runs[0].build_number ?? '?'}` : 'readable; no runs yet';
+        return runs.length ? `readable; latest #${runs[0].build_number}` : 'readable; no runs yet';
       },
       'warning',
     );

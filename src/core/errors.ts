@@ -34,10 +34,14 @@ export class ApiError extends CrosscheckError {
     readonly diagnosis: string,
     readonly body?: unknown,
     hint?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfter?: string },
   ) {
     super(message, hint, options);
+    this.retryAfter = options?.retryAfter;
   }
+
+  /** The server's Retry-After header, if it sent one (read by the retry wrapper). */
+  readonly retryAfter?: string;
 }
 
 /** No answer in time, or the network failed, after retries. */
@@ -46,8 +50,27 @@ export class NetworkError extends CrosscheckError {
     message: string,
     readonly request: RedactedRequest,
     hint?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: string },
   ) {
     super(message, hint, options);
+    this.code = options?.code;
+  }
+
+  /** The system error code (ECONNRESET, ECONNREFUSED…) or ATTEMPT_TIMEOUT, read by the retry wrapper. */
+  readonly code?: string;
+}
+
+/**
+ * The proxy (HTTPS_PROXY/HTTP_PROXY) refused or failed to open the tunnel, so the request never reached the server:
+ * 407 (it wants credentials), 403 (the host is not allowed), 502–504 (it could not reach the host).
+ */
+export class ProxyError extends NetworkError {
+  constructor(
+    message: string,
+    readonly status: number,
+    request: RedactedRequest,
+    hint?: string,
+  ) {
+    super(message, request, hint);
   }
 }

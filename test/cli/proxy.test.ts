@@ -97,7 +97,10 @@ describe('crosscheck behind a proxy (CLI)', () => {
       HTTPS_PROXY: 'http://127.0.0.1:9',
     });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /connection was refused/);
-    assert.match(result.stderr, /HTTPS_PROXY, NO_PROXY/);
+    assert.match(result.stderr, /the connection to the proxy 127\.0\.0\.1:9 was refused/);
+    assert.match(
+      result.stderr,
+      /Check the proxy 127\.0\.0\.1:9 \(HTTPS_PROXY, HTTP_PROXY\) or list the host in NO_PROXY/,
+    );
   });
 });

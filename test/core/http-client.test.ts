@@ -1,55 +1,20 @@
 // The shared HTTP client over real loopback HTTP: retries, Retry-After, timeouts, redaction, origins, OAuth caching.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { connectBitbucket } from '../../src/core/bitbucket/connection';
 import { ApiError, NetworkError } from '../../src/core/errors';
 import { HttpClient, type HttpEvent } from '../../src/core/http/client';
 import { diagnoseBitbucket } from '../../src/core/bitbucket/diagnosis';
-
-type Handler = (request: IncomingMessage, response: ServerResponse, body: string) => void;
-
-/** A loopback server answering each request with the next scripted handler. */
-async function scriptedServer(handlers: Handler[]): Promise<{
-  url: string;
-  seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }>;
-  close: () => Promise<void>;
-}> {
-  const seen: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }> = [];
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
-      const handler = handlers[Math.min(seen.length - 1, handlers.length - 1)];
-      handler(request, response, body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-const json =
-  (status: number, value: unknown, headers: Record<string, string> = {}): Handler =>
-  (_request, response) => {
-    response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-    response.end(JSON.stringify(value));
-  };
-const rateLimited: Handler = (_request, response) => {
-  response.writeHead(429, { 'Content-Type': 'text/plain' });
-  response.end('Rate limit for this resource has been exceeded');
-};
-const reset: Handler = (request) => request.socket.destroy();
-const hang: Handler = () => undefined;
+import { SHAPES } from '../../src/core/bitbucket/shapes';
+import {
+  type Handler,
+  hang,
+  json,
+  LOGIN_PAGE,
+  rateLimited,
+  reset,
+  scriptedServer,
+  text,
+} from '../support/loopback-server';
 
 function client(
   baseUrl: string,
@@ -59,6 +24,7 @@ function client(
   const sleeps: number[] = [];
   const http = new HttpClient({
     baseUrl: `${baseUrl}/2.0`,
+    service: 'Bitbucket',
     userAgent: 'crosscheck/test',
     auth: {
       authorization: async () => 'Bearer ATCTT3xFfGF0secretvalue',
@@ -250,5 +216,217 @@ describe('HttpClient', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('HttpClient: one mapping for every answer', () => {
+  const statusPost = {
+    method: 'POST' as const,
+    path: '/repositories/acme/web-app/commit/abc/statuses/build',
+    json: { key: 'sonar' },
+    idempotent: true,
+    resource: 'commit abc in acme/web-app',
+  };
+
+  /** The ApiError `request` rejects with, after checking the server was asked exactly `requests` times. */
+  async function refused(
+    handlers: Handler[],
+    call: (http: HttpClient) => Promise<unknown>,
+    requests = 1,
+  ): Promise<ApiError> {
+    const server = await scriptedServer(handlers);
+    try {
+      const error = await call(client(server.url).http).then(
+        () => assert.fail('the answer was believed'),
+        (caught: unknown) => caught,
+      );
+      assert.ok(error instanceof ApiError, `a diagnosed ApiError, not ${String(error)}`);
+      assert.equal(server.seen.length, requests);
+      return error;
+    } finally {
+      await server.close();
+    }
+  }
+
+  it('refuses a 200 login page where a build status was asked for, naming both', async () => {
+    const error = await refused([text(200, LOGIN_PAGE)], (http) =>
+      http.request(statusPost, SHAPES.commitStatus),
+    );
+    assert.equal(error.status, 200);
+    assert.match(
+      error.message,
+      /^Bitbucket answered POST commit abc in acme\/web-app with 200, but not with a build status/,
+    );
+    assert.match(error.diagnosis, /an HTML page titled "Log in with Atlassian account"/);
+    assert.match(error.hint ?? '', /login or proxy page came back instead of the API/);
+  });
+
+  it('refuses truncated JSON and garbage with status 200, saying which', async () => {
+    const truncated = await refused([text(200, '{"key":"sonar","state":"SUCC', 'application/json')], (http) =>
+      http.request(statusPost, SHAPES.commitStatus),
+    );
+    assert.match(truncated.diagnosis, /JSON cut off or malformed after 28 bytes/);
+    assert.match(truncated.hint ?? '', /cut off or garbled on the way/);
+    const garbage = await refused([text(200, 'OK\x00\x01 done', 'application/octet-stream')], (http) =>
+      http.request(statusPost, SHAPES.commitStatus),
+    );
+    assert.match(garbage.diagnosis, /text that is not JSON \("OK/);
+    const empty = await refused([text(200, '', 'application/json')], (http) =>
+      http.request(statusPost, SHAPES.commitStatus),
+    );
+    assert.match(empty.diagnosis, /an empty body/);
+  });
+
+  it('refuses JSON of another shape: a pipeline without build_number is never believed', async () => {
+    const error = await refused([json(201, { uuid: '{run}', state: { name: 'PENDING' } })], (http) =>
+      http.request(
+        { method: 'POST', path: '/repositories/acme/central/pipelines/', json: {} },
+        SHAPES.pipeline,
+      ),
+    );
+    assert.match(error.message, /but not with a pipeline run \(JSON with uuid and build_number\)/);
+    assert.match(error.diagnosis, /JSON where "build_number" is missing/);
+  });
+
+  it('returns a 204 as an empty success when no body was asked for, and refuses it when one was', async () => {
+    const server = await scriptedServer([(_request, response) => response.writeHead(204).end()]);
+    try {
+      const { http } = client(server.url);
+      const answer = await http.request({ method: 'DELETE', path: '/x' });
+      assert.equal(answer.status, 204);
+      assert.equal(answer.body, undefined);
+      await assert.rejects(
+        http.request({ method: 'GET', path: '/x' }, SHAPES.repository),
+        /but not with a repository/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('never follows a redirect, and names the host it pointed to', async () => {
+    const error = await refused(
+      [
+        (_request, response) =>
+          response.writeHead(302, { Location: 'https://login.example.com/sso?next=%2F2.0' }).end(),
+      ],
+      (http) => http.request({ method: 'GET', path: '/user', resource: 'the current user' }, SHAPES.account),
+    );
+    assert.equal(error.status, 302);
+    assert.equal(error.message, 'Bitbucket redirected GET the current user to login.example.com (302)');
+    assert.match(error.diagnosis, /Redirects are not followed, so credentials never go to another address/);
+    assert.match(error.hint ?? '', /If https:\/\/login\.example\.com is the right server/);
+  });
+
+  it('does not send a non-idempotent POST again after a 502, and does not claim it did', async () => {
+    const error = await refused([json(502, {})], (http) =>
+      http.request({ method: 'POST', path: '/repositories/acme/central/pipelines/', json: {} }),
+    );
+    assert.doesNotMatch(`${error.message} ${error.hint}`, /retried|tried \d+ times/);
+    assert.match(error.hint ?? '', /It was not sent again: the server may have carried it out/);
+    const retried = await refused([json(502, {})], (http) => http.request({ method: 'GET', path: '/x' }), 5);
+    assert.match(retried.hint ?? '', /It was tried 5 times\./);
+    assert.match(retried.message, /\(after 5 attempts\)$/);
+  });
+
+  it('tells of every HTTP answer once, 429s and retried ones included, with its headers', async () => {
+    const server = await scriptedServer([
+      rateLimited,
+      json(502, {}),
+      reset,
+      json(201, { key: 'sonar', state: 'SUCCESSFUL' }, { 'X-RateLimit-NearLimit': 'false' }),
+    ]);
+    const events: HttpEvent[] = [];
+    try {
+      await client(server.url, events).http.request(statusPost, SHAPES.commitStatus);
+      const answers = events.flatMap((event) => (event.type === 'response' ? [event] : []));
+      assert.deepEqual(
+        answers.map((event) => event.status),
+        [429, 502, 201],
+      );
+      assert.equal(answers[2].rateLimit?.nearLimit, false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('diagnoses an OAuth token endpoint that answers a login page (no plain Error)', async () => {
+    const server = await scriptedServer([text(200, LOGIN_PAGE)]);
+    try {
+      const connection = connectBitbucket({
+        credentials: { oauthClientId: 'client-key', oauthClientSecret: 'client-secret-value' },
+        apiUrl: `${server.url}/2.0`,
+        oauthTokenUrl: `${server.url}/site/oauth2/access_token`,
+        transport: { userAgent: 'crosscheck/test' },
+      });
+      const error = await connection.http.request({ method: 'GET', path: '/user' }).catch((caught) => caught);
+      assert.ok(error instanceof ApiError);
+      assert.match(
+        error.message,
+        /answered POST the OAuth token endpoint with 200, but not with an access token/,
+      );
+      assert.equal(server.seen.length, 1, 'the API itself was never called without a token');
+    } finally {
+      await server.close();
+    }
+  });
+
+  describe('body size limit', () => {
+    /** Streams 64 KiB chunks until `limit` bytes or the client hangs up; records how much it wrote. */
+    function streaming(limit: number, headers: Record<string, string> = {}) {
+      const written = { bytes: 0, closedEarly: false };
+      const handler: Handler = (_request, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json', ...headers });
+        const chunk = Buffer.alloc(64 * 1024, 'a');
+        response.on('close', () => (written.closedEarly = written.bytes < limit));
+        const pump = () => {
+          while (written.bytes < limit) {
+            written.bytes += chunk.length;
+            if (!response.write(chunk)) return void response.once('drain', pump);
+          }
+          response.end();
+        };
+        response.write('["');
+        pump();
+      };
+      return { handler, written };
+    }
+
+    it('stops reading a body past the limit and says so, without buffering it whole', async () => {
+      const { handler, written } = streaming(64 * 1024 * 1024);
+      const server = await scriptedServer([handler]);
+      try {
+        const { http } = client(server.url, [], { maxBodyBytes: 1024 * 1024 });
+        const error = await http.request({ method: 'GET', path: '/x' }).catch((caught) => caught);
+        assert.ok(error instanceof ApiError, String(error));
+        assert.match(error.message, /answer to GET .* is larger than 1 MiB, so it was not read/);
+        assert.equal(server.seen.length, 1, 'not retried');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.ok(written.closedEarly, `the server was cut off (wrote ${written.bytes} bytes)`);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('refuses a body whose Content-Length is over the limit before reading it', async () => {
+      const server = await scriptedServer([
+        (_request, response) => {
+          response.writeHead(200, {
+            'Content-Type': 'application/json',
+            'Content-Length': String(300 * 1024 * 1024),
+          });
+          response.write('[');
+        },
+      ]);
+      try {
+        const { http } = client(server.url);
+        const error = await http.request({ method: 'GET', path: '/x' }).catch((caught) => caught);
+        assert.ok(error instanceof ApiError, String(error));
+        assert.match(error.message, /larger than 10 MiB/);
+        assert.match(error.diagnosis, /it declared 314572800 bytes/);
+      } finally {
+        await server.close();
+      }
+    });
   });
 });

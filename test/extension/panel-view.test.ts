@@ -92,7 +92,11 @@ describe('panelModel', () => {
     const model = panelModel(
       loaded({
         run: aRun(),
-        pipeline: { uuid: aRun().uuid, state: { name: 'IN_PROGRESS', stage: { name: 'RUNNING' } } },
+        pipeline: {
+          uuid: aRun().uuid,
+          build_number: 12,
+          state: { name: 'IN_PROGRESS', stage: { name: 'RUNNING' } },
+        },
       }),
       NOW,
       WEB,

@@ -7,12 +7,17 @@ import { MemoryMemento } from './support/memory-stores';
 describe('runProgress', () => {
   const completed = (result: string) => ({
     uuid: aRun().uuid,
+    build_number: 12,
     state: { name: 'COMPLETED', result: { name: result } },
   });
 
   it('is running while the status is INPROGRESS and the pipeline has not completed', () => {
     assert.deepEqual(
-      runProgress(aRun(), aStatus({ state: 'INPROGRESS' }), { uuid: 'x', state: { name: 'IN_PROGRESS' } }),
+      runProgress(aRun(), aStatus({ state: 'INPROGRESS' }), {
+        uuid: 'x',
+        build_number: 12,
+        state: { name: 'IN_PROGRESS' },
+      }),
       { kind: 'running' },
     );
     assert.deepEqual(runProgress(aRun(), undefined, undefined), { kind: 'running' });
@@ -21,6 +26,7 @@ describe('runProgress', () => {
   it('finishes with the posted state as soon as the status leaves INPROGRESS', () => {
     const progress = runProgress(aRun(), aStatus({ state: 'FAILED', description: 'Coverage 62.5% < 80%' }), {
       uuid: 'x',
+      build_number: 12,
       state: { name: 'IN_PROGRESS' },
     });
     assert.deepEqual(progress, {

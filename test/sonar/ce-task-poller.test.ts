@@ -97,11 +97,11 @@ describe('CE task poller (against the sandbox SonarQube)', function () {
       assert.ok(outcome.kind === 'error' && outcome.error instanceof CrosscheckError);
       assert.match(
         outcome.kind === 'error' ? outcome.error.message : '',
-        /HTTP 301, redirect to https:\/\/sonar\.example\.com/,
+        /SonarQube redirected GET analysis task AZ1 to sonar\.example\.com \(301\)/,
       );
       assert.match(
         outcome.kind === 'error' ? (outcome.error.hint ?? '') : '',
-        /SONAR_HOST_URL is redirected/,
+        /If https:\/\/sonar\.example\.com is the right server, use it as the base URL/,
       );
       assert.equal(requests, 1, 'asked once, and the redirect was not followed');
     } finally {

@@ -1,7 +1,9 @@
 // Bitbucket Cloud REST API 2.0 calls Crosscheck makes: repositories, build statuses, pull requests, pipelines, reports.
 import type { HttpClient, RequestSpec } from '../http/client';
+import type { Expect } from '../http/shape';
 import { formatRepository, type RepositoryRef } from '../validation';
 import { SCOPES } from './scopes';
+import { SHAPES } from './shapes';
 import type {
   Account,
   AnnotationInput,
@@ -33,7 +35,7 @@ export class BitbucketApi {
   constructor(private readonly http: HttpClient) {}
 
   async getRepository(repo: RepositoryRef): Promise<Repository> {
-    return this.get<Repository>(repoPath(repo), {
+    return this.get(repoPath(repo), SHAPES.repository, {
       resource: `repository ${formatRepository(repo)}`,
       scopes: SCOPES.repository,
     });
@@ -43,7 +45,7 @@ export class BitbucketApi {
     repo: RepositoryRef,
     commit: string,
   ): Promise<{ hash: string; parents?: Array<{ hash: string }> }> {
-    return this.get(`${repoPath(repo)}/commit/${commit}`, {
+    return this.get(`${repoPath(repo)}/commit/${commit}`, SHAPES.commit, {
       resource: commitResource(repo, commit),
       scopes: SCOPES.repository,
     });
@@ -51,41 +53,48 @@ export class BitbucketApi {
 
   /** Creates the status, or overwrites the one with the same key on that commit. */
   async setBuildStatus(repo: RepositoryRef, commit: string, status: BuildStatusInput): Promise<CommitStatus> {
-    const response = await this.http.request<CommitStatus>({
-      method: 'POST',
-      path: `${repoPath(repo)}/commit/${commit}/statuses/build`,
-      json: status,
-      // Posting the same key again overwrites it, so a retry cannot leave a second status behind.
-      idempotent: true,
-      resource: commitResource(repo, commit),
-      scopes: SCOPES.repository,
-    });
+    const response = await this.http.request(
+      {
+        method: 'POST',
+        path: `${repoPath(repo)}/commit/${commit}/statuses/build`,
+        json: status,
+        // Posting the same key again overwrites it, so a retry cannot leave a second status behind.
+        idempotent: true,
+        resource: commitResource(repo, commit),
+        scopes: SCOPES.repository,
+      },
+      SHAPES.commitStatus,
+    );
     return response.body;
   }
 
   async getBuildStatus(repo: RepositoryRef, commit: string, key: string): Promise<CommitStatus> {
-    return this.get(`${repoPath(repo)}/commit/${commit}/statuses/build/${encodeURIComponent(key)}`, {
-      resource: `status "${key}" on ${commitResource(repo, commit)}`,
-      scopes: SCOPES.repository,
-    });
+    return this.get(
+      `${repoPath(repo)}/commit/${commit}/statuses/build/${encodeURIComponent(key)}`,
+      SHAPES.commitStatus,
+      {
+        resource: `status "${key}" on ${commitResource(repo, commit)}`,
+        scopes: SCOPES.repository,
+      },
+    );
   }
 
   async listCommitStatuses(repo: RepositoryRef, commit: string): Promise<CommitStatus[]> {
-    return this.all<CommitStatus>(`${repoPath(repo)}/commit/${commit}/statuses`, {
+    return this.all(`${repoPath(repo)}/commit/${commit}/statuses`, SHAPES.statusPage, {
       resource: commitResource(repo, commit),
       scopes: SCOPES.repository,
     });
   }
 
   async listPullRequestStatuses(repo: RepositoryRef, id: number): Promise<CommitStatus[]> {
-    return this.all<CommitStatus>(`${repoPath(repo)}/pullrequests/${id}/statuses`, {
+    return this.all(`${repoPath(repo)}/pullrequests/${id}/statuses`, SHAPES.statusPage, {
       resource: `pull request #${id} in ${formatRepository(repo)}`,
       scopes: SCOPES.pullRequest,
     });
   }
 
   async getPullRequest(repo: RepositoryRef, id: number): Promise<PullRequest> {
-    return this.get(`${repoPath(repo)}/pullrequests/${id}`, {
+    return this.get(`${repoPath(repo)}/pullrequests/${id}`, SHAPES.pullRequest, {
       resource: `pull request #${id} in ${formatRepository(repo)}`,
       scopes: SCOPES.pullRequest,
     });
@@ -93,7 +102,7 @@ export class BitbucketApi {
 
   /** The open pull request whose source is `branch`, if there is one (the most recently updated if several). */
   async findOpenPullRequest(repo: RepositoryRef, branch: string): Promise<PullRequest | undefined> {
-    const page = await this.get<Page<PullRequest>>(`${repoPath(repo)}/pullrequests`, {
+    const page = await this.get(`${repoPath(repo)}/pullrequests`, SHAPES.pullRequestPage, {
       query: {
         q: `source.branch.name = ${JSON.stringify(branch)} AND state = "OPEN"`,
         sort: '-updated_on',
@@ -107,7 +116,7 @@ export class BitbucketApi {
 
   /** One page of the most recently updated open pull requests (used to probe access). */
   async listOpenPullRequests(repo: RepositoryRef, pagelen = 10): Promise<PullRequest[]> {
-    const page = await this.get<Page<PullRequest>>(`${repoPath(repo)}/pullrequests`, {
+    const page = await this.get(`${repoPath(repo)}/pullrequests`, SHAPES.pullRequestPage, {
       query: { state: 'OPEN', sort: '-updated_on', pagelen },
       resource: `pull requests of ${formatRepository(repo)}`,
       scopes: SCOPES.pullRequest,
@@ -116,32 +125,35 @@ export class BitbucketApi {
   }
 
   async getCurrentUser(): Promise<Account> {
-    return this.get('/user', { resource: 'the current user', scopes: SCOPES.user });
+    return this.get('/user', SHAPES.account, { resource: 'the current user', scopes: SCOPES.user });
   }
 
   async triggerPipeline(repo: RepositoryRef, input: TriggerPipelineInput): Promise<Pipeline> {
-    const response = await this.http.request<Pipeline>({
-      method: 'POST',
-      path: `${repoPath(repo)}/pipelines/`,
-      json: {
-        target: {
-          type: 'pipeline_ref_target',
-          ref_type: 'branch',
-          ref_name: input.branch,
-          selector: { type: 'custom', pattern: input.pattern },
+    const response = await this.http.request(
+      {
+        method: 'POST',
+        path: `${repoPath(repo)}/pipelines/`,
+        json: {
+          target: {
+            type: 'pipeline_ref_target',
+            ref_type: 'branch',
+            ref_name: input.branch,
+            selector: { type: 'custom', pattern: input.pattern },
+          },
+          variables: input.variables,
         },
-        variables: input.variables,
+        // A second POST would start a second run: only retried when Bitbucket certainly did not take the first.
+        idempotent: false,
+        resource: `custom pipeline "${input.pattern}" on ${input.branch} in ${formatRepository(repo)}`,
+        scopes: SCOPES.pipelineWrite,
       },
-      // A second POST would start a second run: only retried when Bitbucket certainly did not take the first.
-      idempotent: false,
-      resource: `custom pipeline "${input.pattern}" on ${input.branch} in ${formatRepository(repo)}`,
-      scopes: SCOPES.pipelineWrite,
-    });
+      SHAPES.pipeline,
+    );
     return response.body;
   }
 
   async getPipeline(repo: RepositoryRef, uuid: string): Promise<Pipeline> {
-    return this.get(`${repoPath(repo)}/pipelines/${encodeURIComponent(uuid)}`, {
+    return this.get(`${repoPath(repo)}/pipelines/${encodeURIComponent(uuid)}`, SHAPES.pipeline, {
       resource: `pipeline ${uuid} in ${formatRepository(repo)}`,
       scopes: SCOPES.pipelineRead,
     });
@@ -149,7 +161,7 @@ export class BitbucketApi {
 
   /** The newest pipeline runs of a repository, newest first. */
   async listRecentPipelines(repo: RepositoryRef, pagelen = 10): Promise<Pipeline[]> {
-    const page = await this.get<Page<Pipeline>>(`${repoPath(repo)}/pipelines/`, {
+    const page = await this.get(`${repoPath(repo)}/pipelines/`, SHAPES.pipelinePage, {
       query: { sort: '-created_on', pagelen },
       resource: `pipelines of ${formatRepository(repo)}`,
       scopes: SCOPES.pipelineRead,
@@ -158,13 +170,16 @@ export class BitbucketApi {
   }
 
   async putReport(repo: RepositoryRef, commit: string, reportId: string, report: ReportInput): Promise<void> {
-    await this.http.request({
-      method: 'PUT',
-      path: `${repoPath(repo)}/commit/${commit}/reports/${encodeURIComponent(reportId)}`,
-      json: report,
-      resource: `report "${reportId}" on ${commitResource(repo, commit)}`,
-      scopes: SCOPES.repository,
-    });
+    await this.http.request(
+      {
+        method: 'PUT',
+        path: `${repoPath(repo)}/commit/${commit}/reports/${encodeURIComponent(reportId)}`,
+        json: report,
+        resource: `report "${reportId}" on ${commitResource(repo, commit)}`,
+        scopes: SCOPES.repository,
+      },
+      SHAPES.report,
+    );
   }
 
   /** Posts annotations 100 per request; returns how many were sent (at most 1,000, Bitbucket's limit per report). */
@@ -176,30 +191,41 @@ export class BitbucketApi {
   ): Promise<number> {
     const kept = annotations.slice(0, ANNOTATIONS_PER_REPORT);
     for (let start = 0; start < kept.length; start += ANNOTATIONS_PER_REQUEST) {
-      await this.http.request({
-        method: 'POST',
-        path: `${repoPath(repo)}/commit/${commit}/reports/${encodeURIComponent(reportId)}/annotations`,
-        json: kept.slice(start, start + ANNOTATIONS_PER_REQUEST),
-        // Annotations carry external ids, so sending a batch again updates rather than duplicates.
-        idempotent: true,
-        resource: `annotations of report "${reportId}" on ${commitResource(repo, commit)}`,
-        scopes: SCOPES.repository,
-      });
+      await this.http.request(
+        {
+          method: 'POST',
+          path: `${repoPath(repo)}/commit/${commit}/reports/${encodeURIComponent(reportId)}/annotations`,
+          json: kept.slice(start, start + ANNOTATIONS_PER_REQUEST),
+          // Annotations carry external ids, so sending a batch again updates rather than duplicates.
+          idempotent: true,
+          resource: `annotations of report "${reportId}" on ${commitResource(repo, commit)}`,
+          scopes: SCOPES.repository,
+        },
+        SHAPES.annotations,
+      );
     }
     return kept.length;
   }
 
-  private async get<T>(path: string, spec: Omit<RequestSpec, 'method' | 'path'>): Promise<T> {
-    return (await this.http.request<T>({ method: 'GET', path, ...spec })).body;
+  private async get<T>(
+    path: string,
+    expected: Expect<T>,
+    spec: Omit<RequestSpec, 'method' | 'path'>,
+  ): Promise<T> {
+    return (await this.http.request({ method: 'GET', path, ...spec }, expected)).body;
   }
 
   /** Follows `next` links (on the same origin only: the client refuses others) and gathers every value. */
-  private async all<T>(path: string, spec: Omit<RequestSpec, 'method' | 'path'>): Promise<T[]> {
+  private async all<T>(
+    path: string,
+    expected: Expect<Page<T>>,
+    spec: Omit<RequestSpec, 'method' | 'path'>,
+  ): Promise<T[]> {
     const values: T[] = [];
-    let page = await this.get<Page<T>>(path, { ...spec, query: { pagelen: 100, ...spec.query } });
+    let page = await this.get(path, expected, { ...spec, query: { pagelen: 100, ...spec.query } });
     values.push(...page.values);
     for (let pages = 1; page.next && pages < MAX_PAGES; pages++) {
-      page = await this.get<Page<T>>(page.next, { ...spec, query: undefined });
+      page = await this.get(page.next, expected, { ...spec, query: undefined });
       values.push(...page.values);
     }
     return values;

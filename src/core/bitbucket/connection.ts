@@ -43,6 +43,7 @@ export function connectBitbucket(options: BitbucketConnectionOptions): Bitbucket
   const tokenClient = new HttpClient({
     ...options.transport,
     baseUrl: apiUrl,
+    service: 'Bitbucket',
     diagnose,
     secrets: credentialSecrets(credential),
   });
@@ -52,6 +53,12 @@ export function connectBitbucket(options: BitbucketConnectionOptions): Bitbucket
     now: options.transport.now,
     onSecret: options.onSecret,
   });
-  const http = new HttpClient({ ...options.transport, baseUrl: apiUrl, auth, diagnose });
+  const http = new HttpClient({
+    ...options.transport,
+    baseUrl: apiUrl,
+    service: 'Bitbucket',
+    auth,
+    diagnose,
+  });
   return { api: new BitbucketApi(http), http, credential, notices };
 }

@@ -1,6 +1,6 @@
 // Turns Bitbucket Cloud error answers (400/401/403/404/429/5xx) into a diagnosis in words with the likely fix.
 import { API_TOKEN_HELP, type Credential, describeCredential } from '../credentials';
-import type { Diagnoser, Diagnosis, FailedResponse } from '../http/client';
+import { type Diagnoser, type Diagnosis, type FailedResponse, retryWords } from '../http/client';
 
 interface BitbucketErrorBody {
   type?: string;
@@ -80,7 +80,13 @@ export function diagnoseBitbucket(failure: FailedResponse, credential: Credentia
     return {
       message: `Bitbucket failed to answer ${what} (${status})`,
       diagnosis: `${status} from Bitbucket.${quoted}`,
-      hint: "This is on Bitbucket's side; it was retried. Check https://bitbucket.status.atlassian.com and run again later.",
+      hint: [
+        "This is on Bitbucket's side.",
+        retryWords(failure),
+        'Check https://bitbucket.status.atlassian.com and run again later.',
+      ]
+        .filter(Boolean)
+        .join(' '),
     };
   }
   return { message: `Bitbucket answered ${status} to ${what}`, diagnosis: `${status}.${quoted}` };

@@ -75,7 +75,7 @@ export type PipelineStateName = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'PAUSE
 
 export interface Pipeline {
   uuid: string;
-  build_number?: number;
+  build_number: number;
   state?: {
     name: PipelineStateName | string;
     result?: { name: string };

@@ -1,4 +1,6 @@
-// Decides whether a URL goes through the HTTP(S) proxy the adapter found (HTTPS_PROXY/HTTP_PROXY/NO_PROXY).
+// Decides whether a URL goes through the HTTP(S) proxy the adapter found (HTTPS_PROXY/HTTP_PROXY/NO_PROXY), and opens
+// the tunnel for one attempt: its socket dies with the attempt, and a refused CONNECT is told apart from the server.
+import type { Agent } from 'node:http';
 
 export interface ProxySettings {
   httpsProxy?: string;
@@ -35,4 +37,41 @@ function splitHostPort(entry: string): [string, string | undefined] {
   if (bracketed) return [bracketed[1], bracketed[2]];
   const parts = entry.split(':');
   return parts.length === 2 && /^\d+$/.test(parts[1]) ? [parts[0], parts[1]] : [entry, undefined];
+}
+
+/** The proxy's answer to CONNECT when it was not 200: the request never reached the server. */
+export interface TunnelRefusal {
+  status: number;
+  statusText: string;
+}
+
+/** The agent for one attempt through `proxy`, and what the proxy said if it refused the tunnel. */
+export interface Tunnel {
+  agent: Agent;
+  refusal(): TunnelRefusal | undefined;
+  /** Whether the proxy answered CONNECT at all. */
+  opened(): boolean;
+  /** The proxy as host:port, for messages (never its credentials). */
+  proxyHost: string;
+}
+
+/**
+ * A CONNECT tunnel through `proxy` for one attempt. `signal` destroys the socket to the proxy even while CONNECT is
+ * still unanswered, so a silent proxy cannot keep the process alive after the attempt timed out.
+ */
+export async function openTunnel(proxy: string, signal: AbortSignal): Promise<Tunnel> {
+  const { HttpsProxyAgent } = await import('https-proxy-agent');
+  const agent = new HttpsProxyAgent(proxy, { signal } as ConstructorParameters<typeof HttpsProxyAgent>[1]);
+  let refusal: TunnelRefusal | undefined;
+  let answered = false;
+  agent.on('proxyConnect', (connect: { statusCode: number; statusText: string }) => {
+    answered = true;
+    if (connect.statusCode !== 200) refusal = { status: connect.statusCode, statusText: connect.statusText };
+  });
+  return {
+    agent: agent as unknown as Agent,
+    refusal: () => refusal,
+    opened: () => answered,
+    proxyHost: new URL(proxy).host,
+  };
 }

@@ -46,6 +46,7 @@ export function connectSonar(options: SonarConnectionOptions): SonarConnection {
     ...options.transport,
     // Paths are relative, so a context path (https://host/sonar) is kept.
     baseUrl: hostUrl,
+    service: 'SonarQube',
     auth: new SonarTokenAuth(token),
     diagnose: diagnoseSonar,
     secrets: [...(options.transport.secrets ?? []), token, Buffer.from(`${token}:`).toString('base64')],

@@ -1,5 +1,5 @@
 // Turns SonarQube error answers (401/403/404/5xx) into a diagnosis in words with the likely fix.
-import type { Diagnosis, FailedResponse } from '../http/client';
+import { type Diagnosis, type FailedResponse, retryWords } from '../http/client';
 
 interface SonarErrorBody {
   errors?: Array<{ msg?: string }>;
@@ -54,7 +54,13 @@ export function diagnoseSonar(failure: FailedResponse): Diagnosis {
     return {
       message: `SonarQube failed to answer for ${what} (${status})`,
       diagnosis: `${status} from SonarQube.${quoted}`,
-      hint: "This is on the SonarQube server's side; it was retried. Check the server's health and run again later.",
+      hint: [
+        "This is on the SonarQube server's side.",
+        retryWords(failure),
+        "Check the server's health and run again later.",
+      ]
+        .filter(Boolean)
+        .join(' '),
     };
   }
   return { message: `SonarQube answered ${status} for ${what}`, diagnosis: `${status}.${quoted}` };

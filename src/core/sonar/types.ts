@@ -58,3 +58,10 @@ export interface IssuesPage {
   paging?: { pageIndex: number; pageSize: number; total: number };
   issues: SonarIssue[];
 }
+
+/** `api/project_analyses/search` → `analyses[]`: `revision` is the analysed commit, when the scanner sent it. */
+export interface ProjectAnalysis {
+  key: string;
+  date?: string;
+  revision?: string;
+}

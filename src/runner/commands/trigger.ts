@@ -68,7 +68,7 @@ export async function trigger(
   });
   const { pipeline, runUrl, ref } = started;
   reporter.line(
-    `Started ${request.pipeline} #${pipeline.build_number ?? '?'} on ${formatRepository(request.central)}@${ref} for ${target}`,
+    `Started ${request.pipeline} #${pipeline.build_number} on ${formatRepository(request.central)}@${ref} for ${target}`,
   );
   reporter.line(`  ${runUrl}`);
   if (started.pending) reporter.line(`Marked ${target} INPROGRESS as "${started.pending.key}"`);
@@ -78,13 +78,13 @@ export async function trigger(
     );
   }
   reporter.output('pipeline-uuid', pipeline.uuid);
-  reporter.output('build-number', String(pipeline.build_number ?? ''));
+  reporter.output('build-number', String(pipeline.build_number));
   reporter.output('run-url', runUrl);
 
   let finished: Pipeline | undefined;
   if (options.wait) {
     finished = await followPipeline(api, request.central, pipeline.uuid, {
-      onProgress: (run) => reporter.progress(`  #${run.build_number ?? '?'} ${describeState(run)}`),
+      onProgress: (run) => reporter.progress(`  #${run.build_number} ${describeState(run)}`),
     });
   }
   reporter.json({
@@ -109,12 +109,12 @@ export async function trigger(
   reporter.output('result', result ?? '');
   if (finished.state?.name !== 'COMPLETED') {
     reporter.line(
-      `… ${request.pipeline} #${finished.build_number ?? '?'} had not finished when the wait ended (${describeState(finished)})`,
+      `… ${request.pipeline} #${finished.build_number} had not finished when the wait ended (${describeState(finished)})`,
     );
     throw new ExitError(EXIT_FAILED);
   }
   reporter.line(
-    `${result === 'SUCCESSFUL' ? '✓' : '✗'} ${request.pipeline} #${finished.build_number ?? '?'} ${result ?? 'COMPLETED'}`,
+    `${result === 'SUCCESSFUL' ? '✓' : '✗'} ${request.pipeline} #${finished.build_number} ${result ?? 'COMPLETED'}`,
   );
   if (result !== 'SUCCESSFUL') throw new ExitError(EXIT_FAILED);
 }
