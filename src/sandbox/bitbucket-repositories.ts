@@ -9,6 +9,7 @@ import {
   type Principal,
 } from './auth';
 import { bitbucketError, json, route, type Reply, type Route } from './http';
+import { seededUuid } from './ids';
 import { paginate } from './pagination';
 import { resolveCommit, type CommitRecord, type RepositoryRecord } from './model';
 
@@ -58,6 +59,30 @@ export class Repositories {
    * moves `branch` (created if new) to it. Registering a known hash again only moves the branch. Throws on an unknown
    * repository or parent, or a hash that is not 40 hex digits.
    */
+  /** Creates an empty repository (no commits, main branch `main`); an existing one is left as it is. */
+  addRepository(fullName: string, createdOn: string): RepositoryRecord {
+    const known = this.byName.get(fullName);
+    if (known) return known;
+    const [workspace, slug] = fullName.split('/');
+    if (!workspace || !slug) throw new Error(`sandbox: ${fullName} is not workspace/slug`);
+    const record: RepositoryRecord = {
+      workspace,
+      slug,
+      fullName,
+      uuid: seededUuid(`repository:${fullName}`),
+      description: '',
+      language: '',
+      project: { key: 'PROJ', name: 'Project' },
+      mainBranch: 'main',
+      createdOn,
+      branches: new Map(),
+      commits: new Map(),
+      pullRequests: [],
+    };
+    this.byName.set(fullName, record);
+    return record;
+  }
+
   addCommit(fullName: string, hash: string, commit: NewCommit): CommitRecord {
     const repo = this.requireRepository(fullName);
     const full = hash.toLowerCase();

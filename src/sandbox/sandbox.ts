@@ -77,6 +77,8 @@ export interface Sandbox {
    * Also POST /_sandbox/commit.
    */
   addCommit(repo: string, hash: string, o?: { branch?: string; parents?: string[]; message?: string }): void;
+  /** Creates an empty repository `workspace/slug` (main branch `main`, no commits yet: add them with addCommit). */
+  addRepository(fullName: string): void;
   /**
    * Points open pull request `id` of `repo` at a known commit: its source branch moves there, so the pull request's
    * source commit and its statuses follow. Also POST /_sandbox/pull-request-source.
@@ -200,6 +202,9 @@ class RunningSandbox implements Sandbox {
       date: bitbucketTime(Date.now()),
       authorEmail: this.demo.email,
     });
+  }
+  addRepository(fullName: string): void {
+    this.repos.addRepository(fullName, bitbucketTime(Date.now()));
   }
   setPullRequestSource(repo: string, id: number, commit: string): void {
     this.repos.setPullRequestSource(repo, id, commit);
