@@ -1,4 +1,4 @@
-// Proxy selection, backoff and input validation: the small pure rules the client relies on.
+// Proxy selection, backoff, rate-limit headers and input validation: the small pure rules the client relies on.
 import assert from 'node:assert/strict';
 import { printable, printableJson } from '../../src/core/display-text';
 import { InputError } from '../../src/core/errors';
@@ -9,6 +9,7 @@ import {
   retryAfterMs,
 } from '../../src/core/http/backoff';
 import { proxyFor } from '../../src/core/http/proxy';
+import { readRateLimit, RequestTally } from '../../src/core/http/rate-limit';
 import {
   parseCommit,
   parseApiUrl,
@@ -150,5 +151,43 @@ describe('validation', () => {
   it('shortens long text with an ellipsis', () => {
     assert.deepEqual(shorten('abcdef', 4), { text: 'abc…', shortened: true });
     assert.deepEqual(shorten('abc', 4), { text: 'abc', shortened: false });
+  });
+});
+
+describe('readRateLimit and RequestTally', () => {
+  const headers = (values: Record<string, string>) => new Headers(values);
+  it('reads Bitbucket’s three headers, and nothing when none is sent', () => {
+    assert.deepEqual(
+      readRateLimit(
+        headers({
+          'X-RateLimit-Limit': '2500',
+          'X-RateLimit-Resource': 'api',
+          'X-RateLimit-NearLimit': 'True',
+        }),
+      ),
+      { limit: 2500, resource: 'api', nearLimit: true },
+    );
+    assert.equal(readRateLimit(headers({ 'Content-Type': 'application/json' })), undefined);
+  });
+  it('believes no limit that is not a plain, sane number, and no NearLimit but "true"', () => {
+    for (const value of ['-1', '1e3', '12abc', '99999999999', ''])
+      assert.equal(readRateLimit(headers({ 'X-RateLimit-Limit': value }))?.limit, undefined, value);
+    assert.equal(readRateLimit(headers({ 'X-RateLimit-NearLimit': 'yes' }))?.nearLimit, false);
+  });
+  it('counts every attempt and 429, and calls back once when near the limit', () => {
+    const warnings: number[] = [];
+    const tally = new RequestTally((info) => warnings.push(info.limit ?? 0));
+    const near = { limit: 10, resource: 'api', nearLimit: true };
+    const response = (status: number, rateLimit?: typeof near) =>
+      ({ type: 'response', method: 'GET', url: 'u', status, ms: 1, rateLimit }) as const;
+    for (let attempt = 1; attempt <= 3; attempt++)
+      tally.observe({ type: 'request', method: 'GET', url: 'u', attempt });
+    tally.observe(response(200, near));
+    tally.observe(response(429, near));
+    tally.observe(response(200));
+    assert.equal(tally.sent, 3);
+    assert.equal(tally.rateLimited, 1);
+    assert.deepEqual(warnings, [10]);
+    assert.deepEqual(tally.latest, near);
   });
 });

@@ -50,6 +50,24 @@ describe('sandbox commits registered from outside', () => {
     );
   });
 
+  it('creates an empty repository that then takes commits, branches and statuses', async () => {
+    const path = '/2.0/repositories/acme/repo-07';
+    assert.equal((await call(sb, 'GET', path, { auth: demoAuth(sb) })).status, 404);
+    sb.addRepository('acme/repo-07');
+    const repository = await call(sb, 'GET', path, { auth: demoAuth(sb) });
+    assert.equal(repository.status, 200);
+    assert.equal(repository.json.full_name, 'acme/repo-07');
+    assert.equal(repository.json.mainbranch.name, 'main');
+    const tip = foreignHash('repo-07');
+    sb.addCommit('acme/repo-07', tip, { branch: 'main' });
+    const posted = await call(sb, 'POST', `${path}/commit/${tip}/statuses/build`, {
+      auth: demoAuth(sb),
+      body: { key: 'sonar', state: 'SUCCESSFUL', url: 'https://ci.example/1' },
+    });
+    assert.equal(posted.status, 201);
+    assert.equal(sb.buildStatuses('acme/repo-07', 'main')[0].state, 'SUCCESSFUL');
+  });
+
   it('moves a branch to the commit, and the open pull request of that branch follows', async () => {
     const tip = foreignHash('feature/login');
     sb.addCommit(seed.webApp.fullName, tip, { branch: 'feature/login' });
