@@ -33,6 +33,15 @@ const SETUPS: Record<Setup, string> = {
   'access-tokens': 'per-repository access tokens (+ one for central)',
 };
 
+/** What each setup's individual repositories add to `crosscheck trigger --central … --pipeline …`. */
+const TRIGGER_OPTIONS: Record<Setup, string[]> = {
+  before: ['--pending-key', 'sonar'],
+  'api-token': ['--pending-key', 'sonar', '--ref', 'main'],
+  // A repository access token cannot start a pipeline in another repository: the central repository's token starts
+  // it, and the gate (with the repository's own token) marks the commit INPROGRESS.
+  'access-tokens': ['--ref', 'main'],
+};
+
 interface Push {
   repo: string;
   commit: string;
@@ -180,24 +189,7 @@ async function simulate(setup: Setup, pushes: number): Promise<Outcome> {
       BITBUCKET_PR_ID: String(index + 1),
       BITBUCKET_PR_DESTINATION_BRANCH: 'main',
     };
-    const argv =
-      setup === 'before'
-        ? ['trigger', '--central', CENTRAL, '--pipeline', 'sonar-pr-check', '--pending-key', 'sonar']
-        : setup === 'api-token'
-          ? [
-              'trigger',
-              '--central',
-              CENTRAL,
-              '--pipeline',
-              'sonar-pr-check',
-              '--pending-key',
-              'sonar',
-              '--ref',
-              'main',
-            ]
-          : // A repository access token cannot start a pipeline in another repository: the central repository's
-            // token starts it, and the gate (with the repository's own token) marks the commit INPROGRESS.
-            ['trigger', '--central', CENTRAL, '--pipeline', 'sonar-pr-check', '--ref', 'main'];
+    const argv = ['trigger', '--central', CENTRAL, '--pipeline', 'sonar-pr-check', ...TRIGGER_OPTIONS[setup]];
     const credential = setup === 'access-tokens' ? accessToken(centralToken) : apiToken;
     triggers.push(
       cli(argv, { ...credential, ...pullRequestPipeline }, scratch).then((code) => {
