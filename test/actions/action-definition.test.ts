@@ -3,10 +3,10 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import {
   ActionDefinitionError,
-  parseStatusCondition,
   resolveInputs,
   validateActionManifest,
 } from '../../src/runner/actions/action-definition';
+import { conditionProblem, evaluateCondition, type JobStatus } from '../../src/runner/actions/conditions';
 
 const FILE = path.resolve('/actions/check/action.yml');
 
@@ -52,9 +52,9 @@ describe('validateActionManifest', () => {
       outputs: [{ name: 'status', description: 'OK or ERROR' }, { name: 'url' }],
       using: 'node20',
       main: 'dist/index.js',
-      preIf: 'always',
+      preIf: 'always()',
       post: 'dist/cleanup.js',
-      postIf: 'always',
+      postIf: 'always()',
     });
   });
 
@@ -90,15 +90,26 @@ describe('validateActionManifest', () => {
   });
 });
 
-describe('parseStatusCondition', () => {
-  it('accepts the four status functions, bare or in ${{ }}', () => {
-    assert.equal(parseStatusCondition('always()', 'f'), 'always');
-    assert.equal(parseStatusCondition(' ${{ failure( ) }} ', 'f'), 'failure');
-    assert.equal(parseStatusCondition('${{cancelled()}}', 'f'), 'cancelled');
-    assert.equal(parseStatusCondition('success()', 'f'), 'success');
+describe('conditions', () => {
+  it('evaluates the four status functions, bare or in ${{ }}, against the job status', () => {
+    const table: Array<[string, JobStatus, boolean]> = [
+      ['always()', 'failure', true],
+      ['always()', 'cancelled', true],
+      [' ${{ failure( ) }} ', 'failure', true],
+      ['failure()', 'success', false],
+      ['failure()', 'cancelled', false],
+      ['${{cancelled()}}', 'cancelled', true],
+      ['cancelled()', 'success', false],
+      ['success()', 'success', true],
+      ['success()', 'failure', false],
+    ];
+    for (const [condition, status, expected] of table) {
+      assert.equal(conditionProblem(condition), undefined, condition);
+      assert.equal(evaluateCondition(condition, status), expected, `${condition} when ${status}`);
+    }
   });
 
-  it('refuses anything else', () => {
+  it('names anything else as a problem, and refuses to evaluate it', () => {
     for (const expression of [
       'always',
       '!cancelled()',
@@ -106,7 +117,8 @@ describe('parseStatusCondition', () => {
       "runner.os == 'Linux'",
       '',
     ]) {
-      assert.throws(() => parseStatusCondition(expression, 'f'), ActionDefinitionError, expression);
+      assert.match(conditionProblem(expression) ?? '', /only always\(\)/, expression);
+      assert.throws(() => evaluateCondition(expression, 'success'), /cannot be evaluated/, expression);
     }
   });
 });

@@ -1,14 +1,12 @@
 // Reads and validates a local action's action.yml (JavaScript actions only) and resolves its inputs.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { conditionProblem } from './conditions';
 
 /** The action or its inputs cannot be run as given: a usage error (the CLI exits 2), the message says what to do. */
 export class ActionDefinitionError extends Error {
   override readonly name = 'ActionDefinitionError';
 }
-
-/** The status functions accepted in `runs.pre-if` / `runs.post-if`. */
-export type StatusCondition = 'always' | 'success' | 'failure' | 'cancelled';
 
 export type NodeRuntime = 'node12' | 'node16' | 'node20' | 'node24';
 
@@ -32,9 +30,11 @@ export interface ActionDefinition {
   using: NodeRuntime;
   main: string;
   pre?: string;
-  preIf: StatusCondition;
+  /** `runs.pre-if` as written; `always()` when absent. */
+  preIf: string;
   post?: string;
-  postIf: StatusCondition;
+  /** `runs.post-if` as written; `always()` when absent. */
+  postIf: string;
 }
 
 const NODE_RUNTIMES: readonly string[] = ['node12', 'node16', 'node20', 'node24'];
@@ -129,10 +129,12 @@ export function validateActionManifest(manifest: unknown, file: string): ActionD
   };
   const main =
     script('main') ?? fail("runs.main is missing. Name the action's entry script, e.g. main: dist/index.js.");
-  const condition = (field: 'pre-if' | 'post-if'): StatusCondition => {
+  const condition = (field: 'pre-if' | 'post-if'): string => {
     const value = runs[field];
-    if (value === undefined || value === null) return 'always';
-    return parseStatusCondition(typeof value === 'string' ? value : String(value), `${file}: runs.${field}`);
+    if (value === undefined || value === null) return 'always()';
+    const text = typeof value === 'string' ? value : String(value);
+    const problem = conditionProblem(text);
+    return problem ? fail(`runs.${field} '${text}' cannot be evaluated here: ${problem}.`) : text;
   };
   const name = typeof manifest.name === 'string' && manifest.name.trim() ? manifest.name.trim() : undefined;
   const description = typeof manifest.description === 'string' ? manifest.description : undefined;
@@ -183,24 +185,6 @@ function toInput(name: string, spec: Record<string, unknown>): ActionInput {
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Reads a `pre-if` / `post-if` expression. Only the status functions are evaluated here (optionally inside
- * `${{ }}`); anything else is refused rather than guessed.
- */
-export function parseStatusCondition(expression: string, field: string): StatusCondition {
-  const bare = expression
-    .trim()
-    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
-    .trim();
-  const match = /^(always|success|failure|cancelled)\(\s*\)$/.exec(bare);
-  if (!match) {
-    throw new ActionDefinitionError(
-      `${field} '${expression}' cannot be evaluated here: only always(), success(), failure() and cancelled() are supported.`,
-    );
-  }
-  return match[1] as StatusCondition;
 }
 
 export interface ResolvedInputs {

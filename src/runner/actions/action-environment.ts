@@ -1,15 +1,32 @@
 // Maps Bitbucket Pipelines variables to the GITHUB_* / RUNNER_* environment and event payload an action expects.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 
 export interface EnvironmentContext {
-  /** The caller's environment (the CLI passes process.env); it passes through to the action. */
+  /** The caller's environment (the CLI passes process.env); it passes through to the action, less `hidden`. */
   env: Record<string, string | undefined>;
+  /**
+   * Variables never passed through (Crosscheck's own credentials): on GitHub a secret reaches an action only through
+   * `with:` or `env:`, which here are `--with` and `--env`.
+   */
+  hidden: readonly string[];
   /** Workspace when BITBUCKET_CLONE_DIR is not set. */
   cwd: string;
   actionDirectory: string;
-  /** A fresh folder for RUNNER_TEMP, used when the environment does not already name one. */
+  /** GITHUB_ACTION: `__<folder>`, `__<folder>_2` for the second run of it in the job, as GitHub names steps. */
+  actionId: string;
+  /** For a remote action, its `owner/repo` and ref (GITHUB_ACTION_REPOSITORY, GITHUB_ACTION_REF). */
+  actionRepository?: string;
+  actionRef?: string;
+  /** The job's RUNNER_TEMP, used when the environment does not already name one. */
   runnerTemp: string;
+  /** RUNNER_TOOL_CACHE, used when the environment does not already name one. */
+  toolCache: string;
   /** Where the synthesised event payload will be written, used when GITHUB_EVENT_PATH is not already set. */
   eventPath: string;
+  /** The remote's default branch as git knows it (`origin/HEAD`), if it does. */
+  defaultBranch?: string;
+  hostname: string;
   debug: boolean;
   platform: NodeJS.Platform;
   arch: string;
@@ -22,24 +39,42 @@ export interface ActionEnvironment {
   event?: Record<string, unknown>;
 }
 
+/** What the runner sets per action or per phase: never inherited from the caller. */
+const PER_STEP =
+  /^(INPUT_|STATE_)|^GITHUB_(OUTPUT|ENV|PATH|STATE|STEP_SUMMARY|ACTION_PATH|ACTION_REPOSITORY|ACTION_REF)$/;
+
 /**
  * Builds the base environment of an action run (pure). Every variable the caller's environment already defines wins,
  * so under a real GitHub runner nothing is replaced; the GITHUB_* / RUNNER_* values derived from Bitbucket Pipelines
- * (or the local checkout) only fill gaps. Two are always ours: GITHUB_ACTION_PATH, and RUNNER_DEBUG, which is `1`
- * exactly when debugging was asked for, so `core.isDebug()` agrees with what the runner shows.
+ * (or the local checkout) only fill gaps. Ours alone: GITHUB_ACTION_PATH, the per-step variables (another action's
+ * INPUT_* and STATE_* are dropped), and RUNNER_DEBUG, which is `1` exactly when debugging was asked for, so
+ * `core.isDebug()` agrees with what the runner shows.
  */
 export function buildActionEnvironment(context: EnvironmentContext): ActionEnvironment {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(context.env)) if (value !== undefined) env[name] = value;
+  for (const [name, value] of Object.entries(context.env)) {
+    if (value !== undefined && !context.hidden.includes(name) && !PER_STEP.test(name)) env[name] = value;
+  }
   const ref = pipelinesRef(env);
   const fullName = env.BITBUCKET_REPO_FULL_NAME;
+  const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
+  const onGitHubCom = serverUrl === 'https://github.com';
+  const inPipelines = env.BITBUCKET_BUILD_NUMBER !== undefined;
   const derived: Record<string, string | undefined> = {
     CI: 'true',
     GITHUB_ACTIONS: 'true',
+    GITHUB_ACTION: context.actionId,
+    GITHUB_ACTION_REPOSITORY: context.actionRepository,
+    GITHUB_ACTION_REF: context.actionRef,
+    GITHUB_ACTOR: env.BITBUCKET_STEP_TRIGGERER_UUID?.replace(/[{}]/g, '') || 'crosscheck',
+    GITHUB_JOB: 'pipelines-step',
+    GITHUB_WORKFLOW: 'bitbucket-pipelines.yml',
     GITHUB_WORKSPACE: env.BITBUCKET_CLONE_DIR ?? context.cwd,
     GITHUB_REPOSITORY: fullName,
     GITHUB_REPOSITORY_OWNER: env.BITBUCKET_WORKSPACE ?? fullName?.split('/')[0],
-    GITHUB_SERVER_URL: fullName === undefined ? undefined : 'https://bitbucket.org',
+    GITHUB_SERVER_URL: serverUrl,
+    GITHUB_API_URL: onGitHubCom ? 'https://api.github.com' : `${serverUrl}/api/v3`,
+    GITHUB_GRAPHQL_URL: onGitHubCom ? 'https://api.github.com/graphql' : `${serverUrl}/api/graphql`,
     GITHUB_SHA: env.BITBUCKET_COMMIT,
     GITHUB_EVENT_NAME: env.BITBUCKET_PR_ID ? 'pull_request' : 'push',
     GITHUB_EVENT_PATH: context.eventPath,
@@ -48,11 +83,15 @@ export function buildActionEnvironment(context: EnvironmentContext): ActionEnvir
     GITHUB_REF_TYPE: ref?.type,
     GITHUB_HEAD_REF: env.BITBUCKET_PR_ID ? env.BITBUCKET_BRANCH : undefined,
     GITHUB_BASE_REF: env.BITBUCKET_PR_ID ? env.BITBUCKET_PR_DESTINATION_BRANCH : undefined,
-    GITHUB_RUN_ID: env.BITBUCKET_BUILD_NUMBER,
-    GITHUB_RUN_NUMBER: env.BITBUCKET_BUILD_NUMBER,
+    GITHUB_RUN_ID: env.BITBUCKET_BUILD_NUMBER ?? '1',
+    GITHUB_RUN_NUMBER: env.BITBUCKET_BUILD_NUMBER ?? '1',
+    GITHUB_RUN_ATTEMPT: '1',
+    RUNNER_NAME: inPipelines ? 'Bitbucket Pipelines' : context.hostname,
+    RUNNER_ENVIRONMENT: 'self-hosted',
     RUNNER_OS: runnerOs(context.platform),
     RUNNER_ARCH: runnerArch(context.arch),
     RUNNER_TEMP: context.runnerTemp,
+    RUNNER_TOOL_CACHE: context.toolCache,
   };
   const variables = { ...env };
   for (const [name, value] of Object.entries(derived)) {
@@ -62,7 +101,9 @@ export function buildActionEnvironment(context: EnvironmentContext): ActionEnvir
   if (context.debug) variables.RUNNER_DEBUG = '1';
   else delete variables.RUNNER_DEBUG;
   const ownEvent = variables.GITHUB_EVENT_PATH === context.eventPath;
-  return ownEvent ? { variables, event: pipelinesEvent(env, ref?.ref) } : { variables };
+  return ownEvent
+    ? { variables, event: pipelinesEvent(env, ref?.ref, context.defaultBranch) }
+    : { variables };
 }
 
 interface PipelinesRef {
@@ -86,27 +127,42 @@ function pipelinesRef(env: Record<string, string>): PipelinesRef | undefined {
 }
 
 /**
- * A webhook-like payload with the fields `@actions/github`'s context reads: `pull_request` (number, head and base
- * refs, head sha) for PR pipelines, else a push (`ref`, `after`); `repository.full_name` when known.
+ * A webhook-like payload with the fields `@actions/github`'s context and git-diff actions read: `pull_request`
+ * (number, head and base with ref, sha and repo) for PR pipelines, else a push (`ref`, `after`); `repository` with
+ * `default_branch` (git's `origin/HEAD`, else the PR's destination branch) when known.
  */
-function pipelinesEvent(env: Record<string, string>, ref: string | undefined): Record<string, unknown> {
+function pipelinesEvent(
+  env: Record<string, string>,
+  ref: string | undefined,
+  originHead: string | undefined,
+): Record<string, unknown> {
   const fullName = env.BITBUCKET_REPO_FULL_NAME;
+  const defaultBranch = originHead ?? (env.BITBUCKET_PR_ID ? env.BITBUCKET_PR_DESTINATION_BRANCH : undefined);
   const repository = fullName
     ? {
         full_name: fullName,
         name: fullName.split('/')[1],
         owner: { login: env.BITBUCKET_WORKSPACE ?? fullName.split('/')[0] },
+        ...(defaultBranch !== undefined && { default_branch: defaultBranch }),
       }
-    : undefined;
+    : defaultBranch !== undefined
+      ? { default_branch: defaultBranch }
+      : undefined;
   const sha = env.BITBUCKET_COMMIT;
   if (env.BITBUCKET_PR_ID) {
     const number = /^\d+$/.test(env.BITBUCKET_PR_ID) ? Number(env.BITBUCKET_PR_ID) : env.BITBUCKET_PR_ID;
+    const side = (branch: string | undefined, commit: string | undefined) => ({
+      ref: branch,
+      sha: commit,
+      ...(repository && { repo: repository }),
+    });
     return {
+      action: 'synchronize',
       number,
       pull_request: {
         number,
-        head: { ref: env.BITBUCKET_BRANCH, sha },
-        base: { ref: env.BITBUCKET_PR_DESTINATION_BRANCH },
+        head: side(env.BITBUCKET_BRANCH, sha),
+        base: side(env.BITBUCKET_PR_DESTINATION_BRANCH, env.BITBUCKET_PR_DESTINATION_COMMIT),
       },
       repository,
     };
@@ -123,4 +179,15 @@ function runnerOs(platform: NodeJS.Platform): string {
 function runnerArch(arch: string): string {
   const names: Record<string, string> = { x64: 'X64', arm64: 'ARM64', ia32: 'X86', arm: 'ARM' };
   return names[arch] ?? arch.toUpperCase();
+}
+
+/**
+ * The remote's default branch as the checkout records it (`.git/refs/remotes/origin/HEAD` holding
+ * `ref: refs/remotes/origin/<branch>`), read without starting git; undefined when git does not know it.
+ */
+export async function readOriginHead(workspace: string): Promise<string | undefined> {
+  const text = await fs
+    .readFile(path.join(workspace, '.git', 'refs', 'remotes', 'origin', 'HEAD'), 'utf8')
+    .catch(() => '');
+  return /^ref: refs\/remotes\/origin\/(\S+)\s*$/.exec(text.slice(0, 1024))?.[1];
 }

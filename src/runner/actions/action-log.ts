@@ -29,10 +29,13 @@ export interface Annotation {
 
 export interface PhaseResult {
   phase: PhaseName;
+  /** The action's name, on the posts `action post` runs (they come from several actions). */
+  action?: string;
   /** The script as written in action.yml (`runs.main` etc.). */
   script: string;
-  status: StepResult | 'skipped';
-  /** Why a phase was skipped (its condition, or an earlier failure or cancellation). */
+  /** `queued`: a post left for `crosscheck action post`. */
+  status: StepResult | 'skipped' | 'queued';
+  /** Why a phase was skipped or queued (its condition, or an earlier failure or cancellation). */
   reason?: string;
   /** The script's exit code; null when it was skipped, could not start, or ended by a signal. */
   exitCode: number | null;
@@ -51,6 +54,6 @@ export interface ActionLog {
   debug(text: string): void;
   startGroup(title: string): void;
   endGroup(): void;
-  phaseStarted(phase: PhaseName, script: string): void;
+  phaseStarted(phase: PhaseName, script: string, action?: string): void;
   phaseFinished(result: PhaseResult): void;
 }

@@ -1,7 +1,7 @@
-// The document `crosscheck action run --json` prints: a finished run with its output values masked.
+// The document `crosscheck action run --json` prints: a finished run with its values masked.
 import type { ActionRunResult } from './action-runner';
 
-/** The finished run without its mask function; `outputs` are masked like the log (the outputs file keeps them real). */
+/** The finished run without its mask function; outputs and exported values masked like the log. */
 export type ActionRunJson = Omit<ActionRunResult, 'mask'>;
 
 export function actionRunToJson(run: ActionRunResult): ActionRunJson {
@@ -9,5 +9,9 @@ export function actionRunToJson(run: ActionRunResult): ActionRunJson {
   return {
     ...rest,
     outputs: Object.fromEntries(Object.entries(run.outputs).map(([name, value]) => [name, mask(value)])),
+    exported: {
+      env: run.exported.env.map(([name, value]) => [name, mask(value)]),
+      path: run.exported.path.map(mask),
+    },
   };
 }

@@ -11,7 +11,9 @@ export function reportFor(run: ActionRunResult, title: string): ReportInput {
     run.annotations.filter((annotation) => annotation.level === level).length;
   return {
     title,
-    details: `${run.action.name}: ${run.result}${run.summary ? `. ${run.summary.replace(/\s+/g, ' ').slice(0, 1500)}` : ''}`,
+    details: run.mask(
+      `${run.action.name}: ${run.result}${run.summary ? `. ${run.summary.replace(/\s+/g, ' ').slice(0, 1500)}` : ''}`,
+    ),
     report_type: 'TEST',
     reporter: 'crosscheck',
     result: run.result === 'success' ? 'PASSED' : 'FAILED',
@@ -23,10 +25,19 @@ export function reportFor(run: ActionRunResult, title: string): ReportInput {
   };
 }
 
-/** Annotations that point at a file and line; their ids are stable so a re-run updates rather than duplicates. */
+/**
+ * Annotations that point at a file and line, masked again with every secret known at the end of the run; their ids
+ * are stable so a re-run updates rather than duplicates.
+ */
 export function annotationsFor(run: ActionRunResult): AnnotationInput[] {
   return run.annotations
     .filter((annotation) => annotation.source === 'action' && annotation.file && annotation.line)
+    .map((found) => ({
+      ...found,
+      message: run.mask(found.message),
+      ...(found.title !== undefined && { title: run.mask(found.title) }),
+      file: run.mask(found.file ?? ''),
+    }))
     .map((annotation) => ({
       external_id: createHash('sha1')
         .update(`${annotation.level}:${annotation.file}:${annotation.line}:${annotation.message}`)

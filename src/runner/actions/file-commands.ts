@@ -53,9 +53,41 @@ export function parseKeyValueFile(text: string): Array<[string, string]> {
 
 /** Parses a GITHUB_PATH file: one directory per non-empty line. */
 export function parsePathFile(text: string): string[] {
-  return splitLines(text)
+  const entries = splitLines(text)
     .map((line) => line.content)
     .filter((line) => line !== '');
+  for (const entry of entries) {
+    if (entry.includes('\0'))
+      throw new FileCommandError(`The path '${printable(entry)}' contains a NUL character.`);
+  }
+  return entries;
+}
+
+/**
+ * Refuses what no process environment can hold (GITHUB_ENV, GITHUB_STATE): a NUL character, a name with `=`, or a
+ * variable longer than Linux's MAX_ARG_STRLEN, which would make starting every later script fail.
+ */
+export function checkEnvironmentPairs(pairs: Array<[string, string]>): void {
+  for (const [name, value] of pairs) {
+    if (name.includes('\0') || value.includes('\0')) {
+      throw new FileCommandError(
+        `The variable '${printable(name)}' contains a NUL character, which an environment variable cannot hold.`,
+      );
+    }
+    if (name.includes('='))
+      throw new FileCommandError(`The variable name '${printable(name)}' contains '='.`);
+    if (Buffer.byteLength(name) + Buffer.byteLength(value) + 1 > ENVIRONMENT_VARIABLE_LIMIT) {
+      throw new FileCommandError(
+        `The variable '${printable(name)}' is ${Math.ceil(Buffer.byteLength(value) / 1024)} KiB; an environment variable holds at most ${ENVIRONMENT_VARIABLE_LIMIT / 1024} KiB. Write large values to a file under RUNNER_TEMP and export its path.`,
+      );
+    }
+  }
+}
+
+/** A name or value as it may be shown: NULs visible, at most 60 characters. */
+function printable(text: string): string {
+  const shown = text.replace(/\0/g, '\\0');
+  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
 }
 
 function splitLines(text: string): Array<{ content: string; terminated: boolean }> {
@@ -71,6 +103,15 @@ function splitLines(text: string): Array<{ content: string; terminated: boolean 
 
 /** GitHub's cap on one step's summary (`CreateStepSummaryCommand.AttachmentSizeLimit`). */
 export const STEP_SUMMARY_LIMIT = 1024 * 1024;
+
+/**
+ * The most one phase may write to GITHUB_OUTPUT, GITHUB_ENV, GITHUB_STATE or GITHUB_PATH: GitHub's limit on a job's
+ * outputs (1 MiB); a larger file fails the phase unread.
+ */
+export const FILE_COMMAND_LIMIT = 1024 * 1024;
+
+/** Linux's MAX_ARG_STRLEN: the longest `NAME=value` string a process can be started with. */
+export const ENVIRONMENT_VARIABLE_LIMIT = 128 * 1024;
 
 /** The five file-command files of one phase; the environment variable name maps to the file's path. */
 export interface PhaseFiles {
@@ -117,24 +158,42 @@ export async function readPhaseFiles(files: PhaseFiles): Promise<FileCommandResu
     problems: [],
   };
   const read = async (file: string) => (await fs.readFile(file, 'utf8').catch(missingAsEmpty)) ?? '';
-  const keyValues = async (command: string, file: string): Promise<Array<[string, string]>> => {
+  const command = async <T>(name: string, file: string, parse: (text: string) => T[]): Promise<T[]> => {
     try {
-      return parseKeyValueFile(await read(file));
+      const size = (await fs.stat(file).catch(missingAsEmpty))?.size ?? 0;
+      if (size > FILE_COMMAND_LIMIT) {
+        throw new FileCommandError(
+          `The file is ${(size / 1024 / 1024).toFixed(1)} MiB; file commands are read up to ${FILE_COMMAND_LIMIT / 1024 / 1024} MiB per phase.`,
+        );
+      }
+      return parse(await read(file));
     } catch (error) {
-      const message = `Unable to process file command '${command}' successfully. ${(error as Error).message}`;
+      if (!(error instanceof FileCommandError)) throw error;
+      const message = `Unable to process file command '${name}' successfully. ${error.message}`;
       results.problems.push({ message, fails: true });
       return [];
     }
   };
-  const [outputs, env, state, pathText] = await Promise.all([
-    keyValues('output', files.GITHUB_OUTPUT),
-    keyValues('env', files.GITHUB_ENV),
-    keyValues('state', files.GITHUB_STATE),
-    read(files.GITHUB_PATH),
+  const withoutNul = (text: string) => {
+    const pairs = parseKeyValueFile(text);
+    const bad = pairs.find(([name, value]) => name.includes('\0') || value.includes('\0'));
+    if (bad) throw new FileCommandError(`The output '${printable(bad[0])}' contains a NUL character.`);
+    return pairs;
+  };
+  const withEnvironmentCheck = (text: string) => {
+    const pairs = parseKeyValueFile(text);
+    checkEnvironmentPairs(pairs);
+    return pairs;
+  };
+  const [outputs, env, state, paths] = await Promise.all([
+    command('output', files.GITHUB_OUTPUT, withoutNul),
+    command('env', files.GITHUB_ENV, withEnvironmentCheck),
+    command('state', files.GITHUB_STATE, withEnvironmentCheck),
+    command('add-path', files.GITHUB_PATH, parsePathFile),
   ]);
   results.outputs = outputs;
   results.state = state;
-  results.paths = parsePathFile(pathText);
+  results.paths = paths;
   for (const [name, value] of env) {
     if (name.toUpperCase() === 'NODE_OPTIONS') {
       results.problems.push({

@@ -1,4 +1,4 @@
-// Public entry of the action engine: what `crosscheck action run` needs, nothing more.
+// Public entry of the action engine: what `crosscheck action run` and `action post` need, nothing more.
 export type {
   ActionLog,
   Annotation,
@@ -8,7 +8,17 @@ export type {
   StepResult,
 } from './action-log';
 export { ActionDefinitionError } from './action-definition';
-export { runAction, type ActionRunOptions, type ActionRunResult } from './action-runner';
+export {
+  prepareAction,
+  runAction,
+  type ActionRunOptions,
+  type ActionRunResult,
+  type PreparedAction,
+} from './action-runner';
+export { runQueuedPosts, type PostRunOptions, type PostRunResult } from './post-runner';
+export { locateJob, type JobLocation } from './job-state';
+export type { JobStatus } from './conditions';
+export { appendEnvExports } from './env-file';
 export { formatOutputsFile, outputVariableName, writeOutputsFile, type OutputsFile } from './outputs-file';
 export { actionRunToJson, type ActionRunJson } from './action-run-json';
 export { annotationsFor, reportFor } from './code-insights';

@@ -32,9 +32,14 @@ export function formatOutputsFile(outputs: Record<string, string>): OutputsFile 
       continue;
     }
     taken.set(variable, name);
-    text += `export ${variable}='${value.replace(/'/g, "'\\''")}'\n`;
+    text += `export ${variable}=${shellQuote(value)}\n`;
   }
   return { text, collisions };
+}
+
+/** Quotes a value for a POSIX shell: single quotes keep every byte literal; a `'` becomes `'\\''`. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, "'\\''")}'`;
 }
 
 /** Writes the outputs file readable by its owner only (outputs may hold secrets); returns the collisions. */

@@ -1,7 +1,8 @@
 // `crosscheck action run`: runs a GitHub-style JavaScript action here, optionally reporting it as a build status.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { credentialSecrets } from '../../core/credentials';
+import { Option } from 'commander';
+import { credentialSecrets, ENVIRONMENT_NAMES } from '../../core/credentials';
 import { CrosscheckError, InputError } from '../../core/errors';
 import { parseCommit, parseKey, parseRepository, type RepositoryRef } from '../../core/validation';
 import type { ActionLog } from '../actions';
@@ -15,27 +16,66 @@ import type { Reporter } from '../reporter';
 
 const STATES = { success: 'SUCCESSFUL', failure: 'FAILED', cancelled: 'STOPPED' } as const;
 
+/**
+ * Crosscheck's own credential variables: an action never sees them unless passed with --env or as an input (on
+ * GitHub a secret reaches an action only through `with:` or `env:`), and their values are masked in everything.
+ */
+const CREDENTIAL_VARIABLES = [
+  ENVIRONMENT_NAMES.apiToken,
+  ENVIRONMENT_NAMES.accessToken,
+  ENVIRONMENT_NAMES.oauthClientSecret,
+  ENVIRONMENT_NAMES.appPassword,
+  'SONAR_TOKEN',
+  'CROSSCHECK_ACTIONS_TOKEN',
+];
+
+const JOB_HELP = `
+Job: every action run of one Bitbucket step shares a job directory ($CROSSCHECK_JOB_DIR, else
+.git/crosscheck/jobs/<step uuid> in the clone, else a temporary one whose post runs at once). What an action
+exports (GITHUB_ENV, GITHUB_PATH) reaches every later action run; its post is queued for 'crosscheck action post'
+(put it under after-script:), which also removes RUNNER_TEMP.`;
+
+const repeatable = (value: string, previous: string[]) => [...previous, value];
+
 export const actionCommand: CommandRegistration = (program, action) => {
-  program
+  const actionGroup = program
     .command('action')
-    .description('run GitHub-style JavaScript actions outside GitHub, e.g. in Bitbucket Pipelines')
+    .description('run GitHub-style JavaScript actions outside GitHub, e.g. in Bitbucket Pipelines');
+  actionGroup
     .command('run')
     .description(
-      "run a JavaScript or composite action, local or remote (what uses: takes), with GitHub's runner protocol",
+      "run a JavaScript or composite action, local or remote (what uses: takes), with GitHub's runner protocol (pre and main now, post queued)",
     )
     .argument(
       '<action>',
       'folder holding action.yml, or owner/repo[/path]@ref, or https://host/owner/repo@ref',
     )
+    .option('--with <name=value>', 'an input of the action (repeatable)', repeatable, [] as string[])
     .option(
-      '--with <name=value>',
-      'an input of the action (repeatable)',
-      (value: string, previous: string[]) => [...previous, value],
+      '--env <name[=value]>',
+      "a variable for the action, like a step's env: (repeatable); NAME alone takes the value from the environment, the only way a Crosscheck credential variable reaches an action",
+      repeatable,
       [] as string[],
+    )
+    .option(
+      '--exports-file <file>',
+      'append what the action exported (GITHUB_ENV, GITHUB_PATH) as export lines a later script line can `. FILE` (not --env-file: node itself reads that flag anywhere on its command line)',
     )
     .option(
       '--outputs-file <file>',
       'write the outputs as a dotenv file (export OUTPUT_NAME=...) a later step can source',
+    )
+    .addOption(
+      new Option(
+        '--post <when>',
+        "when the action's post runs: at 'crosscheck action post', or now, after main",
+      )
+        .choices(['end', 'now'])
+        .default('end'),
+    )
+    .option(
+      '--node <path>',
+      'the Node.js to run the action on (default: the newest of $CROSSCHECK_NODE and the one running crosscheck)',
     )
     .option(
       '--actions-url <url>',
@@ -54,8 +94,10 @@ export const actionCommand: CommandRegistration = (program, action) => {
     .addHelpText(
       'after',
       [
+        JOB_HELP,
         '',
         'Examples:',
+        '  crosscheck action run ./actions/setup-tool --with version=1.2 --exports-file /tmp/actions.env && . /tmp/actions.env',
         '  crosscheck action run ./checks/license-scan --with fail-on=high --outputs-file outputs.env --key license',
         '  crosscheck action run my-org/quality-gate@v2 --with project=web',
         '',
@@ -67,6 +109,23 @@ export const actionCommand: CommandRegistration = (program, action) => {
     .action(
       action((options, context, reporter, command) => actionRun(options, context, reporter, command.args[0])),
     );
+  actionGroup
+    .command('post')
+    .description(
+      "run the posts the job's action runs queued, last first, with post-if judged by $BITBUCKET_EXIT_CODE; then remove the job",
+    )
+    .addOption(
+      new Option(
+        '--job-status <status>',
+        'the job status post-if sees (default: from $BITBUCKET_EXIT_CODE, else failure when an action run failed)',
+      ).choices(['success', 'failure', 'cancelled']),
+    )
+    .option('--debug', 'show ::debug:: lines and set RUNNER_DEBUG=1')
+    .addHelpText(
+      'after',
+      `${JOB_HELP}\n\nExample (bitbucket-pipelines.yml):\n  after-script:\n    - npx crosscheck action post`,
+    )
+    .action(action((options, context, reporter) => actionPost(options, context, reporter)));
 };
 
 export async function actionRun(
@@ -76,18 +135,10 @@ export async function actionRun(
   path: string,
 ): Promise<void> {
   // Loaded here: the action engine (and its YAML parser) is a bundle of its own.
-  const {
-    ActionDefinitionError,
-    ActionFetchError,
-    RemoteActions,
-    actionRunToJson,
-    annotationsFor,
-    reportFor,
-    runAction,
-    writeOutputsFile,
-  } = await import('../actions/index.js');
+  const engine = await import('../actions/index.js');
   const inputs = parseWith(options.with);
-  const remoteActions = new RemoteActions({
+  const stepEnv = parseEnv(options.env, context.env);
+  const remoteActions = new engine.RemoteActions({
     ...remoteActionsSettings(options, context.env),
     env: context.env,
     progress: (message) => reporter.progress(message),
@@ -96,17 +147,27 @@ export async function actionRun(
   const connection = target ? connectFromEnvironment(context, reporter, options) : undefined;
   const secrets = connection ? credentialSecrets(connection.credential) : [];
   if (context.env.CROSSCHECK_ACTIONS_TOKEN) secrets.push(context.env.CROSSCHECK_ACTIONS_TOKEN);
-  const controller = new AbortController();
-  const cancel = (signal: NodeJS.Signals) => {
-    reporter.progress(`${signal} received: stopping the action…`);
-    controller.abort(signal);
-  };
-  const onInt = () => cancel('SIGINT');
-  const onTerm = () => cancel('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
   const name = stringOption(options, 'name');
+  const cancellation = cancelOnSignals(reporter);
   try {
+    const prepared = await usageErrors(engine, async () =>
+      engine.prepareAction({
+        actionPath: path,
+        remoteActions,
+        inputs,
+        stepEnv,
+        env: context.env,
+        cwd: context.cwd,
+        log: terminalLog(reporter),
+        debug: debugging(options, context),
+        hidden: CREDENTIAL_VARIABLES,
+        secrets,
+        job: await engine.locateJob(context.env, context.cwd),
+        post: options.post === 'now' ? 'now' : 'queue',
+        node: stringOption(options, 'node'),
+        signal: cancellation.signal,
+      }),
+    );
     if (target && connection) {
       await connection.api.setBuildStatus(target.repo, target.commit, {
         ...target.status,
@@ -118,31 +179,18 @@ export async function actionRun(
     }
     let run;
     try {
-      run = await runAction({
-        actionPath: path,
-        remoteActions,
-        inputs,
-        env: context.env,
-        cwd: context.cwd,
-        log: terminalLog(reporter),
-        debug:
-          Boolean(options.debug) ||
-          context.env.RUNNER_DEBUG === '1' ||
-          context.env.ACTIONS_STEP_DEBUG === 'true',
-        signal: controller.signal,
-        secrets,
-      });
+      run = await prepared.run();
     } catch (error) {
-      if (error instanceof ActionDefinitionError)
-        throw new InputError(
-          error.message,
-          'Fix action.yml (or the path to the action) and run again; nothing was run.',
-        );
-      if (error instanceof ActionFetchError)
-        throw new CrosscheckError(
-          error.message,
-          'Check that the actions host can be reached (--actions-url), or run once where it can so the cache holds the action.',
-        );
+      if (target && connection) {
+        await connection.api
+          .setBuildStatus(target.repo, target.commit, {
+            ...target.status,
+            name: name ?? prepared.definition.name,
+            state: 'FAILED',
+            description: 'crosscheck could not run the action',
+          })
+          .catch(() => undefined);
+      }
       throw error;
     }
     if (run.summary) {
@@ -152,12 +200,21 @@ export async function actionRun(
     }
     const outputsFile = stringOption(options, 'outputsFile');
     if (outputsFile) {
-      const collisions = await writeOutputsFile(resolve(context.cwd, outputsFile), run.outputs);
+      const collisions = await engine.writeOutputsFile(resolve(context.cwd, outputsFile), run.outputs);
       for (const collision of collisions) reporter.warn(collision);
+    }
+    const exportsFile = stringOption(options, 'exportsFile');
+    if (exportsFile) {
+      const skipped = await engine.appendEnvExports(resolve(context.cwd, exportsFile), run.exported);
+      for (const skippedName of skipped) {
+        reporter.warn(
+          `'${skippedName}' is not a shell variable name, so ${exportsFile} leaves it out; later action runs still see it.`,
+        );
+      }
     }
     for (const [key, value] of Object.entries(run.outputs)) reporter.output(key, value);
     reporter.line(`${run.action.name}: ${run.result} (exit ${run.exitCode})`);
-    reporter.json(actionRunToJson(run));
+    reporter.json(engine.actionRunToJson(run));
     if (target && connection) {
       const title = name ?? run.action.name;
       const errors = run.annotations.filter((annotation) => annotation.level === 'error').length;
@@ -167,12 +224,17 @@ export async function actionRun(
         state: STATES[run.result],
         description: `${run.result}${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}`,
       });
-      await connection.api.putReport(target.repo, target.commit, target.status.key, reportFor(run, title));
+      await connection.api.putReport(
+        target.repo,
+        target.commit,
+        target.status.key,
+        engine.reportFor(run, title),
+      );
       const sent = await connection.api.postAnnotations(
         target.repo,
         target.commit,
         target.status.key,
-        annotationsFor(run),
+        engine.annotationsFor(run),
       );
       reporter.progress(
         `Posted ${STATES[run.result]} under ${target.status.key} with a Code Insights report${sent ? ` and ${sent} annotation${sent === 1 ? '' : 's'}` : ''}.`,
@@ -180,9 +242,147 @@ export async function actionRun(
     }
     if (run.exitCode !== 0) throw new ExitError(run.exitCode);
   } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
+    cancellation.dispose();
   }
+}
+
+export async function actionPost(
+  options: OptionValues,
+  context: RunnerContext,
+  reporter: Reporter,
+): Promise<void> {
+  const engine = await import('../actions/index.js');
+  const status = jobStatus(options, context.env);
+  const job = await usageErrors(engine, () => engine.locateJob(context.env, context.cwd));
+  if (!job) {
+    throw new InputError(
+      'There is no job to run posts for: BITBUCKET_STEP_UUID and CROSSCHECK_JOB_DIR are both unset.',
+      "Run 'crosscheck action post' in the after-script of the Bitbucket step that ran the actions, or set CROSSCHECK_JOB_DIR to the same directory for both.",
+    );
+  }
+  const result = await usageErrors(engine, () =>
+    engine.runQueuedPosts({
+      env: context.env,
+      cwd: context.cwd,
+      log: terminalLog(reporter),
+      debug: debugging(options, context),
+      hidden: CREDENTIAL_VARIABLES,
+      job,
+      ...(status && { status }),
+    }),
+  );
+  if (result.summary) {
+    reporter.line('');
+    reporter.line('── Step summary ──');
+    reporter.line(result.summary);
+  }
+  const ran = result.phases.filter((phase) => phase.status !== 'skipped').length;
+  reporter.line(
+    result.phases.length === 0
+      ? `No posts were queued in ${job.directory}.`
+      : `Posts: ${ran} ran, ${result.phases.length - ran} skipped; job ${result.result} (exit ${result.exitCode})`,
+  );
+  const { mask, ...json } = result;
+  reporter.json({ ...json, summary: mask(json.summary) });
+  if (result.exitCode !== 0) throw new ExitError(result.exitCode);
+}
+
+/** --job-status, else BITBUCKET_EXIT_CODE (0: success, anything else: failure), else undefined (the job decides). */
+function jobStatus(
+  options: OptionValues,
+  env: Record<string, string | undefined>,
+): 'success' | 'failure' | 'cancelled' | undefined {
+  const given = stringOption(options, 'jobStatus');
+  if (given === 'success' || given === 'failure' || given === 'cancelled') return given;
+  const exit = env.BITBUCKET_EXIT_CODE?.trim();
+  if (!exit) return undefined;
+  if (!/^\d+$/.test(exit)) {
+    throw new InputError(
+      `BITBUCKET_EXIT_CODE is '${exit}', not an exit code.`,
+      'Leave BITBUCKET_EXIT_CODE to Bitbucket, or pass --job-status success|failure|cancelled.',
+    );
+  }
+  return exit === '0' ? 'success' : 'failure';
+}
+
+function debugging(options: OptionValues, context: RunnerContext): boolean {
+  return (
+    Boolean(options.debug) || context.env.RUNNER_DEBUG === '1' || context.env.ACTIONS_STEP_DEBUG === 'true'
+  );
+}
+
+/**
+ * Runs `body`, turning the engine's ActionDefinitionError (nothing was run) into a usage error (exit 2) and a remote
+ * action that could not be fetched into a failure with what to do.
+ */
+async function usageErrors<T>(
+  engine: {
+    ActionDefinitionError: new (...args: never[]) => Error;
+    ActionFetchError: new (...args: never[]) => Error;
+  },
+  body: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof engine.ActionDefinitionError) {
+      throw new InputError(
+        error.message,
+        'Fix it (action.yml, the path to the action, or the option named) and run again; nothing was run.',
+      );
+    }
+    if (error instanceof engine.ActionFetchError) {
+      throw new CrosscheckError(
+        error.message,
+        'Check that the actions host can be reached (--actions-url), or run once where it can so the cache holds the action.',
+      );
+    }
+    throw error;
+  }
+}
+
+/** SIGINT / SIGTERM cancel the action (forwarded to its script) instead of killing crosscheck. */
+function cancelOnSignals(reporter: Reporter): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const cancel = (signal: NodeJS.Signals) => {
+    reporter.progress(`${signal} received: stopping the action…`);
+    controller.abort(signal);
+  };
+  const onInt = () => cancel('SIGINT');
+  const onTerm = () => cancel('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}
+
+/** `--env NAME=VALUE`, or `--env NAME` for the value in the environment (refused when unset). */
+function parseEnv(raw: unknown, env: Record<string, string | undefined>): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const entry of Array.isArray(raw) ? (raw as string[]) : []) {
+    const equals = entry.indexOf('=');
+    const name = (equals < 0 ? entry : entry.slice(0, equals)).trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new InputError(
+        `--env "${entry.slice(0, 40)}" does not start with a variable name.`,
+        'Give --env NAME (value from the environment) or --env NAME=VALUE.',
+      );
+    }
+    const value = equals < 0 ? env[name] : entry.slice(equals + 1);
+    if (value === undefined) {
+      throw new InputError(
+        `--env ${name}: ${name} is not set in the environment.`,
+        `Set ${name}, or give the value: --env ${name}=VALUE.`,
+      );
+    }
+    variables[name] = value;
+  }
+  return variables;
 }
 
 /** Where remote actions come from and are kept, and the credential for that host (only when one is given). */
@@ -260,12 +460,17 @@ function statusTarget(options: OptionValues, context: RunnerContext): StatusTarg
   };
 }
 
-/** Renders what the action printed: its lines as they are, annotations and groups in a readable form. */
+/**
+ * Renders what the action printed: its lines as they are, annotations and groups in a readable form. With --json the
+ * lines go to stderr, so stdout holds the JSON document alone.
+ */
 function terminalLog(reporter: Reporter): ActionLog {
   let depth = 0;
   const indent = () => '  '.repeat(depth);
+  const print = (text: string) =>
+    reporter.options.json ? reporter.progress(`${indent()}${text}`) : reporter.line(`${indent()}${text}`);
   return {
-    line: (text) => reporter.line(`${indent()}${text}`),
+    line: print,
     annotation: (annotation) => {
       const where = annotation.file
         ? `${annotation.file}${annotation.line ? `:${annotation.line}` : ''}: `
@@ -276,16 +481,20 @@ function terminalLog(reporter: Reporter): ActionLog {
     },
     debug: (text) => reporter.progress(`${indent()}debug: ${text}`),
     startGroup: (title) => {
-      reporter.line(`${indent()}▶ ${title}`);
+      print(`▶ ${title}`);
       depth++;
     },
     endGroup: () => {
       depth = Math.max(0, depth - 1);
     },
-    phaseStarted: (phase, script) => reporter.progress(`── ${phase}: ${script}`),
+    phaseStarted: (phase, script, action) =>
+      reporter.progress(`── ${phase}${action ? ` of ${action}` : ''}: ${script}`),
     phaseFinished: (result) => {
+      const of = result.action ? ` of ${result.action}` : '';
       if (result.status === 'skipped')
-        reporter.progress(`── ${result.phase} skipped${result.reason ? `: ${result.reason}` : ''}`);
+        reporter.progress(`── ${result.phase}${of} skipped${result.reason ? `: ${result.reason}` : ''}`);
+      if (result.status === 'queued')
+        reporter.progress(`── ${result.phase}${of} queued: ${result.reason ?? ''}`);
     },
   };
 }
