@@ -1,6 +1,7 @@
 // Checks a credential against Bitbucket: who it is, what it can reach, and what to fix for what it cannot.
 import type { BitbucketConnection } from './bitbucket/connection';
 import { SCOPES } from './bitbucket/scopes';
+import { describeOwnership, statusOwnership } from './bitbucket/status-owner';
 import { describeCredential, tokenTypeOf } from './credentials';
 import { printable } from './display-text';
 import { ApiError, CrosscheckError } from './errors';
@@ -24,11 +25,21 @@ export interface DoctorReport {
   ok: boolean;
 }
 
-/** Runs read-only probes; nothing is written. `onProgress` hears about each probe before it starts. */
+/** A build status to look up: who owns it decides who may overwrite it. */
+export interface StatusToInspect {
+  commit: string;
+  key: string;
+}
+
+/**
+ * Runs read-only probes; nothing is written. `onProgress` hears about each probe before it starts. With `status`
+ * (and a repository), also says who owns that build status, as only its creator or an admin may overwrite it.
+ */
 export async function runDoctor(
   connection: BitbucketConnection,
   repo: RepositoryRef | undefined,
   onProgress: (step: string) => void = () => undefined,
+  status?: StatusToInspect,
 ): Promise<DoctorReport> {
   const { api, credential } = connection;
   const checks: DoctorCheck[] = [];
@@ -106,6 +117,10 @@ export async function runDoctor(
       outcome: 'skipped',
       detail: 'not probed: it cannot be tested without starting a pipeline',
     });
+    if (status) {
+      onProgress(`build status ${status.key} on ${status.commit.slice(0, 12)}`);
+      checks.push(await statusOwnerCheck(connection, repo, status));
+    }
   }
 
   // Details quote what the server said (names, titles, error texts): never a secret, never a control character.
@@ -121,6 +136,34 @@ export async function runDoctor(
     })),
     ok: checks.every((check) => check.outcome !== 'failed'),
   };
+}
+
+async function statusOwnerCheck(
+  connection: BitbucketConnection,
+  repo: RepositoryRef,
+  { commit, key }: StatusToInspect,
+): Promise<DoctorCheck> {
+  const name = `build status "${key}" on ${formatRepository(repo)}@${commit.slice(0, 12)}`;
+  try {
+    const found = await connection.api.getBuildStatus(repo, commit, key);
+    return {
+      name,
+      outcome: 'ok',
+      detail:
+        `${found.state}, ${describeOwnership(statusOwnership(found))}. Only that account (or a repository admin) ` +
+        `can overwrite it: post this key with the same credential everywhere (this one is the ` +
+        `${describeCredential(connection.credential)}).`,
+    };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      return {
+        name,
+        outcome: 'ok',
+        detail: 'no status under this key yet: the first credential to post it will own it',
+      };
+    }
+    return failedCheck(name, error, 'failed');
+  }
 }
 
 async function probe(

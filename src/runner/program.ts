@@ -125,6 +125,11 @@ export function buildProgram(
       'check the credential: which one is used, its type, who it is, what it can reach, what to fix',
     )
     .option('--repo <workspace/repo>', 'also check access to this repository')
+    .option('--commit <sha>', 'with --key: the commit of the status to inspect (default $BITBUCKET_COMMIT)')
+    .option(
+      '--key <key>',
+      'also say who owns this build status (only its creator or an admin may overwrite it)',
+    )
     .action(action(doctor));
 
   for (const register of registrations) register(program, action);

@@ -2,8 +2,10 @@
 import type { HttpClient, RequestSpec } from '../http/client';
 import type { Expect } from '../http/shape';
 import { formatRepository, type RepositoryRef } from '../validation';
+import { ApiError } from '../errors';
 import { SCOPES } from './scopes';
 import { SHAPES } from './shapes';
+import { describeOwnership, statusOwnership } from './status-owner';
 import type {
   Account,
   AnnotationInput,
@@ -51,8 +53,48 @@ export class BitbucketApi {
     });
   }
 
-  /** Creates the status, or overwrites the one with the same key on that commit. */
+  /**
+   * Creates the status, or overwrites the one with the same key on that commit. When Bitbucket refuses (403: only the
+   * status's creator or an admin may overwrite it), the existing status is read to say who owns it and since when.
+   */
   async setBuildStatus(repo: RepositoryRef, commit: string, status: BuildStatusInput): Promise<CommitStatus> {
+    try {
+      return await this.postBuildStatus(repo, commit, status);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 403) throw error;
+      throw await this.explainRefusedWrite(error, repo, commit, status.key);
+    }
+  }
+
+  private async explainRefusedWrite(
+    error: ApiError,
+    repo: RepositoryRef,
+    commit: string,
+    key: string,
+  ): Promise<ApiError> {
+    let existing: CommitStatus;
+    try {
+      existing = await this.getBuildStatus(repo, commit, key);
+    } catch {
+      return error;
+    }
+    const owner = this.http.redact(describeOwnership(statusOwnership(existing)));
+    return new ApiError(
+      error.message,
+      error.status,
+      error.request,
+      `${error.diagnosis} The status "${key}" already on this commit was ${owner}.`,
+      error.body,
+      error.hint,
+      { cause: error },
+    );
+  }
+
+  private async postBuildStatus(
+    repo: RepositoryRef,
+    commit: string,
+    status: BuildStatusInput,
+  ): Promise<CommitStatus> {
     const response = await this.http.request(
       {
         method: 'POST',

@@ -1,6 +1,7 @@
 // Turns Bitbucket Cloud error answers (400/401/403/404/429/5xx) into a diagnosis in words with the likely fix.
 import { API_TOKEN_HELP, type Credential, describeCredential } from '../credentials';
 import { type Diagnoser, type Diagnosis, type FailedResponse, retryWords } from '../http/client';
+import { overwriteRuleHint } from './status-owner';
 
 interface BitbucketErrorBody {
   type?: string;
@@ -58,6 +59,13 @@ export function diagnoseBitbucket(failure: FailedResponse, credential: Credentia
         message: `The credential lacks the scope${missing.length === 1 ? '' : 's'} ${missing.join(', ') || needed.join(', ')} needed for ${what}`,
         diagnosis: `403 Forbidden.${quoted} Required: ${needed.join(', ') || 'unknown'}; granted: ${granted.join(', ') || 'none listed'}.`,
         hint: scopeHint(credential, missing.length ? missing : needed),
+      };
+    }
+    if (/\/statuses\/build(\/|$)/.test(spec.path) && (spec.method === 'POST' || spec.method === 'PUT')) {
+      return {
+        message: `Bitbucket refused to write the build status (${what}): only the account that created a status under this key may overwrite it`,
+        diagnosis: `403 Forbidden.${quoted}`,
+        hint: overwriteRuleHint(used),
       };
     }
     return {

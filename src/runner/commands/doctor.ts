@@ -1,6 +1,7 @@
 // `crosscheck doctor`: which credential is used, its token type, who it is, what it can reach, what to fix.
-import { runDoctor } from '../../core/doctor';
-import { parseRepository } from '../../core/validation';
+import { runDoctor, type StatusToInspect } from '../../core/doctor';
+import { InputError } from '../../core/errors';
+import { parseCommit, parseKey, parseRepository } from '../../core/validation';
 import { ciDefaults } from '../ci-environment';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import type { RunnerContext } from '../context';
@@ -15,10 +16,12 @@ export async function doctor(
   context: RunnerContext,
   reporter: Reporter,
 ): Promise<void> {
-  const repoName = stringOption(options, 'repo') ?? ciDefaults(context.env).repo;
+  const ci = ciDefaults(context.env);
+  const repoName = stringOption(options, 'repo') ?? ci.repo;
   const repo = repoName ? parseRepository(repoName) : undefined;
+  const status = statusToInspect(options, ci.commit, repo !== undefined);
   const connection = connectFromEnvironment(context, reporter, options);
-  const report = await runDoctor(connection, repo, (step) => reporter.progress(`Checking ${step}…`));
+  const report = await runDoctor(connection, repo, (step) => reporter.progress(`Checking ${step}…`), status);
   reporter.line(`Credential: ${report.credential}`);
   reporter.line(`Token type: ${report.tokenType}`);
   for (const notice of report.notices) reporter.line(`Note: ${notice}`);
@@ -29,4 +32,28 @@ export async function doctor(
   reporter.line(report.ok ? 'All required checks passed.' : 'Some checks failed: see the fixes above.');
   reporter.json(report);
   if (!report.ok) throw new ExitError(EXIT_FAILED);
+}
+
+/** --key (with --commit or $BITBUCKET_COMMIT, and a repository) names a build status whose owner to show. */
+function statusToInspect(
+  options: OptionValues,
+  ciCommit: string | undefined,
+  hasRepo: boolean,
+): StatusToInspect | undefined {
+  const key = stringOption(options, 'key');
+  const commit = stringOption(options, 'commit');
+  if (key === undefined) {
+    if (commit !== undefined)
+      throw new InputError(
+        '--commit needs --key.',
+        'Give --key with the status key to inspect, e.g. --key sonar.',
+      );
+    return undefined;
+  }
+  if (!hasRepo)
+    throw new InputError(
+      '--key needs --repo.',
+      'Give the repository of the status, e.g. --repo acme/web-app.',
+    );
+  return { commit: parseCommit(commit ?? ciCommit), key: parseKey(key) };
 }
