@@ -360,6 +360,36 @@ describe('crosscheck action run (CLI)', () => {
       );
     });
 
+    it('reads a secret input from the environment with --with-env, masked, and withholds the output holding it', async () => {
+      const result = await runCrosscheck(
+        [
+          'action',
+          'run',
+          join(FIXTURES, 'inputs-outputs'),
+          '--with-env',
+          'who=DEPLOY_KEY',
+          '--outputs-file',
+          join(home, 'out.env'),
+        ],
+        { env: step({ DEPLOY_KEY: 'deploy-key-9f8e7d6c' }), cwd: clone },
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /inputs: greeting=Hello who=\*\*\* /);
+      assert.match(result.stderr, /Skip output 'message' since it may contain secret\./);
+      const outputs = readFileSync(join(home, 'out.env'), 'utf8');
+      assert.doesNotMatch(outputs, /OUTPUT_MESSAGE|deploy-key/);
+      assert.match(outputs, /OUTPUT_MULTILINE=/);
+      const unset = await runCrosscheck(
+        ['action', 'run', join(FIXTURES, 'inputs-outputs'), '--with-env', 'who=NOT_SET'],
+        {
+          env: step(),
+          cwd: clone,
+        },
+      );
+      assert.equal(unset.code, 2);
+      assert.match(unset.stderr, /NOT_SET is not set/);
+    });
+
     it("keeps the step's credentials from the action unless passed with --env, masked", async () => {
       const token = sandbox.demo.apiToken;
       const hidden = await runCrosscheck(['action', 'run', join(FIXTURES, 'env-dump')], {

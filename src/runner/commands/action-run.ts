@@ -52,6 +52,12 @@ export const actionCommand: CommandRegistration = (program, action) => {
     )
     .option('--with <name=value>', 'an input of the action (repeatable)', repeatable, [] as string[])
     .option(
+      '--with-env <name=variable>',
+      'an input whose value is read from an environment variable and masked: a secret without putting it in argv (repeatable)',
+      repeatable,
+      [] as string[],
+    )
+    .option(
       '--env <name[=value]>',
       "a variable for the action, like a step's env: (repeatable); NAME alone takes the value from the environment, the only way a Crosscheck credential variable reaches an action",
       repeatable,
@@ -137,6 +143,8 @@ export async function actionRun(
   // Loaded here: the action engine (and its YAML parser) is a bundle of its own.
   const engine = await import('../actions/index.js');
   const inputs = parseWith(options.with);
+  const secretInputs = parseWithEnv(options.withEnv, context.env);
+  Object.assign(inputs, secretInputs);
   const stepEnv = parseEnv(options.env, context.env);
   const remoteActions = new engine.RemoteActions({
     ...remoteActionsSettings(options, context.env),
@@ -147,6 +155,7 @@ export async function actionRun(
   const connection = target ? connectFromEnvironment(context, reporter, options) : undefined;
   const secrets = connection ? credentialSecrets(connection.credential) : [];
   if (context.env.CROSSCHECK_ACTIONS_TOKEN) secrets.push(context.env.CROSSCHECK_ACTIONS_TOKEN);
+  secrets.push(...Object.values(secretInputs).filter((value) => value.trim() !== ''));
   const name = stringOption(options, 'name');
   const cancellation = cancelOnSignals(reporter);
   try {
@@ -431,6 +440,30 @@ function parseWith(raw: unknown): Record<string, string> {
     if (equals <= 0)
       throw new InputError(`--with "${entry}" is not NAME=VALUE.`, 'Give each input as --with name=value.');
     inputs[entry.slice(0, equals).trim()] = entry.slice(equals + 1);
+  }
+  return inputs;
+}
+
+/** `--with-env NAME=VARIABLE`: the input NAME gets the value of the environment variable VARIABLE (refused when unset). */
+function parseWithEnv(raw: unknown, env: Record<string, string | undefined>): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const entry of Array.isArray(raw) ? (raw as string[]) : []) {
+    const equals = entry.indexOf('=');
+    const variable = entry.slice(equals + 1).trim();
+    if (equals <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+      throw new InputError(
+        `--with-env "${entry.slice(0, 60)}" is not NAME=VARIABLE.`,
+        'Give the input name and the environment variable holding its value, e.g. --with-env ssh-private-key=DEPLOY_KEY.',
+      );
+    }
+    const value = env[variable];
+    if (value === undefined) {
+      throw new InputError(
+        `--with-env ${entry}: ${variable} is not set.`,
+        `Set ${variable} in the step's environment.`,
+      );
+    }
+    inputs[entry.slice(0, equals).trim()] = value;
   }
   return inputs;
 }
