@@ -127,10 +127,15 @@ function visibleEnvironment(options: JobOptions): Record<string, string> {
   return env;
 }
 
-/** The values of the hidden variables that are set, and the given secrets: masked everywhere. */
+/**
+ * The values of the hidden variables that are set, and the given secrets: masked everywhere. Values shorter than 4
+ * characters are left out, as the core's maskerFor does: they would mask ordinary words.
+ */
 export function knownSecrets(options: JobOptions): string[] {
-  const hidden = (options.hidden ?? []).map((name) => options.env[name]).filter((value) => !!value?.trim());
-  return [...(options.secrets ?? []), ...(hidden as string[])];
+  const hidden = (options.hidden ?? []).map((name) => options.env[name]);
+  return [...(options.secrets ?? []), ...hidden].filter(
+    (value): value is string => value !== undefined && value.trim().length >= 4,
+  );
 }
 
 /** The base environment of one action in a job (GITHUB_*, RUNNER_*) and its event payload, written to the job. */
