@@ -170,11 +170,7 @@ export class JobSession {
     };
   }
 
-  /** Records the masks the action added in the job, so its later processes mask them too. */
-  async saveMasks(): Promise<void> {
-    await this.saveToJob([], []);
-  }
-
+  /** Records in the job what a phase exported and the masks the action added, for the job's later processes. */
   private async saveToJob(env: Array<[string, string]>, paths: string[]): Promise<void> {
     const masks = this.masker.added.slice(this.maskedSoFar);
     if (env.length === 0 && paths.length === 0 && masks.length === 0) return;
