@@ -75,6 +75,7 @@ async function measureCrosscheck(
     projectKey: `lag-${run}`,
     pullRequest: '7',
     processingMs: PROCESSING_MS,
+    revision: COMMIT,
   });
   const folder = join(workspace, `run-${run}`);
   mkdirSync(join(folder, '.scannerwork'), { recursive: true });
@@ -91,6 +92,8 @@ async function measureCrosscheck(
       TRIGGER_REPO: REPO,
       TRIGGER_COMMIT: COMMIT,
       TRIGGER_BRANCH: seed.webApp.pullRequest.source,
+      TRIGGER_PR_ID: '7',
+      SONAR_HOST_URL: sandbox.sonarUrl,
     },
   );
   if (timed.code !== 0) throw new Error(`sonar-gate failed: ${timed.stderr}`);

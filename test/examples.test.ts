@@ -126,13 +126,14 @@ describe('examples/*/bitbucket-pipelines.yml', () => {
       const lines = invocations(example);
       assert.ok(lines.length > 0);
       const folder = mkdtempSync(join(tmpdir(), 'crosscheck-example-'));
-      // sonar-gate reads the scanner's report before anything else.
+      // sonar-gate reads the scanner's report before anything else: where the scanner writes it by default, and at
+      // the clone folder (outside the checkout), where the central example has it written.
+      const reportTask = 'projectKey=web-app\nserverUrl=https://sonar.example.com\nceTaskId=AZexample\n';
       mkdirSync(join(folder, '.scannerwork'));
-      writeFileSync(
-        join(folder, '.scannerwork', 'report-task.txt'),
-        'projectKey=web-app\nserverUrl=https://sonar.example.com\nceTaskId=AZexample\n',
-      );
-      for (const words of lines) {
+      writeFileSync(join(folder, '.scannerwork', 'report-task.txt'), reportTask);
+      writeFileSync(join(folder, 'report-task.txt'), reportTask);
+      for (const line of lines) {
+        const words = line.map((word) => word.replace(VALUES.BITBUCKET_CLONE_DIR, folder));
         const result = await cli(words.slice(1), VALUES, folder);
         assert.equal(result.code, 2, `${words.join(' ')}\n${result.stderr}`);
         assert.match(

@@ -54,6 +54,8 @@ export interface SubmitAnalysisOptions {
   readonly gate?: SonarGate;
   /** Issues of the analysis, or how many synthetic ones to generate over a few files. */
   readonly issues?: number | readonly SonarIssue[];
+  /** The commit analysed (`sonar.scm.revision`), listed by api/project_analyses/search; none when omitted. */
+  readonly revision?: string;
 }
 
 export interface SubmittedAnalysis {
@@ -84,6 +86,7 @@ interface TaskRecord {
   readonly gateStatus: SonarGateStatus;
   readonly conditions: ReadonlyArray<Required<SonarCondition>>;
   readonly issues: readonly SonarIssue[];
+  readonly revision?: string;
   calls: number;
 }
 
@@ -182,6 +185,7 @@ export class SonarService implements SonarControls {
       conditions,
       issues:
         typeof o.issues === 'number' ? syntheticIssues(o.projectKey, id, o.issues) : [...(o.issues ?? [])],
+      revision: o.revision,
       calls: 0,
     });
     const base = this.deps.baseUrl();
@@ -250,6 +254,11 @@ export class SonarService implements SonarControls {
         'GET',
         `${S}/issues/search`,
         this.authorized((ctx) => this.searchIssues(ctx)),
+      ),
+      route(
+        'GET',
+        `${S}/project_analyses/search`,
+        this.authorized((ctx) => this.searchAnalyses(ctx)),
       ),
       route('GET', '/sonar/dashboard', (ctx) => this.dashboard(ctx)),
     ];
@@ -364,6 +373,42 @@ export class SonarService implements SonarControls {
           : { period: { mode: 'PREVIOUS_VERSION', date: sonarTime(task.submittedAt - 86_400_000 * 7) } }),
         caycStatus: 'compliant',
       },
+    });
+  }
+
+  /**
+   * api/project_analyses/search: the processed analyses of a project's branch or pull request (main branch when
+   * neither is given), newest first, each with the `revision` the scanner sent.
+   */
+  private searchAnalyses(ctx: RequestContext): Reply {
+    const project = ctx.query.get('project');
+    if (!project) return sonarError(400, "The 'project' parameter is missing");
+    const p = Number(ctx.query.get('p') ?? '1');
+    const ps = Number(ctx.query.get('ps') ?? '100');
+    if (!Number.isInteger(p) || p < 1 || !Number.isInteger(ps) || ps < 1 || ps > MAX_PAGE_SIZE)
+      return sonarError(400, `'ps' value (${ps}) must be between 1 and ${MAX_PAGE_SIZE}`);
+    if (![...this.tasks.values()].some((t) => t.projectKey === project))
+      return sonarError(404, `Component key '${project}' not found`);
+    const pullRequest = ctx.query.get('pullRequest');
+    const branch = ctx.query.get('branch');
+    const analyses = [...this.tasks.values()]
+      .filter(
+        (t) =>
+          t.projectKey === project &&
+          (t.pullRequest ?? null) === pullRequest &&
+          (pullRequest !== null || (t.branch ?? null) === branch) &&
+          this.status(t) === 'SUCCESS',
+      )
+      .reverse();
+    return json(200, {
+      paging: { pageIndex: p, pageSize: ps, total: analyses.length },
+      analyses: analyses.slice((p - 1) * ps, p * ps).map((t) => ({
+        key: t.analysisId,
+        date: sonarTime(t.submittedAt + t.processingMs),
+        ...(t.revision ? { revision: t.revision } : {}),
+        manualNewCodePeriodBaseline: false,
+        events: [],
+      })),
     });
   }
 

@@ -73,6 +73,8 @@ describe('requests per check and the hourly budget (CLI against the sandbox)', f
     const { reportTask } = sandbox.sonar.submitAnalysis({
       projectKey: 'web-app',
       pullRequest: variables.TRIGGER_PR_ID,
+      // The scanner analyses the commit the gate reports on.
+      revision: args.includes('--commit') ? args[args.indexOf('--commit') + 1] : variables.TRIGGER_COMMIT,
       processingMs: 50,
       issues: options.issues ?? 0,
     });

@@ -30,6 +30,7 @@ describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
       projectKey: 'web-app',
       pullRequest: String(PR.id),
       processingMs: 300,
+      revision: COMMIT,
       ...options,
     });
     const folder = mkdtempSync(join(tmpdir(), 'crosscheck-gate-'));
@@ -43,6 +44,7 @@ describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
     TRIGGER_REPO: REPO,
     TRIGGER_COMMIT: COMMIT,
     TRIGGER_BRANCH: PR.source,
+    TRIGGER_PR_ID: String(PR.id),
     ...extra,
   });
   const gate = async (
@@ -250,11 +252,12 @@ describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
 
   it('falls back to the Bitbucket Pipelines variables without TRIGGER_* (a gate in the repository itself)', async () => {
     const main = seed.webApp.branches.main;
-    const { folder } = analysed({ pullRequest: undefined, branch: 'main' });
+    const { folder } = analysed({ pullRequest: undefined, branch: 'main', revision: main });
     const result = await gate(folder, ['--key', 'own-pipeline'], {
       TRIGGER_REPO: undefined,
       TRIGGER_COMMIT: undefined,
       TRIGGER_BRANCH: undefined,
+      TRIGGER_PR_ID: undefined,
       BITBUCKET_REPO_FULL_NAME: REPO,
       BITBUCKET_COMMIT: main,
       BITBUCKET_BRANCH: 'main',
@@ -315,6 +318,82 @@ describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
       ],
     );
     assert.match(result.stdout, /1000 annotations posted \(of 1500 open issues/);
+  });
+
+  describe('gate integrity: the analysis must be of this project, pull request and commit', () => {
+    /** A report-task.txt the checked-out tree ships, naming another analysis that passed. */
+    const preSeeded = (options: Partial<SubmitAnalysisOptions>) =>
+      analysed({ gate: { status: 'OK' }, processingMs: 50, ...options }).folder;
+
+    const refused = async (folder: string, key: string, reason: RegExp, args: string[] = []) => {
+      const result = await gate(folder, ['--key', key, '--project-key', 'web-app', ...args], {
+        TRIGGER_PR_ID: String(PR.id),
+      });
+      assert.equal(result.code, 1, result.stderr);
+      assert.equal(status(key)?.state, 'FAILED');
+      assert.match(status(key)?.description ?? '', reason);
+      assert.match(result.stdout, /✗ FAILED .*Not this commit's analysis/);
+      assert.deepEqual(sonarCalls('/qualitygates/project_status'), [], 'the other gate is never read');
+      return result;
+    };
+
+    it("refuses another project's passing analysis", async () => {
+      await refused(
+        preSeeded({ projectKey: 'billing' }),
+        'other-project',
+        /^Not this commit's analysis: analysis task \w+ is of project "billing", not "web-app"/,
+      );
+    });
+
+    it("refuses another pull request's analysis, and a branch analysis, of the same project", async () => {
+      await refused(
+        preSeeded({ pullRequest: '99' }),
+        'other-pr',
+        /is of pull request 99, not pull request 7/,
+      );
+      await refused(
+        preSeeded({ pullRequest: undefined, branch: 'main' }),
+        'branch-analysis',
+        /is of branch main, not pull request 7/,
+      );
+    });
+
+    it('refuses an analysis of another commit of the same pull request', async () => {
+      await refused(
+        preSeeded({ revision: seed.webApp.branches.main }),
+        'other-commit',
+        new RegExp(`is of commit ${seed.webApp.branches.main.slice(0, 12)}, not ${COMMIT.slice(0, 12)}`),
+      );
+    });
+
+    it('passes when SonarQube confirms project, pull request and commit, and warns when it reports no revision', async () => {
+      const confirmed = await gate(preSeeded({}), ['--key', 'confirmed', '--project-key', 'web-app'], {
+        TRIGGER_PR_ID: String(PR.id),
+      });
+      assert.equal(confirmed.code, 0, confirmed.stderr);
+      assert.match(
+        confirmed.stderr,
+        /The analysis is of project web-app, pull request 7, commit 7abc2fe5ae51\./,
+      );
+      assert.match(
+        confirmed.stderr,
+        /SONAR_TOKEN goes to http:\/\/127\.0\.0\.1:\d+\/sonar, the server named in .*set SONAR_HOST_URL/,
+      );
+      const unknown = await gate(preSeeded({ revision: undefined }), ['--key', 'no-revision'], {
+        TRIGGER_PR_ID: String(PR.id),
+      });
+      assert.equal(unknown.code, 0, unknown.stderr);
+      assert.match(unknown.stderr, /warning: The analysed commit was not compared .*reported no revision/);
+    });
+
+    it('refuses a report-task.txt too large to be one, before sending anything', async () => {
+      const folder = mkdtempSync(join(tmpdir(), 'crosscheck-gate-'));
+      writeFileSync(join(folder, 'huge.txt'), 'projectKey=web-app\n'.repeat(10_000));
+      const result = await gate(folder, ['--report-task', 'huge.txt']);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /is 190000 bytes, not a report-task\.txt/);
+      assert.deepEqual(recorded(), []);
+    });
   });
 
   it('never prints the Sonar token, even with --verbose and a refused token', async () => {

@@ -4,6 +4,7 @@ import { ANNOTATIONS_PER_REPORT } from '../bitbucket/api';
 import type { BuildStatusInput, CommitStatus } from '../bitbucket/types';
 import { CrosscheckError } from '../errors';
 import { MAX_DESCRIPTION_LENGTH, type RepositoryRef, shorten } from '../validation';
+import { type ExpectedAnalysis, revisionCheck, taskMismatch } from './analysis-origin';
 import type { IssueScope, SonarApi } from './api';
 import { type CeTaskOutcome, waitForCeTask } from './ce-task-poller';
 import { type GatePolicies, type GateVerdict, gateVerdict } from './gate';
@@ -12,7 +13,10 @@ import type { ReportTask } from './report-task';
 import type { CeTaskStatus } from './types';
 
 export interface GateCheckRequest {
+  /** Where the analysis was reported; only its task id is used, once SonarQube confirms it is `expected`'s. */
   task: ReportTask;
+  /** The project and pull request or branch the analysis must be of (the commit is `commit`). */
+  expected: Omit<ExpectedAnalysis, 'commit'>;
   /** The commit the status goes on, in the individual repository. */
   repo: RepositoryRef;
   commit: string;
@@ -53,7 +57,9 @@ export class VerdictNotPostedError extends CrosscheckError {
 export type GateCheckEvent =
   | { type: 'waiting'; taskId: string }
   | { type: 'task'; status: CeTaskStatus; waitedMs: number }
-  | { type: 'posted'; status: BuildStatusInput };
+  | { type: 'posted'; status: BuildStatusInput }
+  /** The analysis was confirmed as this commit's; `unchecked` says what could not be compared. */
+  | { type: 'origin'; confirmed: string; unchecked?: string };
 
 /** What was written to Code Insights: the report, and how many of the open issues became annotations. */
 export interface InsightsWritten {
@@ -77,6 +83,8 @@ export type GateCheckResult =
       outcome: CeTaskOutcome;
       status: CommitStatus;
       error?: CrosscheckError;
+      /** True when the analysis was not of this project, pull request, branch or commit. */
+      foreign?: boolean;
     };
 
 export interface GateCheckDependencies {
@@ -132,6 +140,15 @@ export async function runGateCheck(
     };
   }
 
+  const expected: ExpectedAnalysis = { ...request.expected, commit: request.commit };
+  const origin = await checkOrigin(deps.sonar, outcome, expected);
+  if (origin.mismatch) {
+    const reason = `Not this commit's analysis: ${origin.mismatch}`;
+    const status = await post('FAILED', reason);
+    return { kind: 'no-verdict', reason, outcome, status, foreign: true };
+  }
+  emit({ type: 'origin', confirmed: origin.confirmed, unchecked: origin.unchecked });
+
   let verdict: GateVerdict;
   try {
     verdict = gateVerdict(await deps.sonar.getProjectStatus(outcome.analysisId), request.policies);
@@ -152,7 +169,7 @@ export async function runGateCheck(
   if (request.report || request.annotations) {
     try {
       insights = await writeInsights(deps, request, verdict, {
-        projectKey: request.task.projectKey,
+        projectKey: expected.projectKey,
         pullRequest: outcome.task.pullRequest,
         branch: outcome.task.branch,
       });
@@ -162,6 +179,40 @@ export async function runGateCheck(
     }
   }
   return { kind: 'verdict', verdict, outcome, status, insights, insightsError };
+}
+
+/**
+ * Whether the task is of the expected project and pull request or branch, and (where SonarQube lists it) of the
+ * commit. A revision SonarQube cannot tell is noted as unchecked, not failed: the task checks still hold.
+ */
+async function checkOrigin(
+  sonar: SonarApi,
+  outcome: Extract<CeTaskOutcome, { kind: 'success' }>,
+  expected: ExpectedAnalysis,
+): Promise<{ mismatch?: string; confirmed: string; unchecked?: string }> {
+  const scope = expected.pullRequest
+    ? `pull request ${expected.pullRequest}`
+    : expected.branch
+      ? `branch ${expected.branch}`
+      : 'its branch';
+  const confirmed = `project ${expected.projectKey}, ${scope}`;
+  const wrongTask = taskMismatch(outcome.task, expected);
+  if (wrongTask) return { mismatch: wrongTask, confirmed };
+  let revision: { mismatch?: string; unchecked?: string };
+  try {
+    const analysis = await sonar.findAnalysis(
+      { projectKey: expected.projectKey, pullRequest: outcome.task.pullRequest, branch: outcome.task.branch },
+      outcome.analysisId,
+    );
+    revision = revisionCheck(analysis, expected);
+  } catch (error) {
+    if (!(error instanceof CrosscheckError)) throw error;
+    revision = { unchecked: `the analysed revision could not be read (${error.message})` };
+  }
+  if (revision.mismatch) return { mismatch: revision.mismatch, confirmed };
+  return revision.unchecked
+    ? { confirmed, unchecked: revision.unchecked }
+    : { confirmed: `${confirmed}, commit ${expected.commit.slice(0, 12)}` };
 }
 
 async function writeInsights(

@@ -140,6 +140,7 @@ async function playStory(
     const analysis = sandbox.sonar.submitAnalysis({
       projectKey: seed.webApp.slug,
       pullRequest: variables.TRIGGER_PR_ID,
+      revision: variables.TRIGGER_COMMIT,
       processingMs: analysisMs,
       gate: {
         status: round.conditions.some((c) =>

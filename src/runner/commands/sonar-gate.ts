@@ -1,5 +1,5 @@
 // `crosscheck sonar-gate`: waits for the SonarQube analysis, reads its quality gate and posts the verdict on the commit.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../core/errors';
 import { conditionsTable } from '../../core/sonar/conditions';
@@ -7,6 +7,7 @@ import { connectSonar } from '../../core/sonar/connection';
 import { parseGatePolicy } from '../../core/sonar/gate';
 import {
   type GateCheckEvent,
+  type GateCheckRequest,
   type GateCheckResult,
   type InsightsWritten,
   runGateCheck,
@@ -32,6 +33,9 @@ import type { Reporter } from '../reporter';
 
 const DEFAULT_WAIT_SECONDS = 300;
 
+/** A real report-task.txt is a few hundred bytes; a larger file is not one (and is never read whole). */
+const MAX_REPORT_TASK_BYTES = 64 * 1024;
+
 export const sonarGateCommand: CommandRegistration = (program, action) => {
   program
     .command('sonar-gate')
@@ -48,6 +52,14 @@ export const sonarGateCommand: CommandRegistration = (program, action) => {
     )
     .option('--commit <sha>', 'full commit hash (default $TRIGGER_COMMIT, else $BITBUCKET_COMMIT)')
     .option('--refname <branch>', "the PR's source branch (default $TRIGGER_BRANCH, else $BITBUCKET_BRANCH)")
+    .option(
+      '--project-key <key>',
+      "the SonarQube project the analysis must be of (default: report-task.txt's projectKey)",
+    )
+    .option(
+      '--pr <id>',
+      'the pull request the analysis must be of (default $TRIGGER_PR_ID, else $BITBUCKET_PR_ID; none: a branch)',
+    )
     .option('--key <key>', 'status key (default sonar; the key trigger --pending-key used)')
     .option('--name <text>', 'status title (default SonarQube)')
     .option(
@@ -76,7 +88,11 @@ export const sonarGateCommand: CommandRegistration = (program, action) => {
         '  crosscheck sonar-gate\n' +
         'It marks the commit INPROGRESS first, unless `crosscheck trigger --pending-key` already did under the same key\n' +
         '(it passes TRIGGER_PENDING_KEY): one Bitbucket request less per check.\n' +
-        'Exit codes: 0 gate passed (or --no-fail), 1 gate failed or analysis failed, 2 bad input (nothing sent).',
+        'Before believing the gate it checks that SonarQube says the analysis is of the project (--project-key), the\n' +
+        'pull request (--pr) or branch (--refname), and, where SonarQube reports it, the commit (--commit); otherwise\n' +
+        'it posts FAILED with the reason. In a central pipeline, let the scanner write report-task.txt outside the\n' +
+        'checked-out tree (-Dsonar.scanner.metadataFilePath=…) and give that file to --report-task.\n' +
+        "Exit codes: 0 gate passed (or --no-fail), 1 gate failed, analysis failed or not this commit's, 2 bad input (nothing sent).",
     )
     .action(action(sonarGate));
 };
@@ -97,6 +113,11 @@ export async function sonarGate(
     onWarn: parseGatePolicy(stringOption(options, 'onWarn'), '--on-warn'),
     onNone: parseGatePolicy(stringOption(options, 'onNone'), '--on-none'),
   };
+  const expected = expectedAnalysis(options, env, task, target.refname);
+  if (!env.SONAR_HOST_URL?.trim())
+    reporter.warn(
+      `SONAR_TOKEN goes to ${task.serverUrl}, the server named in ${task.source}; set SONAR_HOST_URL so that a file from the checked-out tree cannot choose where the token is sent.`,
+    );
   const hostUrl = env.SONAR_HOST_URL?.trim()
     ? parseApiUrl(env.SONAR_HOST_URL, 'SONAR_HOST_URL', {
         allowPlainHttp: true,
@@ -128,6 +149,7 @@ export async function sonarGate(
     },
     {
       task,
+      expected,
       ...target,
       key,
       name,
@@ -189,8 +211,16 @@ function readReportTask(given: string | undefined, cwd: string): ReportTask {
   }
   let text: string;
   try {
+    const size = statSync(found).size;
+    if (size > MAX_REPORT_TASK_BYTES) {
+      throw new InputError(
+        `${found} is ${size} bytes, not a report-task.txt (those are a few hundred bytes; at most ${MAX_REPORT_TASK_BYTES} are read).`,
+        'Give the report-task.txt the SonarQube scanner wrote in this run.',
+      );
+    }
     text = readFileSync(found, 'utf8');
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(
       `Cannot read ${found}: ${(error as Error).message}`,
       'Give a readable report-task.txt.',
@@ -221,8 +251,37 @@ function gateTarget(
   return { repo, commit, refname };
 }
 
+/**
+ * What the analysis must be of, from flags and the trigger's variables. The project key falls back to
+ * report-task.txt's (SonarQube then still has to confirm the pull request or branch and the commit).
+ */
+function expectedAnalysis(
+  options: OptionValues,
+  env: Record<string, string | undefined>,
+  task: ReportTask,
+  refname: string | undefined,
+): GateCheckRequest['expected'] {
+  const projectKey = stringOption(options, 'projectKey') ?? task.projectKey;
+  const prOption = stringOption(options, 'pr');
+  const prText =
+    prOption ??
+    (env.TRIGGER_PR_ID?.trim() || (env.TRIGGER_REPO?.trim() ? undefined : env.BITBUCKET_PR_ID?.trim()));
+  if (prText !== undefined && prText !== '' && !/^[1-9]\d{0,9}$/.test(prText)) {
+    throw new InputError(
+      `${prOption !== undefined ? '--pr' : 'TRIGGER_PR_ID'} "${prText}" is not a pull request number.`,
+      'Give the number, e.g. --pr 42.',
+    );
+  }
+  return prText ? { projectKey, pullRequest: prText } : { projectKey, branch: refname };
+}
+
 function reportEvent(event: GateCheckEvent, reporter: Reporter, where: string): void {
   switch (event.type) {
+    case 'origin':
+      reporter.progress(`The analysis is of ${event.confirmed}.`);
+      if (event.unchecked)
+        reporter.warn(`The analysed commit was not compared with ${where}: ${event.unchecked}.`);
+      break;
     case 'waiting':
       reporter.progress(`Waiting for SonarQube to process the analysis (task ${event.taskId})…`);
       break;
@@ -294,7 +353,12 @@ function resultJson(
     polls: result.outcome.polls,
     waitedMs: result.outcome.waitedMs,
   };
-  if (result.kind === 'no-verdict') return { ...base, analysis: result.outcome.kind, reason: result.reason };
+  if (result.kind === 'no-verdict')
+    return {
+      ...base,
+      analysis: result.foreign ? 'not-this-commit' : result.outcome.kind,
+      reason: result.reason,
+    };
   return {
     ...base,
     analysis: 'success',
