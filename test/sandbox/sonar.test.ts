@@ -70,6 +70,56 @@ describe('sandbox SonarQube', () => {
     assert.equal(typeof missing.json.errors[0].msg, 'string');
   });
 
+  it('tells whose analysis a task is (componentKey, pullRequest or branch) and lists its revision among the analyses', async () => {
+    const auth = bearer(sb.demo.sonarToken);
+    const revision = 'c0ffee'.padEnd(40, '0');
+    const pr = sb.sonar.submitAnalysis({
+      projectKey: 'web-app',
+      pullRequest: '7',
+      processingMs: 0,
+      revision,
+    });
+    const branch = sb.sonar.submitAnalysis({ projectKey: 'web-app', branch: 'develop', processingMs: 0 });
+    const prTask = (await call(sb, 'GET', `/sonar/api/ce/task?id=${pr.ceTaskId}`, { auth })).json.task;
+    assert.equal(prTask.componentKey, 'web-app');
+    assert.equal(prTask.pullRequest, '7');
+    assert.equal(prTask.branch, undefined);
+    const branchTask = (await call(sb, 'GET', `/sonar/api/ce/task?id=${branch.ceTaskId}`, { auth })).json
+      .task;
+    assert.deepEqual([branchTask.branch, branchTask.branchType], ['develop', 'BRANCH']);
+    // api/ce/task does not carry the revision (as SonarQube documents it); api/project_analyses/search does.
+    assert.equal(prTask.revision, undefined);
+    const analyses = await call(
+      sb,
+      'GET',
+      '/sonar/api/project_analyses/search?project=web-app&pullRequest=7',
+      {
+        auth,
+      },
+    );
+    assert.equal(analyses.status, 200);
+    assert.deepEqual(
+      analyses.json.analyses.map((analysis: { key: string; revision?: string }) => [
+        analysis.key,
+        analysis.revision,
+      ]),
+      [[prTask.analysisId, revision]],
+    );
+    const onBranch = await call(
+      sb,
+      'GET',
+      '/sonar/api/project_analyses/search?project=web-app&branch=develop',
+      {
+        auth,
+      },
+    );
+    assert.equal(onBranch.json.analyses[0].revision, undefined, 'no revision when the scanner sent none');
+    assert.equal(
+      (await call(sb, 'GET', '/sonar/api/project_analyses/search?project=nope', { auth })).status,
+      404,
+    );
+  });
+
   it('reports a FAILED task with an errorMessage', async () => {
     const { ceTaskId } = sb.sonar.submitAnalysis({
       projectKey: 'web-app',
