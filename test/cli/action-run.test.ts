@@ -390,6 +390,36 @@ describe('crosscheck action run (CLI)', () => {
       assert.match(unset.stderr, /NOT_SET is not set/);
     });
 
+    it('with --key ends FAILED, not INPROGRESS, when crosscheck cannot finish (an outputs file it cannot write)', async () => {
+      const result = await runCrosscheck(
+        [
+          'action',
+          'run',
+          join(FIXTURES, 'inputs-outputs'),
+          '--with',
+          'who=x',
+          '--outputs-file',
+          home,
+          '--key',
+          'unwritable',
+          '--repo',
+          REPO,
+          '--commit',
+          COMMIT,
+          '--url',
+          'https://ci.example.com/3',
+        ],
+        { env: { ...credentials(), ...step() }, cwd: clone },
+      );
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /Could not write --outputs-file .* \(EISDIR\)/);
+      assert.doesNotMatch(result.stderr, /bug in Crosscheck/);
+      assert.equal(
+        sandbox.buildStatuses(REPO, COMMIT).find((status) => status.key === 'unwritable')?.state,
+        'FAILED',
+      );
+    });
+
     it("keeps the step's credentials from the action unless passed with --env, masked", async () => {
       const token = sandbox.demo.apiToken;
       const hidden = await runCrosscheck(['action', 'run', join(FIXTURES, 'env-dump')], {

@@ -186,70 +186,76 @@ export async function actionRun(
       });
       reporter.progress(`Marked ${target.status.key} INPROGRESS on ${target.commit.slice(0, 12)}.`);
     }
-    let run;
+    // Whatever goes wrong from here on, the status must not stay INPROGRESS.
+    let settled = !(target && connection);
     try {
-      run = await prepared.run();
-    } catch (error) {
+      const run = await prepared.run();
+      if (run.summary) {
+        reporter.line('');
+        reporter.line('── Step summary ──');
+        reporter.line(run.summary);
+      }
+      const outputsFile = stringOption(options, 'outputsFile');
+      if (outputsFile) {
+        const collisions = await writing('--outputs-file', outputsFile, () =>
+          engine.writeOutputsFile(resolve(context.cwd, outputsFile), run.outputs),
+        );
+        for (const collision of collisions) reporter.warn(collision);
+      }
+      const exportsFile = stringOption(options, 'exportsFile');
+      if (exportsFile) {
+        const skipped = await writing('--exports-file', exportsFile, () =>
+          engine.appendEnvExports(resolve(context.cwd, exportsFile), run.exported),
+        );
+        for (const skippedName of skipped) {
+          reporter.warn(
+            `'${skippedName}' is not a shell variable name, so ${exportsFile} leaves it out; later action runs still see it.`,
+          );
+        }
+      }
+      for (const [key, value] of Object.entries(run.outputs)) reporter.output(key, value);
+      reporter.line(`${run.action.name}: ${run.result} (exit ${run.exitCode})`);
+      reporter.json(engine.actionRunToJson(run));
       if (target && connection) {
+        const title = name ?? run.action.name;
+        const errors = run.annotations.filter((annotation) => annotation.level === 'error').length;
+        await connection.api.setBuildStatus(target.repo, target.commit, {
+          ...target.status,
+          name: title,
+          state: STATES[run.result],
+          description: `${run.result}${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}`,
+        });
+        settled = true;
+        await connection.api.putReport(
+          target.repo,
+          target.commit,
+          target.status.key,
+          engine.reportFor(run, title),
+        );
+        const sent = await connection.api.postAnnotations(
+          target.repo,
+          target.commit,
+          target.status.key,
+          engine.annotationsFor(run),
+        );
+        reporter.progress(
+          `Posted ${STATES[run.result]} under ${target.status.key} with a Code Insights report${sent ? ` and ${sent} annotation${sent === 1 ? '' : 's'}` : ''}.`,
+        );
+      }
+      if (run.exitCode !== 0) throw new ExitError(run.exitCode);
+    } catch (error) {
+      if (!settled && target && connection) {
         await connection.api
           .setBuildStatus(target.repo, target.commit, {
             ...target.status,
             name: name ?? prepared.definition.name,
             state: 'FAILED',
-            description: 'crosscheck could not run the action',
+            description: 'crosscheck could not finish the action run',
           })
           .catch(() => undefined);
       }
       throw error;
     }
-    if (run.summary) {
-      reporter.line('');
-      reporter.line('── Step summary ──');
-      reporter.line(run.summary);
-    }
-    const outputsFile = stringOption(options, 'outputsFile');
-    if (outputsFile) {
-      const collisions = await engine.writeOutputsFile(resolve(context.cwd, outputsFile), run.outputs);
-      for (const collision of collisions) reporter.warn(collision);
-    }
-    const exportsFile = stringOption(options, 'exportsFile');
-    if (exportsFile) {
-      const skipped = await engine.appendEnvExports(resolve(context.cwd, exportsFile), run.exported);
-      for (const skippedName of skipped) {
-        reporter.warn(
-          `'${skippedName}' is not a shell variable name, so ${exportsFile} leaves it out; later action runs still see it.`,
-        );
-      }
-    }
-    for (const [key, value] of Object.entries(run.outputs)) reporter.output(key, value);
-    reporter.line(`${run.action.name}: ${run.result} (exit ${run.exitCode})`);
-    reporter.json(engine.actionRunToJson(run));
-    if (target && connection) {
-      const title = name ?? run.action.name;
-      const errors = run.annotations.filter((annotation) => annotation.level === 'error').length;
-      await connection.api.setBuildStatus(target.repo, target.commit, {
-        ...target.status,
-        name: title,
-        state: STATES[run.result],
-        description: `${run.result}${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}`,
-      });
-      await connection.api.putReport(
-        target.repo,
-        target.commit,
-        target.status.key,
-        engine.reportFor(run, title),
-      );
-      const sent = await connection.api.postAnnotations(
-        target.repo,
-        target.commit,
-        target.status.key,
-        engine.annotationsFor(run),
-      );
-      reporter.progress(
-        `Posted ${STATES[run.result]} under ${target.status.key} with a Code Insights report${sent ? ` and ${sent} annotation${sent === 1 ? '' : 's'}` : ''}.`,
-      );
-    }
-    if (run.exitCode !== 0) throw new ExitError(run.exitCode);
   } finally {
     cancellation.dispose();
   }
@@ -294,6 +300,20 @@ export async function actionPost(
   const { mask, ...json } = result;
   reporter.json({ ...json, summary: mask(json.summary) });
   if (result.exitCode !== 0) throw new ExitError(result.exitCode);
+}
+
+/** Runs a write of a file the user named, explaining a failure (a folder, no permission) instead of a stack trace. */
+async function writing<T>(option: string, file: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!code) throw error;
+    throw new CrosscheckError(
+      `Could not write ${option} ${file} (${code}).`,
+      `Give ${option} a file in a folder you can write; the action itself has run.`,
+    );
+  }
 }
 
 /** --job-status, else BITBUCKET_EXIT_CODE (0: success, anything else: failure), else undefined (the job decides). */
