@@ -11,7 +11,9 @@ import { RunTracker } from '../src/extension/model/runs';
 import { type Sandbox, seed, startSandbox } from '../src/sandbox';
 import { FakeClock } from '../test/extension/support/fake-clock';
 import { MemoryMemento } from '../test/extension/support/memory-stores';
-import { connectTo, loginBranch } from '../test/extension/support/sandbox';
+import { connectBitbucket } from '../src/core/bitbucket/connection';
+import { RequestBudget } from '../src/extension/model/request-budget';
+import { demoSources, loginBranch, TRANSPORT } from '../test/extension/support/sandbox';
 import { median, report } from './support';
 
 const ROOT = join(__dirname, '..', '..');
@@ -52,6 +54,7 @@ function fakeVscode(): Record<string, unknown> {
       }
     },
     ProgressLocation: { Notification: 15, Window: 10 },
+    ExtensionMode: { Production: 1, Development: 2, Test: 3 },
     ViewColumn: { Beside: -2 },
     ConfigurationTarget: { Global: 1 },
     Uri: {
@@ -114,6 +117,7 @@ function fakeContext() {
   return {
     subscriptions: [] as Array<{ dispose(): unknown }>,
     extensionUri: { fsPath: ROOT, scheme: 'file' },
+    extensionMode: 1,
     secrets: {
       get: async () => undefined,
       store: async () => undefined,
@@ -147,8 +151,14 @@ export { fakeContext, installFakeVscode };
 async function requestsPerHour(setup: (sandbox: Sandbox, refresher: Refresher) => void): Promise<number> {
   const sandbox = await startSandbox();
   try {
-    const api = connectTo(sandbox).api;
     const clock = new FakeClock();
+    // As in the extension: the connection's events feed the window's request budget.
+    const budget = new RequestBudget(clock);
+    const api = connectBitbucket({
+      credentials: demoSources(sandbox),
+      apiUrl: sandbox.bitbucketApiUrl,
+      transport: { ...TRANSPORT, onEvent: budget.observe },
+    }).api;
     const context = loginBranch();
     const refresher = new Refresher({
       locate: () => context,
@@ -157,6 +167,7 @@ async function requestsPerHour(setup: (sandbox: Sandbox, refresher: Refresher) =
       checkKey: () => 'sonar',
       runs: new RunTracker(new MemoryMemento()),
       clock,
+      budget,
     });
     setup(sandbox, refresher);
     await refresher.refresh();
@@ -226,8 +237,17 @@ async function main(): Promise<void> {
       ),
     ],
     [
-      'focused, INPROGRESS all hour (2–3 s polls)',
+      'focused, INPROGRESS all hour (2–3 s polls, then the budget; goal ≤ 300)',
       String(await requestsPerHour((sandbox) => inProgress(sandbox))),
+    ],
+    [
+      'focused, INPROGRESS all hour, panel open (goal ≤ 300)',
+      String(
+        await requestsPerHour((sandbox, refresher) => {
+          inProgress(sandbox);
+          refresher.setPanelOpen(true);
+        }),
+      ),
     ],
     [
       'focused, every request answered 429 (backoff)',

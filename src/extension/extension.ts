@@ -1,4 +1,5 @@
-// Entry point of the VS Code extension: builds Crosscheck on activation and returns its read-only API.
+// Entry point of the VS Code extension: builds Crosscheck on activation and returns its read-only API (plus the
+// test hooks when VS Code runs the extension's tests).
 import type * as vscode from 'vscode';
 import { Crosscheck, type CrosscheckApi } from './host/crosscheck';
 import { GitRepositories } from './host/git-repositories';
@@ -9,7 +10,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Crossc
   const crosscheck = new Crosscheck(context, await GitRepositories.find());
   context.subscriptions.push(crosscheck);
   crosscheck.registerCommands();
-  return crosscheck.api();
+  return crosscheck.api(context.extensionMode);
 }
 
 export function deactivate(): void {

@@ -143,7 +143,7 @@ describe('media/panel.js in Chromium', function () {
   it('keeps re-run disabled while the host says a run is starting', async () => {
     const html = renderPanelBody(
       panelModel({ kind: 'loaded', snapshot: aSnapshot() }, NOW, 'https://bitbucket.org'),
-    );
+    ).markup;
     await hostSays({ type: 'state', html, busy: true });
     await page.waitForFunction(`document.getElementById('crosscheck-root').hasAttribute('data-busy')`);
     assert.equal(await page.locator('button[data-command="rerun"]').isDisabled(), true);

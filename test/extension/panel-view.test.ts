@@ -1,7 +1,7 @@
 // The PR status panel's model and HTML: what each state shows, links by index only, and every API string escaped.
 import * as assert from 'node:assert/strict';
 import type { CheckState } from '../../src/extension/model/check-state';
-import { escapeHtml, isWebUrl } from '../../src/extension/view/html';
+import { escapeHtml, isWebUrl, markup, type Raw } from '../../src/extension/view/html';
 import { renderPanelBody, renderPanelDocument } from '../../src/extension/view/panel-html';
 import { bitbucketWebUrl, panelModel } from '../../src/extension/view/panel-model';
 import { aContext, aPullRequest, aRun, aSnapshot, aStatus, HEAD, NOW } from './support/builders';
@@ -222,6 +222,18 @@ const ALLOWED_ATTRIBUTES = new Set([
   'data-tone',
 ]);
 
+describe('markup', () => {
+  it('trusts only markup it built: arrays of strings or look-alike objects are escaped', () => {
+    const forged = [{ markup: '<script>alert(1)</script>' }] as unknown as Raw[];
+    assert.equal(markup`<p>${forged}</p>`.markup, '<p>[object Object]</p>');
+    const strings = ['<b>bold</b>'] as unknown as Raw[];
+    assert.equal(markup`<p>${strings}</p>`.markup, '<p>&lt;b&gt;bold&lt;/b&gt;</p>');
+    const lookAlike = { markup: '<img src=x onerror=alert(1)>', toString: () => '<i>' } as unknown as Raw;
+    assert.equal(markup`${lookAlike}`.markup, '&lt;i&gt;');
+    assert.equal(markup`<ul>${[markup`<li>${'<a>'}</li>`]}</ul>`.markup, '<ul><li>&lt;a&gt;</li></ul>');
+  });
+});
+
 describe('renderPanelBody', () => {
   const hostile = aStatus({
     key: ATTACK,
@@ -245,7 +257,7 @@ describe('renderPanelBody', () => {
         NOW,
         WEB,
       ),
-    );
+    ).markup;
     // Escaped text has no "<", so every "<" opens a tag the renderer wrote: only known elements and attributes.
     for (const tag of body.matchAll(/<\/?([A-Za-z][A-Za-z0-9]*)([^>]*)>/g)) {
       assert.ok(ALLOWED_ELEMENTS.has(tag[1]), `unexpected element <${tag[1]}>`);
@@ -267,7 +279,7 @@ describe('renderPanelBody', () => {
   it('marks up the parts the e2e tests and the script look for', () => {
     const body = renderPanelBody(
       panelModel(loaded({ pullRequest: aPullRequest(), pullRequestStatuses: [aStatus()] }), NOW, WEB),
-    );
+    ).markup;
     assert.match(body, /<section class="pull-request" data-pull-request="7">/);
     assert.match(
       body,
@@ -281,7 +293,7 @@ describe('renderPanelBody', () => {
   });
 
   it('disables re-run with the reason while a run is in progress', () => {
-    const body = renderPanelBody(panelModel(loaded({ run: aRun() }), NOW, WEB));
+    const body = renderPanelBody(panelModel(loaded({ run: aRun() }), NOW, WEB)).markup;
     assert.match(
       body,
       /<button type="button" data-command="rerun" disabled title="A central run is in progress.">/,
@@ -291,7 +303,7 @@ describe('renderPanelBody', () => {
   it('spins the icon of a running status and run with the codicon modifier class', () => {
     const body = renderPanelBody(
       panelModel(loaded({ statuses: [aStatus({ state: 'INPROGRESS' })], run: aRun() }), NOW, WEB),
-    );
+    ).markup;
     assert.ok(!body.includes('~'), 'no status-bar icon spelling leaks into the HTML');
     assert.match(
       body,
@@ -300,7 +312,7 @@ describe('renderPanelBody', () => {
   });
 
   it('offers sign-in from the notice when signed out', () => {
-    const body = renderPanelBody(panelModel({ kind: 'signed-out', context: aContext() }, NOW, WEB));
+    const body = renderPanelBody(panelModel({ kind: 'signed-out', context: aContext() }, NOW, WEB)).markup;
     assert.match(body, /<button type="button" data-command="signIn">Sign In to Bitbucket<\/button>/);
   });
 });
@@ -312,7 +324,7 @@ describe('renderPanelDocument', () => {
     scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/panel.js',
     styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/panel.css',
     codiconsUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/codicons/codicon.css',
-    body: '<h1 class="heading">x</h1>',
+    body: renderPanelBody(panelModel({ kind: 'signed-out', context: aContext() }, NOW, WEB)),
   });
 
   it('has a strict CSP: nothing by default, styles and fonts from the extension, only the nonce script', () => {
@@ -332,7 +344,7 @@ describe('renderPanelDocument', () => {
       '<script nonce="bm9uY2Utb25l" src="https://file+.vscode-resource.vscode-cdn.net/ext/media/panel.js">',
     ]);
     assert.ok(!/<style/.test(page) && !/\sstyle=/.test(page));
-    assert.match(page, /<main id="crosscheck-root" aria-live="polite"><h1 class="heading">x<\/h1><\/main>/);
+    assert.match(page, /<main id="crosscheck-root" aria-live="polite"><h1 class="heading">[^<]*<\/h1>/);
     assert.match(page, /<link rel="stylesheet" href="[^"]+\/media\/codicons\/codicon.css">/);
   });
 });

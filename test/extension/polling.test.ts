@@ -7,6 +7,12 @@ import {
   PollScheduler,
   type PollingSituation,
 } from '../../src/extension/model/polling';
+import {
+  BURST_REQUESTS,
+  NEAR_LIMIT_DELAY_MS,
+  REQUESTS_PER_HOUR,
+  RequestBudget,
+} from '../../src/extension/model/request-budget';
 import { FakeClock } from './support/fake-clock';
 
 const HOUR = 3_600_000;
@@ -210,5 +216,94 @@ describe('PollScheduler', () => {
     scheduler.dispose();
     await clock.advance(HOUR, settle);
     assert.equal(calls.length, 1);
+  });
+});
+
+describe('PollScheduler within the hourly request budget', () => {
+  /** A scheduler whose every refresh sends `perRefresh` requests through the budget, as the HTTP client would. */
+  function budgeted(
+    clock: FakeClock,
+    perRefresh: number,
+    answer: () => PollOutcome,
+    nearLimit = () => false,
+  ) {
+    const budget = new RequestBudget(clock);
+    const calls: number[] = [];
+    const scheduler = new PollScheduler(
+      async () => {
+        calls.push(clock.now());
+        for (let request = 0; request < perRefresh; request++) {
+          budget.observe({ type: 'request', method: 'GET', url: '/x', attempt: 1 });
+          budget.observe({
+            type: 'response',
+            method: 'GET',
+            url: '/x',
+            status: 200,
+            ms: 1,
+            ...(nearLimit() ? { rateLimit: { nearLimit: true } } : {}),
+          });
+        }
+        return answer();
+      },
+      clock,
+      DEFAULT_POLLING,
+      { budget },
+    );
+    return { scheduler, calls, settle: () => scheduler.settled() };
+  }
+
+  it('a check followed for hours with the panel open stays within the documented 300 requests per rolling hour', async () => {
+    const clock = new FakeClock();
+    const perRefresh = 4;
+    const { scheduler, calls, settle } = budgeted(clock, perRefresh, () => ({ kind: 'running' }));
+    await scheduler.refreshNow();
+    await clock.advance(3 * HOUR, settle);
+    // Every rolling hour (checked at each refresh) holds at most BURST + PER_HOUR requests, plus one refresh's worth.
+    for (const end of calls) {
+      const inHour = calls.filter((at) => at > end - HOUR && at <= end).length * perRefresh;
+      assert.ok(
+        inHour <= BURST_REQUESTS + REQUESTS_PER_HOUR + perRefresh,
+        `${inHour} requests in the hour to ${end}`,
+      );
+    }
+    // It still starts fast: the first minute of a run polls every few seconds.
+    assert.ok(calls.filter((at) => at - calls[0] < MINUTE).length >= 5);
+    scheduler.dispose();
+  });
+
+  it('backs off to one poll per 5 minutes while Bitbucket says X-RateLimit-NearLimit', async () => {
+    const clock = new FakeClock();
+    let near = false;
+    const { scheduler, calls, settle } = budgeted(
+      clock,
+      1,
+      () => ({ kind: 'running' }),
+      () => near,
+    );
+    await scheduler.refreshNow();
+    await clock.advance(MINUTE, settle);
+    const before = calls.length;
+    assert.ok(before > 10, 'fast before the warning');
+    near = true;
+    await clock.advance(30 * MINUTE, settle);
+    const gaps = calls.slice(before).map((at, index) => at - calls[before + index - 1]);
+    assert.ok(
+      gaps.slice(1).every((gap) => gap >= NEAR_LIMIT_DELAY_MS),
+      gaps.join(', '),
+    );
+    scheduler.dispose();
+  });
+
+  it('holds nothing back while the budget has room (idle polling is unchanged)', async () => {
+    const clock = new FakeClock();
+    const { scheduler, calls, settle } = budgeted(clock, 1, () => ({ kind: 'idle' }));
+    await scheduler.refreshNow();
+    await clock.advance(HOUR, settle);
+    const gaps = calls.slice(1).map((at, index) => at - calls[index]);
+    assert.ok(
+      gaps.every((gap) => gap === DEFAULT_POLLING.idleMs),
+      gaps.join(', '),
+    );
+    scheduler.dispose();
   });
 });

@@ -108,22 +108,35 @@ describe('Crosscheck extension', function () {
     assert.equal(sandbox.requests.length, 0);
   });
 
+  it('the sign-in command takes no credential from its arguments: it asks, and stores nothing when cancelled', async () => {
+    const pending = vscode.commands.executeCommand<{ signedIn: boolean; reason?: string }>(COMMANDS.signIn, {
+      kind: 'api-token',
+      email: sandbox.demo.email,
+      token: sandbox.demo.apiToken,
+    });
+    // The command opened its quick pick instead of using the argument; closing it cancels the sign-in.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    const result = await pending;
+    assert.deepEqual(result, { signedIn: false, reason: 'cancelled' });
+    assert.equal(await api.storedCredential(), undefined);
+    assert.equal(sandbox.requests.length, 0, 'the credential in the arguments was never sent');
+  });
+
   it('refuses a credential the doctor rejects and stores nothing', async () => {
-    const result = await vscode.commands.executeCommand<{ signedIn: boolean; reason?: string }>(
-      COMMANDS.signIn,
-      {
-        kind: 'api-token',
-        email: 'someone@else.example',
-        token: sandbox.demo.apiToken,
-      },
-    );
-    assert.equal(result?.signedIn, false);
-    assert.match(result?.reason ?? '', /did not accept the credential/);
+    assert.ok(api.testing, 'the test hooks exist when VS Code runs the extension under test');
+    const result = await api.testing.signIn({
+      kind: 'api-token',
+      email: 'someone@else.example',
+      token: sandbox.demo.apiToken,
+    });
+    assert.ok(!result.signedIn);
+    assert.match(result.reason, /did not accept the credential/);
     assert.equal(await api.storedCredential(), undefined);
   });
 
   it('stores a credential the doctor accepts, and shows the status of HEAD', async () => {
-    const result = await vscode.commands.executeCommand<{ signedIn: boolean }>(COMMANDS.signIn, {
+    const result = await api.testing?.signIn({
       kind: 'api-token',
       email: sandbox.demo.email,
       token: sandbox.demo.apiToken,

@@ -12,9 +12,12 @@ import { COMMANDS, HAS_REPOSITORY_CONTEXT, SIGNED_IN_CONTEXT, SETTINGS } from '.
 import { ConnectionProvider } from '../model/connection';
 import { CredentialStore, SECRET_KEYS, STORED_NAMES } from '../model/credential-store';
 import { noRepository, notPushed, notSignedIn, restrictedMode } from '../model/errors';
+import { SYSTEM_CLOCK } from '../model/polling';
 import { type FinishedRun, Refresher } from '../model/refresher';
+import { RequestBudget } from '../model/request-budget';
 import { pushedHead } from '../model/repository';
 import { RunTracker, type TrackedRun } from '../model/runs';
+import type { SignInInput } from '../model/sign-in';
 import { isWebUrl } from '../view/html';
 import { doctorReportLines, doctorSummary, finishedRunMessage } from '../view/messages';
 import { bitbucketWebUrl } from '../view/panel-model';
@@ -25,7 +28,7 @@ import type { GitExtension } from './git-api';
 import { GitRepositories } from './git-repositories';
 import { OutputLog } from './output-log';
 import { DEFAULT_CHECK_KEY, Settings } from './settings';
-import { signIn, type SignInResult } from './sign-in';
+import { signIn, signInForTests, type SignInOptions, type SignInResult } from './sign-in';
 import { StatusBar, tooltipText } from './status-bar';
 import { StatusPanel } from './status-panel';
 import { USER_AGENT } from './version';
@@ -41,6 +44,11 @@ export interface CrosscheckApi {
   settled(): Promise<void>;
   /** Describes the stored credential without revealing it (kind and email), or undefined when signed out. */
   storedCredential(): Promise<string | undefined>;
+  /**
+   * Only when VS Code runs the extension's tests (ExtensionMode.Test): sign in without the input boxes. Never in
+   * normal use, where any extension could call it; there credentials come only through the boxes.
+   */
+  readonly testing?: { signIn(input: SignInInput): Promise<SignInResult> };
 }
 
 export class Crosscheck extends Disposable {
@@ -52,6 +60,7 @@ export class Crosscheck extends Disposable {
   private readonly repositories: GitRepositories;
   private readonly refresher: Refresher;
   private readonly statusBar = this._register(new StatusBar());
+  private readonly budget = new RequestBudget(SYSTEM_CLOCK);
   private readonly panel: StatusPanel;
   private readonly stateChanged = this._register(new vscode.EventEmitter<CheckState>());
 
@@ -64,7 +73,10 @@ export class Crosscheck extends Disposable {
       deadlineMs: 60_000,
       retry: { retries: 2 },
       proxy: proxySettings(),
-      onEvent: this.log.httpEvent,
+      onEvent: (event) => {
+        this.log.httpEvent(event);
+        this.budget.observe(event);
+      },
     };
     this.connections = new ConnectionProvider(this.store, {
       apiUrl: () => this.settings.apiUrl(),
@@ -80,6 +92,7 @@ export class Crosscheck extends Disposable {
           this.settings.check(vscode.Uri.file(repo.root)).checkKey.trim() || DEFAULT_CHECK_KEY,
         runs: new RunTracker(context.workspaceState),
         focused: vscode.window.state.focused,
+        budget: this.budget,
       }),
     );
     this.panel = this._register(
@@ -130,7 +143,8 @@ export class Crosscheck extends Disposable {
   registerCommands(): void {
     const register = <A extends unknown[], R>(id: string, handler: (...args: A) => Promise<R>) =>
       this._register(vscode.commands.registerCommand(id, catching(this.log, handler)));
-    register(COMMANDS.signIn, (given?: unknown) => this.signIn(given));
+    // Arguments are ignored: another extension must not be able to hand in a credential.
+    register(COMMANDS.signIn, () => this.signIn((options) => signIn(options)));
     register(COMMANDS.signOut, () => this.signOut());
     register(COMMANDS.testConnection, () => this.testConnection());
     register(COMMANDS.runCheck, () => this.runCheck());
@@ -140,9 +154,14 @@ export class Crosscheck extends Disposable {
     register(COMMANDS.showLog, async () => this.log.show());
   }
 
-  api(): CrosscheckApi {
+  api(mode: vscode.ExtensionMode): CrosscheckApi {
     const refresher = this.refresher;
+    const testing =
+      mode === vscode.ExtensionMode.Test
+        ? { signIn: (input: SignInInput) => this.signIn((options) => signInForTests(input, options)) }
+        : undefined;
     return {
+      ...(testing ? { testing } : {}),
       get state() {
         return refresher.state;
       },
@@ -175,9 +194,10 @@ export class Crosscheck extends Disposable {
     await this.refresher.refresh();
   }
 
-  private async signIn(given: unknown): Promise<SignInResult> {
+  /** Signs in the way `how` asks (the boxes, or the test hook), then refreshes what depends on the credential. */
+  private async signIn(how: (options: SignInOptions) => Promise<SignInResult>): Promise<SignInResult> {
     const context = this.repositories.current();
-    const result = await signIn(given, {
+    const result = await how({
       store: this.store,
       log: this.log,
       apiUrl: this.settings.apiUrl(),

@@ -11,7 +11,7 @@ import { isSignInInput, type SignInInput, verifyCredential } from '../model/sign
 import { doctorReportLines } from '../view/messages';
 import type { OutputLog } from './output-log';
 
-/** What the sign-in command resolves to (tests call it with a SignInInput argument and read this). */
+/** What signing in resolves to (the command, and the test API's scripted sign-in). */
 export type SignInResult =
   { signedIn: true; credential: string; warnings: string[] } | { signedIn: false; reason: string };
 
@@ -30,14 +30,21 @@ const STORE_ANYWAY = 'Store Anyway';
 const SHOW_DETAILS = 'Show Details';
 
 /**
- * Signs in with `given` (when a well-formed SignInInput, no box is shown) or what the user types. A credential the
- * doctor rejects is not stored; when only a repository probe failed the user may store it anyway (not with `given`).
+ * The `crosscheck.signIn` command: signs in with what the user types in the input boxes, never with a credential
+ * from the command's arguments (any extension may run a command, and must not replace the stored token silently).
+ * A credential the doctor rejects is not stored; when only a repository probe failed the user may store it anyway.
  */
-export async function signIn(given: unknown, options: SignInOptions): Promise<SignInResult> {
-  if (!isSignInInput(given)) {
-    const typed = await askForCredential();
-    return typed ? signInWith(typed, true, options) : { signedIn: false, reason: 'cancelled' };
-  }
+export async function signIn(options: SignInOptions): Promise<SignInResult> {
+  const typed = await askForCredential();
+  return typed ? signInWith(typed, true, options) : { signedIn: false, reason: 'cancelled' };
+}
+
+/**
+ * Signs in without the boxes, for the extension's own tests only: it is reachable through the API `activate`
+ * returns only when VS Code runs the extension under test (ExtensionMode.Test).
+ */
+export async function signInForTests(given: unknown, options: SignInOptions): Promise<SignInResult> {
+  if (!isSignInInput(given)) return { signedIn: false, reason: 'not a sign-in input' };
   try {
     return await signInWith(given, false, options);
   } catch (error) {

@@ -110,7 +110,7 @@ export class StatusPanel extends Disposable {
   private render(): void {
     if (!this.state || !this.session) return;
     this.model = this.modelOf(this.state);
-    this.session.push({ type: 'state', html: renderPanelBody(this.model), busy: this.busy > 0 });
+    this.session.push({ type: 'state', html: renderPanelBody(this.model).markup, busy: this.busy > 0 });
   }
 
   private modelOf(state: CheckState): PanelModel {

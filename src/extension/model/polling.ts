@@ -1,4 +1,6 @@
-// When to ask Bitbucket again: fast while a check runs, slow when idle, never unfocused, backing off on errors and 429.
+// When to ask Bitbucket again: fast while a check runs, slow when idle, never unfocused, backing off on errors and 429,
+// within the window's share of the hourly request budget.
+import type { RequestBudget } from './request-budget';
 
 export interface PollingPolicy {
   /** While a status is INPROGRESS or a run was just triggered: a new state shows within this delay. */
@@ -106,13 +108,16 @@ export class PollScheduler {
   private triggeredAt?: number;
   private lastRefreshAt?: number;
 
+  private readonly budget?: RequestBudget;
+
   constructor(
     private readonly refresh: () => Promise<PollOutcome>,
     private readonly clock: Clock = SYSTEM_CLOCK,
     private readonly policy: PollingPolicy = DEFAULT_POLLING,
-    options: { focused?: boolean } = {},
+    options: { focused?: boolean; budget?: RequestBudget } = {},
   ) {
     this.focused = options.focused ?? true;
+    this.budget = options.budget;
   }
 
   /** Refreshes now (user action, sign-in, branch or HEAD change): backoff does not hold it back. */
@@ -206,12 +211,14 @@ export class PollScheduler {
     const delay = this.delay();
     if (delay === undefined) return;
     const elapsed = this.lastRefreshAt === undefined ? 0 : this.clock.now() - this.lastRefreshAt;
+    // The hourly budget can only push an automatic refresh later, never sooner.
+    const wait = Math.max(delay - elapsed, this.budget?.waitMs(elapsed) ?? 0);
     this.timer = this.clock.setTimeout(
       () => {
         this.timer = undefined;
         void this.refreshNow();
       },
-      Math.max(0, delay - elapsed),
+      Math.max(0, wait),
     );
   }
 

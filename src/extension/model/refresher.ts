@@ -13,6 +13,7 @@ import {
 } from './check-state';
 import { type Clock, type PollingPolicy, type PollOutcome, PollScheduler, SYSTEM_CLOCK } from './polling';
 import { contextKey, pushedHead, type RepoContext } from './repository';
+import type { RequestBudget } from './request-budget';
 import { type RunTracker, runProgress, type TrackedRun } from './runs';
 
 export interface RefresherDependencies {
@@ -28,6 +29,8 @@ export interface RefresherDependencies {
   clock?: Clock;
   policy?: PollingPolicy;
   focused?: boolean;
+  /** The requests this window sent (fed by the connection's events): automatic polls stay within its share. */
+  budget?: RequestBudget;
 }
 
 /** A followed run finished (for the notification). */
@@ -56,7 +59,10 @@ export class Refresher extends Disposable {
     const clock = deps.clock ?? SYSTEM_CLOCK;
     this.loader = new SnapshotLoader(() => clock.now());
     this.scheduler = this._register(
-      new PollScheduler(() => this.load(), clock, deps.policy, { focused: deps.focused }),
+      new PollScheduler(() => this.load(), clock, deps.policy, {
+        focused: deps.focused,
+        budget: deps.budget,
+      }),
     );
   }
 

@@ -1,51 +1,61 @@
 // Escaping for HTML text and attribute values: every string from an API goes through here before it reaches a webview.
 
-const ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
+const ENTITIES = new Map([
+  ['&', '&amp;'],
+  ['<', '&lt;'],
+  ['>', '&gt;'],
+  ['"', '&quot;'],
+  ["'", '&#39;'],
+]);
 
 /** Escapes text for element content and quoted attribute values alike. */
 export function escapeHtml(value: string | number): string {
-  return String(value).replace(/[&<>"']/g, (character) => ENTITIES[character]);
+  return String(value).replace(/[&<>"']/g, (character) => ENTITIES.get(character) ?? '');
 }
 
+/** Every Raw this module made: the only values rendered without escaping (a JSON object can never be one). */
+const built = new WeakSet<object>();
+
+type Interpolated = string | number | Raw | undefined | readonly Raw[];
+
 /**
- * Template tag: interpolated values are escaped unless they are `Raw` (markup built by `markup` or `raw`). Not named
- * `html`, so formatters leave the markup as written.
+ * Template tag: interpolated values are escaped unless they are markup this tag built; arrays are rendered item by
+ * item under the same rule, so an array of anything else is escaped, never trusted. Not named `html`, so formatters
+ * leave the markup as written.
  */
-export function markup(
-  strings: TemplateStringsArray,
-  ...values: Array<string | number | Raw | undefined | readonly Raw[]>
-): Raw {
+export function markup(strings: TemplateStringsArray, ...values: Interpolated[]): Raw {
   let out = strings[0];
   values.forEach((value, index) => {
     out += render(value) + strings[index + 1];
   });
-  return new Raw(out);
+  return Raw.built(out);
 }
 
-/** Markup already escaped; only `markup` and `raw` make one. */
+/** Markup the view built with `markup`; its constructor is private, so nothing else can claim to be one. */
 export class Raw {
-  constructor(readonly markup: string) {}
+  private constructor(readonly markup: string) {}
+
+  /** Only `markup` calls this. */
+  static built(text: string): Raw {
+    const made = new Raw(text);
+    built.add(made);
+    return made;
+  }
+
   toString(): string {
     return this.markup;
   }
 }
 
-/** Marks markup built from constants as safe; never pass API text here. */
-export function raw(markup: string): Raw {
-  return new Raw(markup);
+function isBuilt(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && built.has(value);
 }
 
-function render(value: string | number | Raw | undefined | readonly Raw[]): string {
+function render(value: unknown): string {
   if (value === undefined) return '';
-  if (value instanceof Raw) return value.markup;
-  if (Array.isArray(value)) return value.map((item: Raw) => item.markup).join('');
-  return escapeHtml(value as string | number);
+  if (isBuilt(value)) return value.markup;
+  if (Array.isArray(value)) return value.map(render).join('');
+  return escapeHtml(typeof value === 'number' ? value : String(value));
 }
 
 /** Only http(s) links are ever shown or opened. */

@@ -1,5 +1,5 @@
 // Renders the PR status panel: the page around it (strict CSP, nonce script) and its body, every API string escaped.
-import { markup, raw, type Raw } from './html';
+import { markup, type Raw } from './html';
 import type { PanelModel, StatusRow } from './panel-model';
 
 export interface PanelDocumentOptions {
@@ -11,7 +11,7 @@ export interface PanelDocumentOptions {
   styleUri: string;
   codiconsUri: string;
   /** The body rendered by `renderPanelBody`. */
-  body: string;
+  body: Raw;
 }
 
 /** The whole page: nothing loads from outside the extension, only the nonce'd script runs, no inline styles or handlers. */
@@ -35,18 +35,17 @@ export function renderPanelDocument(options: PanelDocumentOptions): string {
 </head>
 <body>
 <div id="crosscheck-error" class="request-error" role="alert" hidden></div>
-<main id="crosscheck-root" aria-live="polite">${raw(options.body)}</main>
+<main id="crosscheck-root" aria-live="polite">${options.body}</main>
 <script nonce="${options.nonce}" src="${options.scriptUri}"></script>
 </body>
 </html>`.markup;
 }
 
 /** The panel body for one state; the webview swaps it in as it is pushed. */
-export function renderPanelBody(model: PanelModel): string {
+export function renderPanelBody(model: PanelModel): Raw {
   const updated = model.updated ? markup`<p class="updated">${model.updated}</p>` : undefined;
   return markup`<h1 class="heading">${model.heading}</h1>
-${notice(model)}${pullRequest(model)}${verdict(model)}${statuses(model)}${run(model)}${actions(model)}${updated}`
-    .markup;
+${notice(model)}${pullRequest(model)}${verdict(model)}${statuses(model)}${run(model)}${actions(model)}${updated}`;
 }
 
 function icon(name: string): Raw {
@@ -134,9 +133,9 @@ function run(model: PanelModel): Raw | undefined {
 }
 
 function actions(model: PanelModel): Raw {
-  const rerunDisabled = model.rerun.enabled ? undefined : raw(' disabled');
+  const rerunDisabled = model.rerun.enabled ? undefined : markup` disabled`;
   const rerunReason = model.rerun.reason ? markup` title="${model.rerun.reason}"` : undefined;
-  const refreshDisabled = model.refreshEnabled ? undefined : raw(' disabled');
+  const refreshDisabled = model.refreshEnabled ? undefined : markup` disabled`;
   const open =
     model.openInBitbucket !== undefined
       ? markup`<button type="button" class="secondary" data-command="openLink" data-link="${model.openInBitbucket}">${icon('link-external')} Open in Bitbucket</button>`
