@@ -94,13 +94,42 @@ function withoutControls(text: string, field: string, notices: string[]): string
   return stripControlCharacters(text);
 }
 
-/** Parses JSON Lines (blank lines and `#` comments skipped); every bad line is reported at once, with its number. */
+/** Limits of --from: a status line is well under 4 KiB, and Bitbucket's hourly budget is about 1,000 requests. */
+export const JSON_LINES_LIMITS = {
+  /** Bytes read at most (the reader stops there). */
+  bytes: 16 * 1024 * 1024,
+  /** Characters in one line. */
+  lineLength: 16 * 1024,
+  /** Statuses in one run. */
+  statuses: 10_000,
+  /** Bad lines listed one by one; the rest are counted. */
+  problemsShown: 20,
+};
+
+/**
+ * Parses JSON Lines (blank lines and `#` comments skipped); every bad line is found at once and reported with its
+ * number (the first 20, then a count). Over-long lines and more than 10,000 statuses are refused.
+ */
 export function parseStatusLines(text: string, fallback: StatusRecord, ci: CiDefaults): StatusToPost[] {
   const statuses: StatusToPost[] = [];
   const problems: string[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, index) => {
     const trimmed = line.trim();
     if (!trimmed || trimmed.startsWith('#')) return;
+    if (trimmed.length > JSON_LINES_LIMITS.lineLength) {
+      problems.push(
+        `line ${index + 1}: ${trimmed.length} characters, more than the ${JSON_LINES_LIMITS.lineLength} a status line may have`,
+      );
+      return;
+    }
+    if (statuses.length + problems.length >= JSON_LINES_LIMITS.statuses) {
+      if (statuses.length + problems.length === JSON_LINES_LIMITS.statuses)
+        problems.push(
+          `line ${index + 1} and after: more than ${JSON_LINES_LIMITS.statuses} statuses in one run (Bitbucket allows about 1,000 requests an hour)`,
+        );
+      return;
+    }
     try {
       const parsed: unknown = JSON.parse(trimmed);
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
@@ -120,8 +149,10 @@ export function parseStatusLines(text: string, fallback: StatusRecord, ci: CiDef
     }
   });
   if (problems.length) {
+    const shown = problems.slice(0, JSON_LINES_LIMITS.problemsShown);
+    const more = problems.length - shown.length;
     throw new InputError(
-      `${problems.length} line${problems.length === 1 ? '' : 's'} of --from cannot be sent; nothing was sent:\n  ${problems.join('\n  ')}`,
+      `${problems.length} line${problems.length === 1 ? '' : 's'} of --from cannot be sent; nothing was sent:\n  ${shown.join('\n  ')}${more ? `\n  … and ${more} more` : ''}`,
       'Fix those lines; each is a JSON object with repo, commit, key, state, and optionally name, url, description, refname.',
     );
   }

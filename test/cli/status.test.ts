@@ -248,6 +248,68 @@ describe('crosscheck status (CLI against the sandbox)', function () {
     });
   });
 
+  describe('--from limits', () => {
+    const fromStdin = (stdin: string) =>
+      runCrosscheck(
+        ['status', 'set', '--repo', REPO, '--commit', COMMIT, '--url', 'https://x.example', '--from', '-'],
+        { env: apiTokenEnv(), stdin },
+      );
+    const line = (index: number) => JSON.stringify({ key: `limit-${index}`, state: 'passed' });
+
+    it('lists the first 20 bad lines and counts the rest', async () => {
+      const before = sandbox.requests.length;
+      const result = await fromStdin(Array.from({ length: 30 }, (_, index) => `{bad ${index}`).join('\n'));
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /30 lines of --from cannot be sent; nothing was sent/);
+      assert.match(result.stderr, /line 20: invalid JSON/);
+      assert.doesNotMatch(result.stderr, /line 21:/);
+      assert.match(result.stderr, /… and 10 more/);
+      assert.equal(sandbox.requests.length, before);
+    });
+
+    it('refuses an over-long line, more than 10,000 statuses, and input over 16 MiB, sending nothing', async () => {
+      const before = sandbox.requests.length;
+      const long = await fromStdin(
+        [line(1), JSON.stringify({ key: 'x', state: 'passed', description: 'd'.repeat(20_000) })].join('\n'),
+      );
+      assert.equal(long.code, 2);
+      assert.match(long.stderr, /line 2: 200\d\d characters, more than the 16384 a status line may have/);
+      const many = await fromStdin(Array.from({ length: 10_001 }, (_, index) => line(index)).join('\n'));
+      assert.equal(many.code, 2);
+      assert.match(many.stderr, /line 10001 and after: more than 10000 statuses in one run/);
+      const huge = await fromStdin(`${line(0)}\n${'#'.repeat(17 * 1024 * 1024)}`);
+      assert.equal(huge.code, 2);
+      assert.match(huge.stderr, /--from - is larger than 16 MiB; nothing was sent/);
+      assert.equal(sandbox.requests.length, before);
+    });
+
+    it('reports every failed post, diagnosing each distinct error once and summarising past 20', async () => {
+      const unknown = 'f'.repeat(40);
+      const result = await runCrosscheck(
+        [
+          'status',
+          'set',
+          '--repo',
+          REPO,
+          '--commit',
+          unknown,
+          '--url',
+          'https://x.example',
+          '--from',
+          '-',
+          '--json',
+        ],
+        { env: apiTokenEnv(), stdin: Array.from({ length: 30 }, (_, index) => line(index)).join('\n') },
+      );
+      assert.equal(result.code, 1);
+      assert.equal((result.stderr.match(/^error: /gm) ?? []).length, 1, 'one full diagnosis');
+      assert.equal((result.stderr.match(/^✗ limit-/gm) ?? []).length, 20);
+      assert.match(result.stderr, /… further failures are only counted \(--json lists each\)/);
+      assert.match(result.stderr, /30 of 30 statuses could not be posted/);
+      assert.equal((JSON.parse(result.stdout) as { failed: unknown[] }).failed.length, 30);
+    });
+  });
+
   it('posts many statuses from a JSON Lines file, in parallel, and reports each', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crosscheck-'));
     const file = join(dir, 'statuses.jsonl');

@@ -36,6 +36,8 @@ export function runCrosscheck(args: string[], options: CliOptions = {}): Promise
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    // A CLI that stops reading early (an input over its limit) closes the pipe: not an error of the test.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.stdin ?? '');
     options.onSpawn?.(child);
   });

@@ -1,11 +1,12 @@
 // `crosscheck status set`: create or overwrite build statuses, one from flags or many from JSON Lines.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_API_URL } from '../../core/bitbucket/connection';
 import { describeCredential } from '../../core/credentials';
 import { CredentialError, CrosscheckError, InputError } from '../../core/errors';
 import { formatRepository } from '../../core/validation';
 import {
+  JSON_LINES_LIMITS,
   type StatusRecord,
   type StatusToPost,
   parseStatusLines,
@@ -45,6 +46,7 @@ export async function statusSet(
       `Posting ${statuses.length} statuses, ${Math.min(concurrency, statuses.length)} at a time…`,
     );
   let done = 0;
+  const failures = new FailureLog(reporter);
   const outcomes = await mapWithConcurrency(statuses, concurrency, async (item) => {
     try {
       const posted = await connection.api.setBuildStatus(item.repo, item.commit, item.status);
@@ -57,7 +59,7 @@ export async function statusSet(
       return { ok: true as const, item, posted };
     } catch (error) {
       if (!(error instanceof CrosscheckError)) throw error;
-      reporter.failure(error);
+      failures.report(error, `${item.status.key} on ${describe(item)}`);
       return { ok: false as const, item, error };
     }
   });
@@ -83,8 +85,39 @@ export async function statusSet(
   }
   if (failed.length > 0) {
     if (statuses.length > 1)
-      reporter.progress(`${failed.length} of ${statuses.length} statuses could not be posted.`);
+      reporter.progress(
+        `${failed.length} of ${statuses.length} statuses could not be posted${failures.summary()}.`,
+      );
     throw new ExitError(EXIT_FAILED);
+  }
+}
+
+/**
+ * Reports failed posts without flooding the log: the full diagnosis once per distinct error (up to 5), one line per
+ * failure for the first 20, then only a count; --json still lists every failed status.
+ */
+class FailureLog {
+  private static readonly DIAGNOSES = 5;
+  private static readonly LINES = 20;
+  private readonly counts = new Map<string, number>();
+  private lines = 0;
+
+  constructor(private readonly reporter: Reporter) {}
+
+  report(error: CrosscheckError, what: string): void {
+    const seen = this.counts.get(error.message) ?? 0;
+    this.counts.set(error.message, seen + 1);
+    if (seen === 0 && this.counts.size <= FailureLog.DIAGNOSES) this.reporter.failure(error);
+    else if (++this.lines <= FailureLog.LINES) this.reporter.progress(`✗ ${what}: ${error.message}`);
+    else if (this.lines === FailureLog.LINES + 1)
+      this.reporter.progress('… further failures are only counted (--json lists each)');
+  }
+
+  /** The failures grouped by error, most frequent first, e.g. ": 1990 × Bitbucket's rate limit…". */
+  summary(): string {
+    if (this.counts.size <= 1) return '';
+    const groups = [...this.counts].sort((a, b) => b[1] - a[1]).slice(0, FailureLog.DIAGNOSES);
+    return `:\n${groups.map(([message, count]) => `  ${count} × ${message}`).join('\n')}`;
   }
 }
 
@@ -92,14 +125,36 @@ function describe(item: StatusToPost): string {
   return `${formatRepository(item.repo)}@${item.commit.slice(0, 12)}`;
 }
 
+/** Reads --from (a file, or - for standard input) in chunks, refusing it past JSON_LINES_LIMITS.bytes. */
 function readSource(from: string, context: RunnerContext): string {
+  const limit = JSON_LINES_LIMITS.bytes;
+  let fd: number | undefined;
   try {
-    return readFileSync(from === '-' ? 0 : resolve(context.cwd, from), 'utf8');
+    fd = from === '-' ? 0 : openSync(resolve(context.cwd, from), 'r');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      total += read;
+      if (total > limit) {
+        throw new InputError(
+          `--from ${from} is larger than ${limit / (1024 * 1024)} MiB; nothing was sent.`,
+          `Split it: one run takes at most ${JSON_LINES_LIMITS.statuses} statuses (a line is one status).`,
+        );
+      }
+      chunks.push(chunk.subarray(0, read));
+    }
+    return Buffer.concat(chunks).toString('utf8');
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(
       `Cannot read --from ${from}: ${(error as Error).message}`,
       'Give a readable JSON Lines file, or - for standard input.',
     );
+  } finally {
+    if (fd !== undefined && fd !== 0) closeSync(fd);
   }
 }
 
