@@ -5,6 +5,8 @@ export interface Timed {
   ms: number;
   code: number | null;
   stderr: string;
+  /** Only when asked for (`captureStdout`). */
+  stdout: string;
 }
 
 /** Runs a command to completion and measures its wall time. */
@@ -13,17 +15,20 @@ export function timeCommand(
   args: string[],
   env: Record<string, string | undefined>,
   stdin = '',
+  captureStdout = false,
 ): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(command, args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(command, args, { env, stdio: ['pipe', captureStdout ? 'pipe' : 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    let stdout = '';
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    child.stdout?.on('data', (chunk) => (stdout += chunk));
     child.on('error', reject);
     child.on('close', (code) =>
-      resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stderr }),
+      resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, code, stderr, stdout }),
     );
-    child.stdin.end(stdin);
+    child.stdin?.end(stdin);
   });
 }
 

@@ -1,8 +1,9 @@
 // Injected faults: rate limits, server errors, reset and hanging connections, consumed one per matching request in order.
 import { bitbucketError, sonarError, type Reply } from './http';
 
-export type Fault = 429 | 500 | 502 | 503 | 504 | 'reset' | 'hang';
-export const FAULTS: readonly Fault[] = [429, 500, 502, 503, 504, 'reset', 'hang'];
+/** `pass` answers normally: it spaces the faults of one rule out (e.g. a burst of 429, then two good answers). */
+export type Fault = 429 | 500 | 502 | 503 | 504 | 'reset' | 'hang' | 'pass';
+export const FAULTS: readonly Fault[] = [429, 500, 502, 503, 504, 'reset', 'hang', 'pass'];
 
 export interface FaultRule {
   /** Only requests with this method (any when omitted). */
@@ -49,7 +50,7 @@ const GATEWAY_PAGES: Record<number, string> = {
 
 /** The answer for an HTTP-status fault, shaped like the service behind `path` would send it. */
 export function faultReply(
-  fault: Exclude<Fault, 'reset' | 'hang'>,
+  fault: Exclude<Fault, 'reset' | 'hang' | 'pass'>,
   path: string,
   retryAfter?: string,
 ): Reply {

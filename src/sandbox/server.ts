@@ -126,7 +126,7 @@ export class SandboxServer {
       return;
     }
     const injected = this.deps.faults.take(method, safeDecode(url.pathname));
-    if (injected) {
+    if (injected && injected.fault !== 'pass') {
       record.fault = injected.fault;
       this.deps.log?.(`${method} ${url.pathname} fault ${injected.fault}`);
       if (injected.fault === 'reset') {

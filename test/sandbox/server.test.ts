@@ -23,6 +23,18 @@ describe('sandbox server', () => {
       assert.equal((await call(sb, 'GET', '/2.0/user', { auth: demoAuth(sb) })).status, 200);
     });
 
+    it("lets 'pass' answer normally between faults of one rule", async () => {
+      sb.injectFaults({ pathPattern: /\/user$/, faults: [429, 'pass', 503] });
+      const statuses: number[] = [];
+      for (let index = 0; index < 4; index++)
+        statuses.push((await call(sb, 'GET', '/2.0/user', { auth: demoAuth(sb) })).status);
+      assert.deepEqual(statuses, [429, 200, 503, 200]);
+      assert.deepEqual(
+        sb.requests.map((request) => request.fault),
+        [429, 'pass', 503, undefined],
+      );
+    });
+
     it('sends Retry-After when asked, and consumes faults in order', async () => {
       sb.injectFaults({ pathPattern: /\/user$/, faults: [429, 503, 500], retryAfter: '3' });
       const first = await call(sb, 'GET', '/2.0/user', { auth: demoAuth(sb) });
