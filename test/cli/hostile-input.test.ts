@@ -134,6 +134,23 @@ describe('hostile input (CLI against the sandbox)', () => {
     assert.match(result.stderr, /dashboardUrl .* is not an http\(s\) URL/);
   });
 
+  it('refuses a Sonar base URL with a query or fragment (from report-task.txt or SONAR_HOST_URL)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crosscheck-server-url-'));
+    const file = join(dir, 'report-task.txt');
+    writeFileSync(file, 'projectKey=web-app\nserverUrl=https://sonar.example.com/?x=1\nceTaskId=AX1\n');
+    const fromFile = await refusedBeforeSending(
+      ['sonar-gate', '--report-task', file, '--repo', REPO, '--commit', COMMIT],
+      { SONAR_TOKEN: 'squ_test_token_value' },
+    );
+    assert.match(fromFile.stderr, /serverUrl in .* has a query or fragment/);
+    writeFileSync(file, 'projectKey=web-app\nserverUrl=https://sonar.example.com\nceTaskId=AX1\n');
+    const fromEnv = await refusedBeforeSending(
+      ['sonar-gate', '--report-task', file, '--repo', REPO, '--commit', COMMIT],
+      { SONAR_TOKEN: 'squ_test_token_value', SONAR_HOST_URL: 'https://sonar.example.com/#frag' },
+    );
+    assert.match(fromEnv.stderr, /SONAR_HOST_URL .* has a query or fragment/);
+  });
+
   for (const command of ['constructor', '__proto__', 'toString']) {
     it(`the action refuses INPUT_COMMAND=${command} as an unknown command`, async () => {
       const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {

@@ -123,7 +123,10 @@ export async function sonarGate(
         allowPlainHttp: true,
         fix: 'Give the SonarQube server URL, e.g. https://sonarqube.example.com.',
       })
-    : task.serverUrl;
+    : parseApiUrl(task.serverUrl, `serverUrl in ${task.source}`, {
+        allowPlainHttp: true,
+        fix: 'Set SONAR_HOST_URL to the SonarQube server URL, e.g. https://sonarqube.example.com.',
+      });
   const url = task.dashboardUrl
     ? parseHttpUrl(task.dashboardUrl, `dashboardUrl in ${task.source}`)
     : `${hostUrl}/dashboard?id=${encodeURIComponent(task.projectKey)}`;
