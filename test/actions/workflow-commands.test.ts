@@ -1,4 +1,4 @@
-// Unit tests for the workflow-command parser, the secret masker and the command processor.
+// Unit tests for the workflow-command parser and the command processor (the masker's are in test/core/secret-masker).
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import {
@@ -41,31 +41,6 @@ describe('parseWorkflowCommand', () => {
     for (const line of ['plain text', ':: no name', '::unterminated', 'x ::error::y', '::::data']) {
       assert.equal(parseWorkflowCommand(line), undefined, line);
     }
-  });
-});
-
-describe('SecretMasker', () => {
-  it('masks every occurrence, merging overlapping secrets', () => {
-    const masker = new SecretMasker();
-    masker.add('abcdef');
-    masker.add('defghi');
-    assert.equal(masker.mask('x abcdefghi y abcdef'), 'x *** y ***');
-  });
-
-  it('masks each line of a multi-line secret, and its JSON and URL spellings', () => {
-    const masker = new SecretMasker();
-    masker.add('line-one\nline "two"');
-    assert.equal(masker.mask('line-one'), '***');
-    assert.equal(masker.mask('> line "two" <'), '> *** <');
-    assert.equal(masker.mask(JSON.stringify('line-one\nline "two"')), '"***"');
-    assert.equal(masker.mask(`?q=${encodeURIComponent('line "two"')}`), '?q=***');
-  });
-
-  it('ignores blank secrets and leaves text alone when nothing matches', () => {
-    const masker = new SecretMasker();
-    masker.add('   ');
-    masker.add('');
-    assert.equal(masker.mask('   spaced   '), '   spaced   ');
   });
 });
 
