@@ -100,6 +100,15 @@ describe('crosscheck against hostile servers (CLI)', function () {
     });
   }
 
+  it('status get: a server that accepts and never answers ends the process within seconds of the timeout', async () => {
+    server = await scriptedServer([() => undefined]);
+    const started = Date.now();
+    const result = await against(server, ['--request-timeout', '1', ...COMMANDS['status get']]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /no answer within 1 s \(after 2 attempts\)/);
+    assert.ok(Date.now() - started < 6000, `the process lived ${Date.now() - started} ms`);
+  });
+
   it('trigger: a 502 on the POST is not sent again, and the message does not say it was', async () => {
     server = await scriptedServer([json(502, { type: 'error', error: { message: 'Bad gateway' } })]);
     const result = await against(server, COMMANDS.trigger, {});

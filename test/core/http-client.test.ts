@@ -1,5 +1,7 @@
 // The shared HTTP client over real loopback HTTP: retries, Retry-After, timeouts, redaction, origins, OAuth caching.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { connectBitbucket } from '../../src/core/bitbucket/connection';
 import { ApiError, NetworkError } from '../../src/core/errors';
 import { HttpClient, type HttpEvent } from '../../src/core/http/client';
@@ -368,6 +370,36 @@ describe('HttpClient: one mapping for every answer', () => {
       assert.equal(server.seen.length, 1, 'the API itself was never called without a token');
     } finally {
       await server.close();
+    }
+  });
+
+  it('holds the overall deadline through a proxy that never answers CONNECT', async () => {
+    const connects: Array<{ hungUp: boolean }> = [];
+    const proxy = createServer();
+    proxy.on('connect', (_request, socket: Socket) => {
+      const seen = { hungUp: false };
+      connects.push(seen);
+      socket.on('error', () => undefined);
+      socket.on('end', () => (seen.hungUp = true));
+      socket.on('close', () => (seen.hungUp = true));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as AddressInfo;
+    try {
+      const { http } = client('http://127.0.0.1:9', [], {
+        timeoutMs: 10_000,
+        deadlineMs: 300,
+        proxy: { httpProxy: `http://127.0.0.1:${port}`, httpsProxy: `http://127.0.0.1:${port}` },
+      });
+      const started = Date.now();
+      const error = await http.request({ method: 'GET', path: '/x' }).catch((caught) => caught);
+      assert.ok(error instanceof NetworkError);
+      assert.match(error.message, /the proxy 127\.0\.0\.1:\d+ did not answer CONNECT within \d+ ms$/);
+      assert.ok(Date.now() - started < 2000, 'the deadline, not the 10 s attempt timeout, ended it');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(connects.length === 1 && connects[0].hungUp, 'the client hung up on the proxy');
+    } finally {
+      proxy.close();
     }
   });
 
