@@ -68,6 +68,15 @@ describe('validateCheckSettings', () => {
       () => validateCheckSettings({ ...valid, checkKey: 'k'.repeat(41) }),
       /crosscheck\.checkKey .* 41 characters/,
     );
+    assert.throws(
+      () => validateCheckSettings({ ...valid, centralBranch: 'main branch' }),
+      /crosscheck\.centralBranch "main branch" is not a branch name/,
+    );
+  });
+
+  it('keeps the central branch when set', () => {
+    assert.equal(validateCheckSettings({ ...valid, centralBranch: ' release ' }).branch, 'release');
+    assert.equal(validateCheckSettings({ ...valid, centralBranch: '' }).branch, undefined);
   });
 });
 
@@ -128,6 +137,18 @@ describe('startCheck against the sandbox', () => {
     assert.equal(started.pullRequest, undefined);
     const keys = sandbox.pipelines(seed.centralChecks.fullName)[0].variables.map((variable) => variable.key);
     assert.deepEqual(keys, ['TRIGGER_REPO', 'TRIGGER_COMMIT', 'TRIGGER_BRANCH', 'TRIGGER_PENDING_KEY']);
+  });
+
+  it('asks for the central main branch only when no branch is set', async () => {
+    const api = connectTo(sandbox).api;
+    const central = 'GET /2.0/repositories/acme/central-checks';
+    await startCheck(api, loginBranch(), settings, { now: 0 });
+    assert.ok(requestsSince(sandbox, 0).includes(central));
+    const seen = sandbox.requests.length;
+    await startCheck(api, loginBranch(), { ...settings, branch: 'main' }, { now: 0 });
+    const told = requestsSince(sandbox, seen);
+    assert.ok(!told.includes(central), told.join('\n'));
+    assert.equal(sandbox.pipelines(seed.centralChecks.fullName).at(-1)?.refName, 'main');
   });
 
   it('refuses an abbreviated HEAD before sending anything', async () => {

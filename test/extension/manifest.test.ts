@@ -52,6 +52,7 @@ describe('package.json manifest', () => {
       Object.keys(properties).sort(),
       [
         id(SETTINGS.apiUrl),
+        id(SETTINGS.centralBranch),
         id(SETTINGS.centralPipeline),
         id(SETTINGS.centralRepository),
         id(SETTINGS.checkKey),
@@ -60,6 +61,7 @@ describe('package.json manifest', () => {
     );
     assert.equal(properties[id(SETTINGS.centralPipeline)].default, 'sonar-pr-check');
     assert.equal(properties[id(SETTINGS.checkKey)].default, 'sonar');
+    assert.equal(properties[id(SETTINGS.centralBranch)].default, '');
     assert.equal(properties[id(SETTINGS.apiUrl)].default, 'https://api.bitbucket.org/2.0');
     assert.equal(properties[id(SETTINGS.apiUrl)].scope, 'application');
     assert.equal(properties[id(SETTINGS.notifyOnFinish)].default, true);

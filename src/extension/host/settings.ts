@@ -37,6 +37,7 @@ export class Settings {
       centralRepository: section.get<string>(SETTINGS.centralRepository, ''),
       centralPipeline: section.get<string>(SETTINGS.centralPipeline, DEFAULT_PIPELINE),
       checkKey: section.get<string>(SETTINGS.checkKey, DEFAULT_CHECK_KEY),
+      centralBranch: section.get<string>(SETTINGS.centralBranch, ''),
     };
   }
 

@@ -14,12 +14,16 @@ export interface CheckSettings {
   centralRepository: string;
   centralPipeline: string;
   checkKey: string;
+  /** Empty: ask Bitbucket for the central repository's main branch (one request more per run). */
+  centralBranch?: string;
 }
 
 export interface ValidCheckSettings {
   central: RepositoryRef;
   pipeline: string;
   checkKey: string;
+  /** The central branch to run, when set. */
+  branch?: string;
 }
 
 /** Validates the settings before anything is sent; each problem names the setting to change. */
@@ -38,10 +42,18 @@ export function validateCheckSettings(settings: CheckSettings): ValidCheckSettin
       'Set it to the name under "pipelines: custom:" in the central bitbucket-pipelines.yml.',
     );
   }
+  const branch = settings.centralBranch?.trim();
+  if (branch && /[\s~^:?*[\\]/.test(branch)) {
+    throw new InputError(
+      `${SETTINGS.section}.${SETTINGS.centralBranch} "${branch}" is not a branch name.`,
+      'Give the branch of the central repository to run, e.g. main, or leave it empty for its main branch.',
+    );
+  }
   return {
     central: parseRepository(settings.centralRepository, centralSetting),
     pipeline,
     checkKey: parseKey(settings.checkKey, `${SETTINGS.section}.${SETTINGS.checkKey}`),
+    ...(branch ? { branch } : {}),
   };
 }
 
@@ -71,6 +83,7 @@ export async function startCheck(
   const started = await startCentralCheck(api, {
     central: settings.central,
     pipeline: settings.pipeline,
+    ref: settings.branch,
     target: {
       repo: context.repo,
       commit: context.commit,

@@ -23,6 +23,7 @@ export const SETTINGS = {
   section: 'crosscheck',
   centralRepository: 'centralRepository',
   centralPipeline: 'centralPipeline',
+  centralBranch: 'centralBranch',
   checkKey: 'checkKey',
   apiUrl: 'apiUrl',
   notifyOnFinish: 'notifyOnFinish',
