@@ -44,8 +44,8 @@ export function buildProgram(
       'Post Bitbucket Cloud build statuses from any CI: quality gates, central checks, merge checks.',
     )
     .version(VERSION, '-V, --version')
-    .option('--json', 'print the result as JSON on stdout')
-    .option('--verbose', 'show every request (redacted) and the decisions taken')
+    .option('--json', 'print the result as JSON on stdout, with the requests sent')
+    .option('--verbose', 'show every request (redacted), the decisions taken and the requests sent')
     .option('--request-timeout <seconds>', 'per-request timeout', '30')
     .option('--retries <n>', 'retries on 429, 502-504, resets and timeouts', '4')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })

@@ -92,7 +92,8 @@ export const sonarGateCommand: CommandRegistration = (program, action) => {
         'pull request (--pr) or branch (--refname), and, where SonarQube reports it, the commit (--commit); otherwise\n' +
         'it posts FAILED with the reason. In a central pipeline, let the scanner write report-task.txt outside the\n' +
         'checked-out tree (-Dsonar.scanner.metadataFilePath=…) and give that file to --report-task.\n' +
-        "Exit codes: 0 gate passed (or --no-fail), 1 gate failed, analysis failed or not this commit's, 2 bad input (nothing sent).",
+        "Exit codes: 0 gate passed (or --no-fail), 1 gate failed, analysis failed or not this commit's, or Bitbucket\n" +
+        'refused the verdict (it is printed; run the step again), 2 bad input (nothing sent).',
     )
     .action(action(sonarGate));
 };
