@@ -155,6 +155,7 @@ async function simulate(setup: Setup, pushes: number): Promise<Outcome> {
     const { reportTask } = sandbox.sonar.submitAnalysis({
       projectKey: variables.TRIGGER_REPO.split('/')[1],
       pullRequest: variables.TRIGGER_PR_ID,
+      revision: variables.TRIGGER_COMMIT,
       processingMs: minutes(2),
       gate: { status: passed ? 'OK' : 'ERROR' },
       issues: ISSUES,
