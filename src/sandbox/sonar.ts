@@ -322,21 +322,24 @@ export class SonarService implements SonarControls {
     });
   }
 
+  /** The successful analyses of a project on a branch or pull request (main branch when neither is given), oldest first. */
+  private analyses(projectKey: string, branch: string | null, pullRequest: string | null): TaskRecord[] {
+    return [...this.tasks.values()].filter(
+      (t) =>
+        t.projectKey === projectKey &&
+        (t.pullRequest ?? null) === pullRequest &&
+        (pullRequest !== null || (t.branch ?? null) === branch) &&
+        this.status(t) === 'SUCCESS',
+    );
+  }
+
   /** The latest successful analysis of a project on a branch or pull request (main branch when neither is given). */
   private latest(
     projectKey: string,
     branch: string | null,
     pullRequest: string | null,
   ): TaskRecord | undefined {
-    return [...this.tasks.values()]
-      .filter(
-        (t) =>
-          t.projectKey === projectKey &&
-          (t.pullRequest ?? null) === pullRequest &&
-          (pullRequest !== null || (t.branch ?? null) === branch) &&
-          this.status(t) === 'SUCCESS',
-      )
-      .pop();
+    return this.analyses(projectKey, branch, pullRequest).pop();
   }
 
   private projectStatus(ctx: RequestContext): Reply {
@@ -389,17 +392,7 @@ export class SonarService implements SonarControls {
       return sonarError(400, `'ps' value (${ps}) must be between 1 and ${MAX_PAGE_SIZE}`);
     if (![...this.tasks.values()].some((t) => t.projectKey === project))
       return sonarError(404, `Component key '${project}' not found`);
-    const pullRequest = ctx.query.get('pullRequest');
-    const branch = ctx.query.get('branch');
-    const analyses = [...this.tasks.values()]
-      .filter(
-        (t) =>
-          t.projectKey === project &&
-          (t.pullRequest ?? null) === pullRequest &&
-          (pullRequest !== null || (t.branch ?? null) === branch) &&
-          this.status(t) === 'SUCCESS',
-      )
-      .reverse();
+    const analyses = this.analyses(project, ctx.query.get('branch'), ctx.query.get('pullRequest')).reverse();
     return json(200, {
       paging: { pageIndex: p, pageSize: ps, total: analyses.length },
       analyses: analyses.slice((p - 1) * ps, p * ps).map((t) => ({

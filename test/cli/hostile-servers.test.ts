@@ -147,6 +147,14 @@ async function badProxy(
   };
 }
 
+/** The CLI's environment with every request sent through `proxy` (the API address itself is never reached). */
+const throughProxy = (proxy: string) => ({
+  ...ENV,
+  BITBUCKET_API_URL: 'http://127.0.0.1:9/2.0',
+  HTTPS_PROXY: proxy,
+  HTTP_PROXY: proxy,
+});
+
 describe('crosscheck behind a failing proxy (CLI)', function () {
   this.timeout(30_000);
 
@@ -157,12 +165,7 @@ describe('crosscheck behind a failing proxy (CLI)', function () {
       const result = await runCrosscheck(
         ['--request-timeout', '1', '--retries', '1', ...COMMANDS['status set']],
         {
-          env: {
-            ...ENV,
-            BITBUCKET_API_URL: 'http://127.0.0.1:9/2.0',
-            HTTPS_PROXY: proxy.url,
-            HTTP_PROXY: proxy.url,
-          },
+          env: throughProxy(proxy.url),
           // A process that outlives its timeout is killed here, so the assertion below reports it.
           onSpawn: (child) => setTimeout(() => child.kill('SIGKILL'), 15_000).unref(),
         },
@@ -187,12 +190,7 @@ describe('crosscheck behind a failing proxy (CLI)', function () {
     );
     try {
       const result = await runCrosscheck(COMMANDS['status set'], {
-        env: {
-          ...ENV,
-          BITBUCKET_API_URL: 'http://127.0.0.1:9/2.0',
-          HTTPS_PROXY: proxy.url,
-          HTTP_PROXY: proxy.url,
-        },
+        env: throughProxy(proxy.url),
       });
       assert.equal(result.code, 1);
       assert.match(
@@ -211,12 +209,7 @@ describe('crosscheck behind a failing proxy (CLI)', function () {
     const proxy = await badProxy('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n');
     try {
       const result = await runCrosscheck(['--retries', '2', ...COMMANDS.trigger], {
-        env: {
-          ...ENV,
-          BITBUCKET_API_URL: 'http://127.0.0.1:9/2.0',
-          HTTPS_PROXY: proxy.url,
-          HTTP_PROXY: proxy.url,
-        },
+        env: throughProxy(proxy.url),
       });
       assert.equal(result.code, 1);
       assert.match(result.stderr, /the proxy answered 502 on POST/);
