@@ -1,0 +1,319 @@
+// Test Connection, Run Central Check, Show Build Statuses and the finished-run notification with an in-memory editor
+// against the sandbox over real HTTP: what each refuses before sending, what it sends, shows, logs and opens.
+import * as assert from 'node:assert/strict';
+import { InputError } from '../../src/core/errors';
+import { notifyFinished } from '../../src/extension/model/commands/finished-run';
+import { runCheck } from '../../src/extension/model/commands/run-check';
+import { showStatus } from '../../src/extension/model/commands/show-status';
+import { testConnection } from '../../src/extension/model/commands/test-connection';
+import { ActionableError } from '../../src/extension/model/errors';
+import { seed, startSandbox, type Sandbox } from '../../src/sandbox';
+import { aRun } from './support/builders';
+import { commandHarness, type CommandHarness } from './support/command-harness';
+import { FakeCommands, FakeWindow, FakeWorkspace } from './support/fake-editor';
+import { loginBranch, requestsSince } from './support/sandbox';
+import { assertRequestsMatchOpenApi } from '../support/sandbox-suite';
+
+const HEAD = seed.webApp.pullRequest.sourceCommit;
+const SHORT = HEAD.slice(0, 7);
+
+/** Asserts an ActionableError with this message and these button titles. */
+function actionable(message: RegExp, buttons: string[]) {
+  return (error: unknown) => {
+    assert.ok(error instanceof ActionableError, String(error));
+    assert.match(error.message, message);
+    assert.deepEqual(
+      error.actions.map((action) => action.title),
+      buttons,
+    );
+    return true;
+  };
+}
+
+describe('Test Connection command', () => {
+  let sandbox: Sandbox;
+  let editor: CommandHarness;
+
+  beforeEach(async () => {
+    sandbox = await startSandbox();
+    editor = commandHarness(sandbox);
+  });
+
+  afterEach(async () => {
+    editor.dispose();
+    await sandbox.close();
+    assertRequestsMatchOpenApi(sandbox);
+  });
+
+  it('asks to sign in when no credential is stored, sending nothing', async () => {
+    await assert.rejects(testConnection(editor), actionable(/not signed in/, ['Sign In']));
+    assert.deepEqual(requestsSince(sandbox, 0), []);
+  });
+
+  it('probes the open repository and the central one, logs both reports and offers the details', async () => {
+    await editor.signInAsDemo();
+    editor.window.clickOn = () => 'Show Details';
+    const reports = await testConnection(editor);
+    await editor.window.clicksSettled();
+
+    assert.equal(reports.length, 2);
+    const probed = requestsSince(sandbox, 0);
+    for (const repo of ['acme/web-app', 'acme/central-checks']) {
+      assert.ok(probed.includes(`GET /2.0/repositories/${repo}`), `${repo} probed`);
+    }
+    assert.deepEqual(
+      editor.window.progress.map((shown) => shown.title),
+      ['Crosscheck: testing the connection'],
+    );
+    assert.ok(editor.window.progress[0].reports.length >= 2);
+    assert.ok(editor.log.written.includes('Connection test for acme/web-app:'));
+    assert.ok(editor.log.written.includes('Connection test for acme/central-checks:'));
+    assert.deepEqual(editor.window.messages, [
+      {
+        tone: 'info',
+        message: 'Bitbucket connection works (authenticated as Dana Developer).',
+        buttons: ['Show Details'],
+      },
+    ]);
+    assert.equal(editor.log.shown, 1);
+  });
+
+  it('probes the central repository once when it is the open one', async () => {
+    await editor.signInAsDemo();
+    editor.workspace.settings.centralRepository = 'acme/web-app';
+    assert.equal((await testConnection(editor)).length, 1);
+  });
+
+  it('in Restricted Mode, checks the credential only and reads no repository setting', async () => {
+    await editor.signInAsDemo();
+    editor.workspace.trusted = false;
+    const reports = await testConnection(editor);
+    assert.equal(reports.length, 1);
+    assert.ok(editor.log.written.includes('Connection test (Restricted Mode: no repository probed):'));
+    assert.deepEqual(editor.workspace.settingsRoots, []);
+    assert.deepEqual(
+      requestsSince(sandbox, 0).filter((request) => request.includes('/repositories/')),
+      [],
+    );
+  });
+
+  it('reports the first failure as an error message with its fix', async () => {
+    // A repository access token of acme/web-app cannot read acme/central-checks.
+    await editor.store.save({ kind: 'access-token', token: sandbox.demo.repoAccessToken, source: 'x' });
+    await testConnection(editor);
+    const [shown] = editor.window.messages;
+    assert.equal(shown.tone, 'error');
+    assert.match(shown.message, /^Connection problem: /);
+    assert.deepEqual(shown.buttons, ['Show Details']);
+  });
+
+  it('refuses a malformed central repository setting before probing', async () => {
+    await editor.signInAsDemo();
+    editor.workspace.settings.centralRepository = 'central-checks';
+    await assert.rejects(testConnection(editor), InputError);
+    assert.deepEqual(requestsSince(sandbox, 0), []);
+  });
+});
+
+describe('Run Central Check command', () => {
+  let sandbox: Sandbox;
+  let editor: CommandHarness;
+
+  beforeEach(async () => {
+    sandbox = await startSandbox({ centralRunStepMs: 10_000 });
+    editor = commandHarness(sandbox);
+  });
+
+  afterEach(async () => {
+    editor.dispose();
+    await sandbox.close();
+    assertRequestsMatchOpenApi(sandbox);
+  });
+
+  it('refuses, sending nothing, in Restricted Mode, without a repository, before a push, without settings or a sign-in', async () => {
+    const cases: Array<[string, (workspace: FakeWorkspace) => void, RegExp, string[]]> = [
+      ['untrusted', (w) => (w.trusted = false), /Restricted Mode/, ['Manage Workspace Trust']],
+      ['no repository', (w) => (w.repository = undefined), /No open git repository/, []],
+      [
+        'ahead',
+        (w) => (w.repository = loginBranch({ ahead: 1 })),
+        /1 commit ahead of origin\/feature\/login/,
+        ['Push'],
+      ],
+      [
+        'no central repository',
+        (w) => (w.settings.centralRepository = ' '),
+        /crosscheck\.centralRepository is not set/,
+        ['Open Settings'],
+      ],
+      ['signed out', () => undefined, /not signed in/, ['Sign In']],
+    ];
+    for (const [name, arrange, message, buttons] of cases) {
+      const subject = commandHarness(sandbox);
+      arrange(subject.workspace);
+      await assert.rejects(runCheck(subject), actionable(message, buttons), name);
+      assert.deepEqual(subject.window.progress, [], name);
+      subject.dispose();
+    }
+    assert.deepEqual(requestsSince(sandbox, 0), []);
+    assert.equal(sandbox.pipelines(seed.centralChecks.fullName).length, 0);
+  });
+
+  it('starts the central pipeline for HEAD, marks it INPROGRESS, follows the run and says so', async () => {
+    await editor.signInAsDemo();
+    const run = await runCheck(editor);
+
+    const [pipeline] = sandbox.pipelines(seed.centralChecks.fullName);
+    assert.equal(run.uuid, pipeline.uuid);
+    assert.equal(run.startedAt, editor.clock.now(), 'the injected clock stamps the run');
+    assert.deepEqual(editor.window.progress, [
+      { title: `Crosscheck: starting sonar-pr-check for ${SHORT}`, reports: ['in acme/central-checks'] },
+    ]);
+    const [status] = sandbox.buildStatuses(seed.webApp.fullName, HEAD);
+    assert.deepEqual([status.key, status.state, status.name], ['sonar', 'INPROGRESS', 'sonar']);
+    assert.deepEqual(editor.runs.forCommit(run.repo, HEAD)?.uuid, run.uuid, 'the refresher follows it');
+    assert.deepEqual(editor.log.written, [
+      `Started sonar-pr-check #${run.buildNumber} in acme/central-checks for acme/web-app@${SHORT}: ${run.runUrl}`,
+    ]);
+    assert.deepEqual(editor.window.messages, [
+      {
+        tone: 'info',
+        message: `Crosscheck: sonar-pr-check started for ${SHORT} (pull request #7); sonar is INPROGRESS.`,
+        buttons: ['Open Panel', 'Open Run'],
+      },
+    ]);
+  });
+
+  it('keeps the name of the status already shown on HEAD, and opens the run or the panel as clicked', async () => {
+    await editor.signInAsDemo();
+    sandbox.setBuildStatus(seed.webApp.fullName, HEAD, {
+      key: 'sonar',
+      state: 'FAILED',
+      name: 'SonarQube gate',
+    });
+    await editor.refresher.refresh();
+    editor.window.clickOn = () => 'Open Run';
+    const run = await runCheck(editor);
+    await editor.window.clicksSettled();
+    assert.equal(sandbox.buildStatuses(seed.webApp.fullName, HEAD)[0].name, 'SonarQube gate');
+    assert.deepEqual(editor.commands.opened, [run.runUrl]);
+
+    editor.window.clickOn = () => 'Open Panel';
+    await runCheck(editor);
+    await editor.window.clicksSettled();
+    assert.deepEqual(editor.commands.commandsRun(), [['crosscheck.openPanel']]);
+  });
+
+  it('logs a failed INPROGRESS mark and still follows the run', async () => {
+    await editor.signInAsDemo();
+    sandbox.injectFaults({ method: 'POST', pathPattern: /\/statuses\/build/, faults: [500] });
+    const run = await runCheck(editor);
+    assert.equal(editor.log.errors.length, 1);
+    assert.equal(editor.runs.forCommit(run.repo, HEAD)?.uuid, run.uuid);
+    assert.match(
+      editor.window.messages[0].message,
+      new RegExp(`started for ${SHORT} \\(pull request #7\\)\\.$`),
+    );
+  });
+});
+
+describe('Show Build Statuses command', () => {
+  let sandbox: Sandbox;
+  let editor: CommandHarness;
+
+  beforeEach(async () => {
+    sandbox = await startSandbox();
+    editor = commandHarness(sandbox);
+  });
+
+  afterEach(async () => {
+    editor.dispose();
+    await sandbox.close();
+    assertRequestsMatchOpenApi(sandbox);
+  });
+
+  it('sends nothing in Restricted Mode', async () => {
+    editor.workspace.trusted = false;
+    await assert.rejects(showStatus(editor), actionable(/Restricted Mode/, ['Manage Workspace Trust']));
+    assert.deepEqual(requestsSince(sandbox, 0), []);
+  });
+
+  it('loads the state first and says why there is nothing to show (signed out, not pushed)', async () => {
+    await assert.rejects(showStatus(editor), actionable(/not signed in/, ['Sign In']));
+    editor.workspace.repository = loginBranch({ upstream: undefined });
+    await assert.rejects(showStatus(editor), actionable(/has not been pushed/, ['Push']));
+    assert.deepEqual(requestsSince(sandbox, 0), []);
+  });
+
+  it('lists the statuses on HEAD and opens the picked one; a link that is not http(s) is not opened', async () => {
+    await editor.signInAsDemo();
+    sandbox.setBuildStatus(seed.webApp.fullName, HEAD, {
+      key: 'sonar',
+      state: 'SUCCESSFUL',
+      name: 'SonarQube',
+      description: 'Quality gate passed',
+      url: 'https://sonar.example/dashboard?id=web-app',
+    });
+    sandbox.setBuildStatus(seed.webApp.fullName, HEAD, {
+      key: 'lint',
+      state: 'FAILED',
+      url: 'javascript:alert(1)',
+    });
+    editor.window.answer('$(check) SonarQube');
+    await showStatus(editor);
+    const [pick] = editor.window.picks;
+    assert.equal(pick.options.title, `Build statuses on acme/web-app ${SHORT}`);
+    assert.deepEqual(
+      pick.items.map((item) => [item.label, item.description?.split(' · ')[0], item.detail]).sort(),
+      [
+        ['$(check) SonarQube', 'SUCCESSFUL', 'Quality gate passed'],
+        ['$(error) lint', 'FAILED', undefined],
+      ].sort(),
+    );
+    assert.deepEqual(editor.commands.opened, ['https://sonar.example/dashboard?id=web-app']);
+
+    editor.window.answer('$(error) lint');
+    await showStatus(editor);
+    assert.equal(editor.commands.opened.length, 1);
+  });
+
+  it('says when HEAD has no status yet, without a picker', async () => {
+    await editor.signInAsDemo();
+    await showStatus(editor);
+    assert.deepEqual(editor.window.picks, []);
+    assert.deepEqual(editor.window.messagesOf('info'), [`No build statuses on ${SHORT} yet.`]);
+  });
+});
+
+describe('finished-run notification', () => {
+  function notify(state: 'SUCCESSFUL' | 'FAILED' | 'STOPPED' | undefined, enabled = true) {
+    const window = new FakeWindow();
+    const commands = new FakeCommands();
+    const workspace = new FakeWorkspace(() => 'https://api.bitbucket.org/2.0');
+    workspace.notify = enabled;
+    window.clickOn = () => 'Open Panel';
+    const run = aRun({ finished: { at: 0, state, summary: 'sonar-pr-check #12 finished' } });
+    notifyFinished({ run, summary: 'sonar-pr-check #12 finished' }, { window, commands, workspace });
+    return { window, commands };
+  }
+
+  it('uses the tone of the verdict and opens the panel on click', async () => {
+    const tones = [];
+    for (const state of ['SUCCESSFUL', 'STOPPED', 'FAILED', undefined] as const) {
+      const { window, commands } = notify(state);
+      await window.clicksSettled();
+      tones.push(window.messages.map((shown) => [shown.tone, shown.message, shown.buttons]));
+      assert.deepEqual(commands.commandsRun(), [['crosscheck.openPanel']]);
+    }
+    assert.deepEqual(tones, [
+      [['info', 'Crosscheck: sonar-pr-check #12 finished', ['Open Panel']]],
+      [['warning', 'Crosscheck: sonar-pr-check #12 finished', ['Open Panel']]],
+      [['error', 'Crosscheck: sonar-pr-check #12 finished', ['Open Panel']]],
+      [['error', 'Crosscheck: sonar-pr-check #12 finished', ['Open Panel']]],
+    ]);
+  });
+
+  it('stays silent when crosscheck.notifyOnFinish is off', () => {
+    assert.deepEqual(notify('FAILED', false).window.messages, []);
+  });
+});
