@@ -14,6 +14,8 @@ const version = require('./package.json').version;
 const chunks = [
   { dir: 'src/sandbox', out: 'sandbox' },
   { dir: 'src/runner/actions', out: 'actions' },
+  // GitHub's expression evaluator (ESM): only actions with `${{ }}` load it.
+  { module: '@actions/expressions', entry: 'node_modules/@actions/expressions/dist/index.js', out: 'expressions' },
 ];
 
 /** One entry per shipped artefact; entries whose source is not there yet are skipped. */
@@ -21,19 +23,23 @@ const entries = [
   { in: 'src/runner/cli.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/runner/action.ts', out: 'action' },
   { in: 'src/extension/extension.ts', out: 'extension', external: ['vscode'] },
-  ...chunks.map((chunk) => ({ in: `${chunk.dir}/index.ts`, out: chunk.out, chunk })),
+  ...chunks.map((chunk) => ({ in: chunk.entry ?? `${chunk.dir}/index.ts`, out: chunk.out, chunk })),
 ].filter((entry) => fs.existsSync(path.join(__dirname, entry.in)));
 
-/** Resolves imports of a chunk's folder (from outside it) to the chunk's own file in dist/. */
+/** Resolves imports of a chunk's folder or package (from outside it) to the chunk's own file in dist/. */
 const chunkPlugin = (self) => ({
   name: 'chunks',
   setup(build) {
+    for (const chunk of chunks.filter((candidate) => candidate.module && candidate !== self)) {
+      const filter = new RegExp(`^${chunk.module.replace(/[/.]/g, '\\$&')}$`);
+      build.onResolve({ filter }, () => ({ path: `./${chunk.out}.js`, external: true }));
+    }
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = path
         .relative(__dirname, path.resolve(args.resolveDir, args.path))
         .replace(/\\/g, '/')
         .replace(/(\/index)?(\.[jt]s)?$/, '');
-      const chunk = chunks.find((candidate) => candidate !== self && target === candidate.dir);
+      const chunk = chunks.find((candidate) => candidate !== self && candidate.dir && target === candidate.dir);
       return chunk ? { path: `./${chunk.out}.js`, external: true } : undefined;
     });
   },

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { type Sandbox, seed } from '../../src/sandbox';
 import { REPO_ROOT, runCrosscheck } from '../support/cli';
 import { isBitbucketApiRequest } from '../support/openapi';
+import { GitFixtureHost } from '../support/git-server';
 import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'actions');
@@ -120,13 +121,13 @@ describe('crosscheck action run (CLI)', () => {
     );
   });
 
-  it('refuses a composite action and bad --with before running or sending anything (exit 2)', async () => {
+  it('refuses a Docker action and bad --with before running or sending anything (exit 2)', async () => {
     const before = sandbox.requests.length;
-    const composite = await runCrosscheck(['action', 'run', join(FIXTURES, 'composite')], {
+    const docker = await runCrosscheck(['action', 'run', join(FIXTURES, 'docker')], {
       env: credentials(),
     });
-    assert.equal(composite.code, 2);
-    assert.match(composite.stderr, /composite/i);
+    assert.equal(docker.code, 2);
+    assert.match(docker.stderr, /Docker container actions are not supported/);
     const badWith = await runCrosscheck(
       [
         'action',
@@ -436,6 +437,60 @@ describe('crosscheck action run (CLI)', () => {
       );
       assert.equal(JSON.parse(passed.stdout.split('\n')[0]).credentials.BITBUCKET_API_TOKEN, '***');
       assert.ok(!passed.stdout.includes(token) && !passed.stderr.includes(token));
+    });
+  });
+
+  describe('remote and composite actions', () => {
+    let host: GitFixtureHost;
+    let cache: string;
+    before(() => {
+      host = new GitFixtureHost();
+      const version = mkdtempSync(join(tmpdir(), 'crosscheck-version-'));
+      writeFileSync(join(version, 'version.txt'), 'v1\n');
+      host.commit('acme', 'greeter', [join(FIXTURES, 'remote', 'greeter'), version]);
+      host.tag('acme', 'greeter', 'v1');
+      host.commit('acme', 'gate', [join(FIXTURES, 'remote', 'gate')]);
+      host.tag('acme', 'gate', 'v1');
+      cache = mkdtempSync(join(tmpdir(), 'crosscheck-actions-cache-'));
+    });
+    after(() => host.dispose());
+
+    const env = () => ({ CROSSCHECK_ACTIONS_URL: host.fileUrl, CROSSCHECK_ACTIONS_CACHE: cache });
+
+    it("runs owner/repo@ref composites from --actions-url, and exits with the failing step's code, naming it", async () => {
+      const passed = await runCrosscheck(['action', 'run', 'acme/gate@v1', '--with', 'project=web'], {
+        env: env(),
+        cwd: workspace,
+      });
+      assert.equal(passed.code, 0, passed.stderr);
+      assert.match(passed.stderr, /Fetching acme\/gate@v1/);
+      assert.match(passed.stdout, /Quality gate: success \(exit 0\)/);
+      const failed = await runCrosscheck(
+        ['action', 'run', 'acme/gate@v1', '--with', 'project=web', '--with', 'fail-with=5', '--json'],
+        { env: env(), cwd: workspace },
+      );
+      assert.equal(failed.code, 5, failed.stderr);
+      assert.match(failed.stderr, /runs\.steps\[2\] \(id check\) failed with exit code 5/);
+      assert.doesNotMatch(failed.stderr, /^\s+at /m, 'no stack trace');
+    });
+
+    it('says what to fix for an unknown ref and an unreachable actions host (exit 2 / exit 1, no stack trace)', async () => {
+      const unknown = await runCrosscheck(['action', 'run', 'acme/gate@v9'], { env: env(), cwd: workspace });
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /has no tag or branch 'v9'/);
+      const unreachable = await runCrosscheck(
+        ['action', 'run', 'acme/gate@v1', '--actions-url', 'http://127.0.0.1:9'],
+        { env: { CROSSCHECK_ACTIONS_CACHE: join(cache, 'empty') }, cwd: workspace },
+      );
+      assert.equal(unreachable.code, 1, unreachable.stderr);
+      assert.match(unreachable.stderr, /git ls-remote http:\/\/127\.0\.0\.1:9\/acme\/gate failed/);
+      for (const result of [unknown, unreachable]) assert.doesNotMatch(result.stderr, /^\s+at /m);
+      const credentialInUrl = await runCrosscheck(
+        ['action', 'run', 'acme/gate@v1', '--actions-url', 'https://user:secret@example.com'],
+        { cwd: workspace },
+      );
+      assert.equal(credentialInUrl.code, 2);
+      assert.doesNotMatch(credentialInUrl.stderr, /secret/);
     });
   });
 });

@@ -1,7 +1,6 @@
 // Reads and validates a local action's action.yml (JavaScript actions only) and resolves its inputs.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { conditionProblem } from './conditions';
 
 /** The action or its inputs cannot be run as given: a usage error (the CLI exits 2), the message says what to do. */
 export class ActionDefinitionError extends Error {
@@ -18,7 +17,14 @@ export interface ActionInput {
   deprecationMessage?: string;
 }
 
-export interface ActionDefinition {
+export interface ActionOutput {
+  name: string;
+  description?: string;
+  /** Composite actions only: `outputs.<name>.value`, usually `${{ steps.<id>.outputs.<name> }}`. */
+  value?: string;
+}
+
+interface ActionDefinitionBase {
   /** Absolute path of the action.yml / action.yaml that was read. */
   file: string;
   /** The action's folder (GITHUB_ACTION_PATH); scripts are relative to it. */
@@ -26,16 +32,41 @@ export interface ActionDefinition {
   name: string;
   description?: string;
   inputs: ActionInput[];
-  outputs: Array<{ name: string; description?: string }>;
+  outputs: ActionOutput[];
+}
+
+export interface JavaScriptActionDefinition extends ActionDefinitionBase {
   using: NodeRuntime;
   main: string;
   pre?: string;
-  /** `runs.pre-if` as written; `always()` when absent. */
+  /** As written (`always()` when absent); evaluated with the status so far. */
   preIf: string;
   post?: string;
-  /** `runs.post-if` as written; `always()` when absent. */
   postIf: string;
 }
+
+/** One step of a composite action, values as written: their `${{ }}` are evaluated when the step runs. */
+export interface CompositeStep {
+  /** `runs.steps[i]`, for messages. */
+  key: string;
+  id?: string;
+  name?: string;
+  if?: string;
+  run?: string;
+  shell?: string;
+  uses?: string;
+  with: Record<string, string>;
+  env: Record<string, string>;
+  workingDirectory?: string;
+  continueOnError?: string;
+}
+
+export interface CompositeActionDefinition extends ActionDefinitionBase {
+  using: 'composite';
+  steps: CompositeStep[];
+}
+
+export type ActionDefinition = JavaScriptActionDefinition | CompositeActionDefinition;
 
 const NODE_RUNTIMES: readonly string[] = ['node12', 'node16', 'node20', 'node24'];
 const MANIFEST_NAMES = ['action.yml', 'action.yaml'];
@@ -53,6 +84,7 @@ export async function loadActionDefinition(actionPath: string, cwd: string): Pro
     throw new ActionDefinitionError(`${file} is not valid YAML: ${document.errors[0].message}`);
   }
   const definition = validateActionManifest(document.toJS(), file);
+  if (definition.using === 'composite') return definition;
   for (const [field, script] of [
     ['runs.pre', definition.pre],
     ['runs.main', definition.main],
@@ -108,19 +140,33 @@ export function validateActionManifest(manifest: unknown, file: string): ActionD
   if (!isMapping(runs))
     return fail('runs is missing. A JavaScript action needs runs.using (e.g. node20) and runs.main.');
   const using = typeof runs.using === 'string' ? runs.using.trim().toLowerCase() : '';
-  if (using === 'composite') {
-    fail(
-      'composite actions are not supported, only JavaScript actions (runs.using: node20 or node24). Run the composite steps as script lines of the pipeline step instead.',
-    );
-  }
   if (using === 'docker') {
     fail(
-      'Docker container actions are not supported, only JavaScript actions (runs.using: node20 or node24). Run the image with docker in the pipeline step instead.',
+      'Docker container actions are not supported, only JavaScript actions (runs.using: node20 or node24) and composite actions. Run the image with docker in the pipeline step instead.',
     );
   }
-  if (!NODE_RUNTIMES.includes(using)) {
-    fail(`runs.using '${String(runs.using ?? '')}' is not supported. Use node12, node16, node20 or node24.`);
+  if (using !== 'composite' && !NODE_RUNTIMES.includes(using)) {
+    fail(
+      `runs.using '${String(runs.using ?? '')}' is not supported. Use node12, node16, node20, node24 or composite.`,
+    );
   }
+  const name = typeof manifest.name === 'string' && manifest.name.trim() ? manifest.name.trim() : undefined;
+  const description = typeof manifest.description === 'string' ? manifest.description : undefined;
+  const base: ActionDefinitionBase = {
+    file,
+    directory: path.dirname(file),
+    name: name ?? path.basename(path.dirname(file)),
+    ...(description !== undefined && { description }),
+    inputs: entries(manifest.inputs, 'inputs', fail).map(([inputName, spec]) => toInput(inputName, spec)),
+    outputs: entries(manifest.outputs, 'outputs', fail).map(([outputName, spec]) => ({
+      name: outputName,
+      ...(typeof spec.description === 'string' && { description: spec.description }),
+      ...(using === 'composite' &&
+        spec.value !== undefined &&
+        spec.value !== null && { value: String(spec.value) }),
+    })),
+  };
+  if (using === 'composite') return { ...base, using: 'composite', steps: compositeSteps(runs.steps, fail) };
   const script = (field: 'main' | 'pre' | 'post'): string | undefined => {
     const value = runs[field];
     if (value === undefined || value === null) return undefined;
@@ -131,23 +177,11 @@ export function validateActionManifest(manifest: unknown, file: string): ActionD
     script('main') ?? fail("runs.main is missing. Name the action's entry script, e.g. main: dist/index.js.");
   const condition = (field: 'pre-if' | 'post-if'): string => {
     const value = runs[field];
-    if (value === undefined || value === null) return 'always()';
-    const text = typeof value === 'string' ? value : String(value);
-    const problem = conditionProblem(text);
-    return problem ? fail(`runs.${field} '${text}' cannot be evaluated here: ${problem}.`) : text;
+    if (value === undefined || value === null || String(value).trim() === '') return 'always()';
+    return String(value);
   };
-  const name = typeof manifest.name === 'string' && manifest.name.trim() ? manifest.name.trim() : undefined;
-  const description = typeof manifest.description === 'string' ? manifest.description : undefined;
   return {
-    file,
-    directory: path.dirname(file),
-    name: name ?? path.basename(path.dirname(file)),
-    ...(description !== undefined && { description }),
-    inputs: entries(manifest.inputs, 'inputs', fail).map(([inputName, spec]) => toInput(inputName, spec)),
-    outputs: entries(manifest.outputs, 'outputs', fail).map(([outputName, spec]) => ({
-      name: outputName,
-      ...(typeof spec.description === 'string' && { description: spec.description }),
-    })),
+    ...base,
     using: using as NodeRuntime,
     main,
     ...optional('pre', script('pre')),
@@ -155,6 +189,89 @@ export function validateActionManifest(manifest: unknown, file: string): ActionD
     ...optional('post', script('post')),
     postIf: condition('post-if'),
   };
+}
+
+/** GitHub's step ids: a letter or `_`, then letters, digits, `-` and `_`. */
+const STEP_ID = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const STEP_KEYS = [
+  'id',
+  'name',
+  'if',
+  'run',
+  'shell',
+  'uses',
+  'with',
+  'env',
+  'working-directory',
+  'continue-on-error',
+];
+
+/** Validates `runs.steps` as GitHub's action schema does: `run` (with `shell`) or `uses`, and their keys. */
+function compositeSteps(value: unknown, fail: (message: string) => never): CompositeStep[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    return fail('runs.steps is missing. A composite action lists its steps under runs.steps.');
+  }
+  const ids = new Set<string>();
+  return value.map((raw, index) => {
+    const key = `runs.steps[${index}]`;
+    if (!isMapping(raw)) return fail(`${key} must be a mapping with run or uses.`);
+    const text = (field: string): string | undefined => {
+      const item = raw[field];
+      if (item === undefined || item === null) return undefined;
+      if (typeof item === 'object') return fail(`${key}.${field} must be a string.`);
+      return String(item);
+    };
+    const mapping = (field: string): Record<string, string> => {
+      const item = raw[field];
+      if (item === undefined || item === null) return {};
+      if (!isMapping(item)) return fail(`${key}.${field} must be a mapping of names to values.`);
+      return Object.fromEntries(
+        Object.entries(item).map(([name, entry]) => [
+          name,
+          entry === null || entry === undefined ? '' : String(entry),
+        ]),
+      );
+    };
+    const unknown = Object.keys(raw).filter((field) => !STEP_KEYS.includes(field));
+    if (unknown.length > 0)
+      fail(`${key}: unexpected key '${unknown[0]}' (a composite step takes ${STEP_KEYS.join(', ')}).`);
+    const id = text('id');
+    if (id !== undefined) {
+      if (!STEP_ID.test(id))
+        fail(`${key}.id '${id}' must start with a letter or '_' and hold only letters, digits, '-' and '_'.`);
+      if (ids.has(id.toLowerCase())) fail(`${key}.id '${id}' is used by an earlier step.`);
+      ids.add(id.toLowerCase());
+    }
+    const run = text('run');
+    const uses = text('uses');
+    if ((run === undefined) === (uses === undefined)) fail(`${key} needs exactly one of run or uses.`);
+    const shell = text('shell');
+    if (run !== undefined && (shell === undefined || shell.trim() === '')) {
+      fail(
+        `${key}: shell is required for a run step in a composite action (e.g. shell: bash), as on GitHub.`,
+      );
+    }
+    if (uses !== undefined && (shell !== undefined || raw['working-directory'] !== undefined)) {
+      fail(`${key}: shell and working-directory apply only to run steps.`);
+    }
+    if (run !== undefined && raw.with !== undefined) fail(`${key}: with applies only to uses steps.`);
+    const step: CompositeStep = { key, with: mapping('with'), env: mapping('env') };
+    const fields: Array<[string, string]> = [
+      ['id', 'id'],
+      ['name', 'name'],
+      ['if', 'if'],
+      ['run', 'run'],
+      ['shell', 'shell'],
+      ['uses', 'uses'],
+      ['workingDirectory', 'working-directory'],
+      ['continueOnError', 'continue-on-error'],
+    ];
+    for (const [property, field] of fields) {
+      const item = text(field);
+      if (item !== undefined) (step as unknown as Record<string, string>)[property] = item;
+    }
+    return step;
+  });
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
@@ -192,12 +309,19 @@ export interface ResolvedInputs {
   values: Record<string, string>;
   /** The same as `INPUT_<NAME>` variables (upper case, spaces to `_`), as GitHub passes them. */
   env: Record<string, string>;
-  /** GitHub's warnings: unexpected and deprecated inputs; ours: required inputs left empty, unevaluated defaults. */
+  /** GitHub's warnings: unexpected and deprecated inputs, required inputs left empty. */
   warnings: string[];
 }
 
-/** Merges defaults and given values (names matched case-insensitively, as GitHub does). Pure. */
-export function resolveInputs(definition: ActionDefinition, given: Record<string, string>): ResolvedInputs {
+/**
+ * Merges defaults and given values (names matched case-insensitively, as GitHub does). Pure. A default holding
+ * `${{ }}` goes through `evaluateDefault` (GitHub's evaluator, loaded by the caller only when needed).
+ */
+export function resolveInputs(
+  definition: ActionDefinition,
+  given: Record<string, string>,
+  evaluateDefault?: (input: ActionInput & { default: string }) => string,
+): ResolvedInputs {
   const declared = new Map(definition.inputs.map((input) => [input.name.toLowerCase(), input]));
   const values: Record<string, string> = {};
   const warnings: string[] = [];
@@ -218,11 +342,8 @@ export function resolveInputs(definition: ActionDefinition, given: Record<string
   }
   for (const input of definition.inputs) {
     if (input.name in values) continue;
-    if (input.default?.includes('${{')) {
-      warnings.push(
-        `Input '${input.name}' defaults to the expression '${input.default}', which is not evaluated outside GitHub: it is empty. Pass --with ${input.name}=VALUE.`,
-      );
-      values[input.name] = '';
+    if (input.default?.includes('${{') && evaluateDefault) {
+      values[input.name] = evaluateDefault({ ...input, default: input.default });
     } else {
       values[input.name] = input.default ?? '';
     }

@@ -6,6 +6,12 @@ export type PhaseName = 'pre' | 'main' | 'post';
 /** Outcome of the whole step, as GitHub reports a step's conclusion. */
 export type StepResult = 'success' | 'failure' | 'cancelled';
 
+/** The status after one more phase or step: cancelled wins, then failure. */
+export function combine(status: StepResult, phase: StepResult): StepResult {
+  if (status === 'cancelled' || phase === 'cancelled') return 'cancelled';
+  return status === 'failure' || phase === 'failure' ? 'failure' : 'success';
+}
+
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
 /**

@@ -1,19 +1,47 @@
-// Runs a local JavaScript action's pre and main (and queues its post) in a job, as GitHub's runner runs a step.
+// Runs a JavaScript action's pre and main (and queues its post), or a composite action's steps, in a job, as GitHub does.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ActionLog, Annotation, PhaseResult, StepResult } from './action-log';
+import {
+  combine,
+  type ActionLog,
+  type Annotation,
+  type PhaseName,
+  type PhaseResult,
+  type StepResult,
+} from './action-log';
 import {
   loadActionDefinition,
   resolveInputs,
   type ActionDefinition,
+  type JavaScriptActionDefinition,
   type NodeRuntime,
 } from './action-definition';
 import { buildActionEnvironment, readOriginHead } from './action-environment';
 import { locateAction, type LocatedAction } from './action-locator';
-import { evaluateCondition } from './conditions';
+import {
+  checkJavaScriptExpressions,
+  CompositeRun,
+  loadCompositeTree,
+  newestRuntime,
+  type CompositeHost,
+  type CompositeTree,
+  type NestedStart,
+  type ProcessRequest,
+} from './composite-runner';
+import { evaluateCondition, needsEvaluator } from './conditions';
+import {
+  buildContexts,
+  defaultsContexts,
+  loadExpressionEvaluator,
+  readEventPayload,
+  type ExpressionContexts,
+  type ExpressionEvaluator,
+  type Identity,
+} from './expressions';
 import type { ExportedEnvironment } from './env-file';
 import { JobSession } from './job-session';
+export { combine };
 import { Job, type JobLocation, type JobRecord } from './job-state';
 import { chooseNode, nodeCandidates, type ChosenNode } from './node-runtime';
 import type { RemoteActions } from './remote-actions';
@@ -56,7 +84,12 @@ export interface ActionRunOptions extends JobOptions {
 }
 
 export interface ActionRunResult {
-  action: { name: string; directory: string; using: NodeRuntime; remote?: LocatedAction['remote'] };
+  action: {
+    name: string;
+    directory: string;
+    using: NodeRuntime | 'composite';
+    remote?: LocatedAction['remote'];
+  };
   node: { path: string; version: string };
   result: StepResult;
   /** 0 on success; the failing script's exit code (1 when it exited 0 but a command failed); 128+signal when cancelled. */
@@ -89,10 +122,28 @@ export async function prepareAction(options: ActionRunOptions): Promise<Prepared
     fromCommandLine: true,
   });
   const definition = await loadActionDefinition(located.directory, options.cwd);
+  // A composite's nested actions are fetched and every expression is checked before anything runs.
+  const workspace = options.env.BITBUCKET_CLONE_DIR ?? options.cwd;
+  const tree =
+    definition.using === 'composite'
+      ? await loadCompositeTree(definition, { workspace, remoteActions: options.remoteActions })
+      : undefined;
+  const javaScript = tree ? undefined : (definition as JavaScriptActionDefinition);
+  const evaluator =
+    tree ||
+    (javaScript &&
+      (definition.inputs.some((input) => input.default?.includes('${{')) ||
+        needsEvaluator(javaScript.preIf) ||
+        needsEvaluator(javaScript.postIf)))
+      ? await loadExpressionEvaluator()
+      : undefined;
+  if (evaluator && tree) CompositeRun.check(tree, evaluator);
+  else if (evaluator && javaScript) checkJavaScriptExpressions(javaScript, evaluator);
   const record = await Job.peek(options.job);
   const probeEnv = visibleEnvironment(options);
+  // A composite's JavaScript actions share one Node.js: one new enough for all of them.
   const node = await chooseNode(
-    definition.using,
+    tree ? newestRuntime(tree) : (definition as JavaScriptActionDefinition).using,
     nodeCandidates(options.node, options.env, { path: process.execPath, version: process.versions.node }),
     record.nodes,
     probeEnv,
@@ -105,7 +156,7 @@ export async function prepareAction(options: ActionRunOptions): Promise<Prepared
       const job = await Job.open(options.job);
       try {
         if (!job.temporary) await job.update((saved) => Object.assign(saved.nodes, record.nodes));
-        return await new ActionRun(definition, located, node, options, job).run();
+        return await new ActionRun(definition, located, node, options, job, tree, evaluator).run();
       } finally {
         if (job.temporary) await job.remove();
       }
@@ -179,6 +230,8 @@ class ActionRun {
     private readonly node: ChosenNode,
     private readonly options: ActionRunOptions,
     private readonly job: Job,
+    private readonly tree: CompositeTree | undefined,
+    private readonly evaluator: ExpressionEvaluator | undefined,
   ) {}
 
   async run(): Promise<ActionRunResult> {
@@ -197,9 +250,56 @@ class ActionRun {
       allowUnsecureCommands: baseEnv.ACTIONS_ALLOW_UNSECURE_COMMANDS === 'true',
       allowUnsecureStopTokens: baseEnv.ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS === 'true',
     });
-    const inputs = resolveInputs(this.definition, this.options.inputs);
+    const identity: Identity = {
+      directory: this.definition.directory,
+      ...(this.located.remote && {
+        repository: this.located.remote.repository,
+        ref: this.located.remote.ref,
+      }),
+    };
+    const event = this.evaluator ? await readEventPayload(baseEnv.GITHUB_EVENT_PATH) : undefined;
+    const contextEnv = () => ({ ...baseEnv, ...record.env });
+    const inputs = resolveInputs(this.definition, this.options.inputs, (input) =>
+      this.requireEvaluator().evaluateString(input.default, defaultsContexts(contextEnv(), event, identity), {
+        file: this.definition.file,
+        key: `inputs.${input.name}.default`,
+      }),
+    );
     for (const warning of inputs.warnings) session.processor.report('warning', warning);
-    const runtime = runtimeMessage(this.definition.using, this.node);
+    if (this.tree) {
+      const host = new JobStepHost(
+        this.options,
+        this.job,
+        session,
+        this.node,
+        this.requireEvaluator(),
+        event,
+      );
+      const composite = await new CompositeRun(
+        host,
+        this.tree,
+        identity,
+        inputs.values,
+        this.options.stepEnv ?? {},
+      ).run(this.options.signal);
+      for (const [key, value] of composite.outputs) this.outputs.set(key, value);
+      let status = this.cancelled() ? 'cancelled' : composite.status;
+      status = combine(status, await host.runPendingPosts(status));
+      if (status !== 'success') await this.job.update((saved) => saved.failures++);
+      return this.result(session, status, composite.failedExitCode);
+    }
+    const definition = this.definition as JavaScriptActionDefinition;
+    const condition = (key: 'runs.pre-if' | 'runs.post-if', text: string, status: StepResult) =>
+      evaluateCondition(
+        text,
+        status,
+        this.evaluator && {
+          evaluator: this.evaluator,
+          contexts: buildContexts(contextEnv(), event, identity, inputs.values, status),
+          site: { file: definition.file, key },
+        },
+      );
+    const runtime = runtimeMessage(definition.using, this.node);
     if (runtime?.level === 'notice') session.processor.report('notice', runtime.text);
     else if (runtime && this.options.debug) this.options.log.debug(runtime.text);
 
@@ -223,13 +323,13 @@ class ActionRun {
           return outcome.status;
         });
 
-    const { pre, main, post, preIf, postIf } = this.definition;
+    const { pre, main, post, preIf, postIf } = definition;
     const signal = this.options.signal;
     let status: StepResult = this.cancelled() ? 'cancelled' : 'success';
     let postRegistered = false;
     if (pre !== undefined) {
       if (status === 'cancelled') session.skip('pre', pre, 'the run was cancelled', 'skipped');
-      else if (!evaluateCondition(preIf, status)) {
+      else if (!condition('runs.pre-if', preIf, status)) {
         session.skip('pre', pre, `pre-if ${preIf} is false for a ${describe(status)} run`, 'skipped');
       } else {
         postRegistered = true;
@@ -247,7 +347,7 @@ class ActionRun {
     if (post !== undefined) {
       if (!postRegistered) session.skip('post', post, 'neither pre nor main ran', 'skipped');
       else if (this.options.post === 'now' || this.job.temporary) {
-        if (!evaluateCondition(postIf, status)) {
+        if (!condition('runs.post-if', postIf, status)) {
           session.skip('post', post, `post-if ${postIf} is false for a ${describe(status)} run`, 'skipped');
         } else status = combine(status, await phase('post', post, undefined));
       } else {
@@ -256,7 +356,15 @@ class ActionRun {
       }
     }
     if (status !== 'success') await this.job.update((saved) => saved.failures++);
+    return this.result(session, status);
+  }
 
+  private requireEvaluator(): ExpressionEvaluator {
+    if (!this.evaluator) throw new Error('The expression evaluator was not loaded.');
+    return this.evaluator;
+  }
+
+  private result(session: JobSession, status: StepResult, failedExitCode?: number | null): ActionRunResult {
     const outputs: Record<string, string> = {};
     for (const [name, value] of this.outputs) {
       if (session.masker.mask(value) !== value) {
@@ -272,7 +380,7 @@ class ActionRun {
       },
       node: { path: this.node.path, version: this.node.version },
       result: status,
-      exitCode: this.exitCode(status, session.phases),
+      exitCode: this.exitCode(status, session.phases, failedExitCode),
       outputs,
       annotations: session.annotations,
       summary: session.summary,
@@ -288,32 +396,27 @@ class ActionRun {
     inputs: Record<string, string>,
     stepEnv: Record<string, string>,
   ): Promise<void> {
-    const { name, directory, using, postIf } = this.definition;
-    const remote = this.located.remote && {
-      repository: this.located.remote.repository,
-      ref: this.located.remote.ref,
-    };
-    await this.job.update((record) =>
-      record.posts.push({
-        action: { name, directory, using, ...(remote && { remote }) },
-        actionId,
-        script,
-        condition: postIf,
-        node: this.node.path,
-        inputs,
-        stepEnv,
-        state: Object.fromEntries(this.state),
-      }),
-    );
+    await queuePost(this.job, {
+      definition: this.definition as JavaScriptActionDefinition,
+      remote: this.located.remote,
+      script,
+      actionId,
+      node: this.node.path,
+      inputs,
+      stepEnv,
+      state: this.state,
+    });
   }
 
   private cancelled(): boolean {
     return this.options.signal?.aborted ?? false;
   }
 
-  private exitCode(status: StepResult, phases: PhaseResult[]): number {
+  /** For a composite, `failedExitCode` is that of the first step that failed it (not one allowed to fail). */
+  private exitCode(status: StepResult, phases: PhaseResult[], failedExitCode?: number | null): number {
     if (status === 'success') return 0;
     if (status === 'cancelled') return 128 + (os.constants.signals[this.cancelSignal ?? 'SIGINT'] ?? 2);
+    if (failedExitCode !== undefined) return failedExitCode || 1;
     const failed = phases.find((phase) => phase.status === 'failure');
     return failed?.exitCode ? failed.exitCode : 1;
   }
@@ -332,9 +435,247 @@ export function describe(status: StepResult): string {
   return status === 'success' ? 'successful' : status === 'failure' ? 'failed' : 'cancelled';
 }
 
-export function combine(status: StepResult, phase: StepResult): StepResult {
-  if (status === 'cancelled' || phase === 'cancelled') return 'cancelled';
-  return status === 'failure' || phase === 'failure' ? 'failure' : 'success';
+/** Adds a JavaScript action's post to the job's queue, for `crosscheck action post`. */
+async function queuePost(
+  job: Job,
+  post: {
+    definition: JavaScriptActionDefinition;
+    remote: LocatedAction['remote'];
+    script: string;
+    actionId: string;
+    node: string;
+    inputs: Record<string, string>;
+    stepEnv: Record<string, string>;
+    state: Map<string, string>;
+  },
+): Promise<void> {
+  const { name, directory, using, postIf } = post.definition;
+  const remote = post.remote && { repository: post.remote.repository, ref: post.remote.ref };
+  await job.update((record) =>
+    record.posts.push({
+      action: { name, directory, using, ...(remote && { remote }) },
+      actionId: post.actionId,
+      script: post.script,
+      condition: postIf,
+      node: post.node,
+      inputs: post.inputs,
+      stepEnv: post.stepEnv,
+      state: Object.fromEntries(post.state),
+    }),
+  );
+}
+
+/**
+ * What a composite's steps run on: the job's session (processes, env, PATH, masks), the chosen Node.js for nested
+ * JavaScript actions, and GitHub's evaluator. Posts of nested actions are queued in the job like any other, or, in a
+ * one-off job, run after the last step in reverse order.
+ */
+class JobStepHost implements CompositeHost {
+  private readonly pendingPosts: Array<(status: StepResult) => Promise<StepResult>> = [];
+  private readonly baseEnvironments = new Map<string, Promise<Record<string, string>>>();
+
+  constructor(
+    private readonly options: ActionRunOptions,
+    private readonly job: Job,
+    private readonly session: JobSession,
+    private readonly node: ChosenNode,
+    readonly evaluator: ExpressionEvaluator,
+    private readonly event: unknown,
+  ) {}
+
+  get workspace(): string {
+    return this.options.env.BITBUCKET_CLONE_DIR ?? this.options.cwd;
+  }
+
+  get temporaryDirectory(): string {
+    return this.job.runnerTemp;
+  }
+
+  cancelled(): boolean {
+    return this.options.signal?.aborted ?? false;
+  }
+
+  async contexts(
+    identity: Identity,
+    inputs: Record<string, string>,
+    status: StepResult,
+    extra: Partial<ExpressionContexts> = {},
+  ): Promise<ExpressionContexts> {
+    const record = await this.job.read();
+    const baseEnv = await this.baseEnvironment(identity);
+    return buildContexts({ ...baseEnv, ...record.env }, this.event, identity, inputs, status, extra);
+  }
+
+  async defaultsContexts(identity: Identity): Promise<ExpressionContexts> {
+    const record = await this.job.read();
+    const baseEnv = await this.baseEnvironment(identity);
+    return defaultsContexts({ ...baseEnv, ...record.env }, this.event, identity);
+  }
+
+  report(level: 'error' | 'warning' | 'notice', message: string): void {
+    this.session.processor.report(level, message);
+  }
+
+  skip(label: string, reason: string): void {
+    this.session.skip('main', label, reason, 'skipped');
+  }
+
+  async runProcess(
+    request: ProcessRequest,
+  ): Promise<{ status: StepResult; outputs: Map<string, string>; exitCode: number | null }> {
+    const outcome = await this.session.runPhase({
+      phase: 'main',
+      script: request.label,
+      scriptPath: request.file,
+      node: this.node.path,
+      command: { file: request.command, args: request.args },
+      cwd: request.cwd,
+      baseEnv: await this.baseEnvironment(request.identity),
+      stepEnv: request.env,
+      inputEnv: {},
+      state: new Map(),
+      signal: request.signal,
+    });
+    return { status: outcome.status, outputs: new Map(outcome.outputs), exitCode: outcome.exitCode };
+  }
+
+  async startJavaScript(
+    definition: JavaScriptActionDefinition,
+    remote: LocatedAction['remote'],
+    inputs: Record<string, string>,
+    stepEnv: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<NestedStart> {
+    const identity: Identity = {
+      directory: definition.directory,
+      ...(remote && { repository: remote.repository, ref: remote.ref }),
+    };
+    const actionId = await this.job.update((saved) => nextActionId(saved, definition.directory));
+    const baseEnv = await actionBaseEnvironment(this.options, this.job, {
+      directory: definition.directory,
+      id: actionId,
+      remote,
+    });
+    const inputEnv = inputVariables(inputs);
+    const state = new Map<string, string>();
+    const outputs = new Map<string, string>();
+    let exitCode: number | null = null;
+    const phase = async (name: PhaseName, script: string, phaseSignal: AbortSignal | undefined) => {
+      const outcome = await this.session.runPhase({
+        phase: name,
+        action: definition.name,
+        script,
+        scriptPath: path.resolve(definition.directory, script),
+        node: this.node.path,
+        baseEnv,
+        stepEnv,
+        inputEnv,
+        state,
+        signal: phaseSignal,
+      });
+      for (const [key, value] of outcome.outputs) outputs.set(key, value);
+      if (outcome.status === 'failure') exitCode = outcome.exitCode;
+      return outcome.status;
+    };
+    const condition = async (key: 'runs.pre-if' | 'runs.post-if', text: string, status: StepResult) =>
+      evaluateCondition(text, status, {
+        evaluator: this.evaluator,
+        contexts: await this.contexts(identity, inputs, status),
+        site: { file: definition.file, key },
+      });
+    const { pre, main, post } = definition;
+    let status: StepResult = this.cancelled() ? 'cancelled' : 'success';
+    let ran = false;
+    if (pre !== undefined) {
+      if (status === 'cancelled')
+        this.session.skip('pre', pre, 'the run was cancelled', 'skipped', definition.name);
+      else if (!(await condition('runs.pre-if', definition.preIf, status))) {
+        this.session.skip('pre', pre, `pre-if ${definition.preIf} is false`, 'skipped', definition.name);
+      } else {
+        ran = true;
+        status = combine(status, await phase('pre', pre, signal));
+      }
+    }
+    if (status === 'success' && !this.cancelled()) {
+      ran = true;
+      status = combine(status, await phase('main', main, signal));
+    } else {
+      this.session.skip(
+        'main',
+        main,
+        status === 'cancelled' ? 'the run was cancelled' : 'pre failed',
+        'skipped',
+        definition.name,
+      );
+    }
+    if (post !== undefined && ran) {
+      if (this.options.post === 'now' || this.job.temporary) {
+        this.pendingPosts.push(async (statusThen) => {
+          if (!(await condition('runs.post-if', definition.postIf, statusThen))) {
+            const reason = `post-if ${definition.postIf} is false for a ${describe(statusThen)} run`;
+            this.session.skip('post', post, reason, 'skipped', definition.name);
+            return 'success';
+          }
+          return phase('post', post, undefined);
+        });
+      } else {
+        await queuePost(this.job, {
+          definition,
+          remote,
+          script: post,
+          actionId,
+          node: this.node.path,
+          inputs: inputEnv,
+          stepEnv,
+          state,
+        });
+        this.session.skip(
+          'post',
+          post,
+          `runs at \`crosscheck action post\` (post-if: ${definition.postIf})`,
+          'queued',
+          definition.name,
+        );
+      }
+    }
+    return { status, outputs, exitCode };
+  }
+
+  /** Posts of nested actions in a one-off job: after the composite, last started first, as GitHub's post stack. */
+  async runPendingPosts(status: StepResult): Promise<StepResult> {
+    let result: StepResult = 'success';
+    for (const post of this.pendingPosts.reverse())
+      result = combine(result, await post(combine(status, result)));
+    return result;
+  }
+
+  /** A composite's base environment (GITHUB_ACTION_PATH its folder), made once per composite in the tree. */
+  private baseEnvironment(identity: Identity): Promise<Record<string, string>> {
+    let env = this.baseEnvironments.get(identity.directory);
+    if (!env) {
+      env = this.job
+        .update((saved) => nextActionId(saved, identity.directory))
+        .then((id) =>
+          actionBaseEnvironment(this.options, this.job, {
+            directory: identity.directory,
+            id,
+            ...(identity.repository !== undefined &&
+              identity.ref !== undefined && {
+                remote: { repository: identity.repository, ref: identity.ref },
+              }),
+          }),
+        );
+      this.baseEnvironments.set(identity.directory, env);
+    }
+    return env;
+  }
+}
+
+/** `INPUT_<NAME>` as GitHub passes inputs (upper case, spaces to `_`). */
+function inputVariables(inputs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]),
+  );
 }
 
 /**

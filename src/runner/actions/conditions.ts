@@ -1,39 +1,39 @@
-// `pre-if` / `post-if` conditions: checked when action.yml is read, evaluated against the job status before a phase.
+// `pre-if` / `post-if` and step `if:` conditions: the plain status functions at once, anything else with GitHub's evaluator.
+import {
+  plainStatusCondition,
+  type ExpressionContexts,
+  type ExpressionEvaluator,
+  type ExpressionSite,
+} from './expressions';
 
 /** The job status the status functions see: `success()`, `failure()`, `cancelled()`. */
 export type JobStatus = 'success' | 'failure' | 'cancelled';
 
-const STATUS_FUNCTION = /^(always|success|failure|cancelled)\(\s*\)$/;
-
-function bare(condition: string): string {
-  return condition
-    .trim()
-    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
-    .trim();
+/** What a condition beyond one status function needs: the evaluator, the contexts, and where it was written. */
+export interface ConditionExpressions {
+  evaluator: ExpressionEvaluator;
+  contexts: ExpressionContexts;
+  site: ExpressionSite;
 }
 
 /**
- * Why this runner cannot evaluate `condition` (only the status functions, optionally inside `${{ }}`), or undefined
- * when it can; checked when action.yml is read so the problem is found before anything runs.
+ * Whether a phase or step guarded by `condition` runs when the status so far is `status`. `always()`, `success()`…
+ * (bare or in `${{ }}`) need nothing more; any other condition needs `expressions` (checked when action.yml is read).
  */
-export function conditionProblem(condition: string): string | undefined {
-  if (STATUS_FUNCTION.test(bare(condition))) return undefined;
-  return 'only always(), success(), failure() and cancelled() are supported';
+export function evaluateCondition(
+  condition: string,
+  status: JobStatus,
+  expressions?: ConditionExpressions,
+): boolean {
+  const plain = plainStatusCondition(condition, status);
+  if (plain !== undefined) return plain;
+  if (!expressions) {
+    throw new Error(`The condition '${condition}' cannot be evaluated without the expression evaluator.`);
+  }
+  return expressions.evaluator.evaluateCondition(condition, expressions.contexts, status, expressions.site);
 }
 
-/** Whether a phase guarded by `condition` runs when the job's status is `status` (GitHub's status functions). */
-export function evaluateCondition(condition: string, status: JobStatus): boolean {
-  const name = STATUS_FUNCTION.exec(bare(condition))?.[1];
-  switch (name) {
-    case 'always':
-      return true;
-    case 'success':
-      return status === 'success';
-    case 'failure':
-      return status === 'failure';
-    case 'cancelled':
-      return status === 'cancelled';
-    default:
-      throw new Error(`The condition '${condition}' cannot be evaluated: ${conditionProblem(condition)}.`);
-  }
+/** Whether `condition` is more than one status function, so the evaluator must be loaded for it. */
+export function needsEvaluator(condition: string): boolean {
+  return plainStatusCondition(condition, 'success') === undefined;
 }

@@ -38,6 +38,10 @@ export interface PhaseSpec {
   script: string;
   scriptPath: string;
   node: string;
+  /** A composite `run:` step: its shell and arguments instead of `node scriptPath`, in `cwd`. */
+  command?: { file: string; args: string[] };
+  /** Where it runs; GITHUB_WORKSPACE by default. */
+  cwd?: string;
   /** The action's base environment (GITHUB_*, RUNNER_*, the caller's variables). */
   baseEnv: Record<string, string>;
   /** `--env` values: the step's own `env:`, over the job's GITHUB_ENV values. */
@@ -52,6 +56,7 @@ export interface PhaseOutcome {
   status: StepResult;
   /** Outputs the phase set (unmasked). */
   outputs: Array<[string, string]>;
+  exitCode: number | null;
   cancelledWith?: NodeJS.Signals;
 }
 
@@ -108,10 +113,12 @@ export class JobSession {
     const directory = await this.job.phaseDirectory(spec.phase);
     const files = await createPhaseFiles(directory);
     const record = await this.job.read();
+    const cwd = spec.cwd ?? this.options.workspace;
     const exit = await runScript({
       node: spec.node,
       script: spec.scriptPath,
-      cwd: this.options.workspace,
+      ...(spec.command && { command: spec.command }),
+      cwd,
       env: phaseEnvironment(spec, record, files),
       onLine: (line, stream) => this.processor.processLine(line, stream),
       signal: spec.signal,
@@ -119,7 +126,7 @@ export class JobSession {
     if (exit.error) {
       this.processor.report(
         'error',
-        `Could not start ${spec.script} with ${spec.node} in ${this.options.workspace}: ${exit.error.message}`,
+        `Could not start ${spec.script} with ${spec.command?.file ?? spec.node} in ${cwd}: ${exit.error.message}`,
       );
     }
 
@@ -166,6 +173,7 @@ export class JobSession {
     return {
       status,
       outputs: [...effects.outputs, ...written.outputs],
+      exitCode: exit.exitCode,
       ...(exit.cancelledWith && { cancelledWith: exit.cancelledWith }),
     };
   }

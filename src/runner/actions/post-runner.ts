@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Annotation, PhaseResult, StepResult } from './action-log';
 import { actionBaseEnvironment, combine, describe, knownSecrets, type JobOptions } from './action-runner';
-import { evaluateCondition, type JobStatus } from './conditions';
+import { evaluateCondition, needsEvaluator, type JobStatus } from './conditions';
+import { buildContexts, loadExpressionEvaluator, readEventPayload } from './expressions';
 import { JobSession } from './job-session';
 import { Job, type JobLocation } from './job-state';
 
@@ -62,16 +63,29 @@ export async function runQueuedPosts(options: PostRunOptions): Promise<PostRunRe
     let status: StepResult = options.status ?? (record.failures > 0 ? 'failure' : 'success');
     let failed = false;
     for (const post of [...record.posts].reverse()) {
-      if (!evaluateCondition(post.condition, status)) {
-        const reason = `post-if ${post.condition} is false for a ${describe(status)} job`;
-        session.skip('post', post.script, reason, 'skipped', post.action.name);
-        continue;
-      }
       const baseEnv = await actionBaseEnvironment(options, job, {
         directory: post.action.directory,
         id: post.actionId,
         remote: post.action.remote,
       });
+      const expressions = needsEvaluator(post.condition)
+        ? {
+            evaluator: await loadExpressionEvaluator(),
+            contexts: buildContexts(
+              { ...baseEnv, ...(await job.read()).env },
+              await readEventPayload(baseEnv.GITHUB_EVENT_PATH),
+              { directory: post.action.directory, ...post.action.remote },
+              {},
+              status,
+            ),
+            site: { file: post.action.directory, key: 'runs.post-if' },
+          }
+        : undefined;
+      if (!evaluateCondition(post.condition, status, expressions)) {
+        const reason = `post-if ${post.condition} is false for a ${describe(status)} job`;
+        session.skip('post', post.script, reason, 'skipped', post.action.name);
+        continue;
+      }
       const outcome = await session.runPhase({
         phase: 'post',
         action: post.action.name,

@@ -12,6 +12,8 @@ export interface ScriptExit {
 export interface ScriptLaunch {
   node: string;
   script: string;
+  /** Another program instead of `node script` (a composite step's shell), with its arguments. */
+  command?: { file: string; args: string[] };
   cwd: string;
   env: Record<string, string>;
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
@@ -37,7 +39,7 @@ export function runScript(launch: ScriptLaunch): Promise<ScriptExit> {
     const { signal } = launch;
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(launch.node, [launch.script], {
+      child = spawn(launch.command?.file ?? launch.node, launch.command?.args ?? [launch.script], {
         cwd: launch.cwd,
         env: launch.env,
         stdio: ['ignore', 'pipe', 'pipe'],
