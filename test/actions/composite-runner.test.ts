@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ActionDefinitionError } from '../../src/runner/actions/action-definition';
-import { runAction, type ActionRunOptions } from '../../src/runner/actions';
+import { runAction, runQueuedPosts, type ActionRunOptions } from '../../src/runner/actions';
+import { locateJob } from '../../src/runner/actions/job-state';
 import { RemoteActions } from '../../src/runner/actions/remote-actions';
 import { GitFixtureHost } from '../support/git-server';
 import { FIXTURES, RecordingLog, minimalEnv } from './recording-log';
@@ -68,7 +69,7 @@ describe('composite actions and expressions', () => {
       'greeting: hello web from v1',
       'in action dir: yes',
       'pipefail: on',
-      'always ran, job status success',
+      'always ran, job status success, env web/web',
     ]) {
       assert.ok(lines.includes(expected), `${expected}\n${lines.join('\n')}`);
     }
@@ -80,7 +81,7 @@ describe('composite actions and expressions', () => {
       'main:Check web:success',
       'main:Run echo "verdict=pass" >> "$GITHUB_OUTPUT":success',
       "main:Run require('fs').appendFileSync(process.env.GITHUB_OUTPUT, 'verdict=fail\\n');:skipped",
-      'main:Run echo "always ran, job status ${{ job.status }}":success',
+      'main:Run echo "always ran, job status ${{ job.status }}, env $GATE_PROJECT/${{ env.GATE_PROJECT }}":success',
       'post:post.js:success',
     ]);
     assert.equal(readFileSync(postLog, 'utf8'), 'post greeted=web\n');
@@ -99,7 +100,7 @@ describe('composite actions and expressions', () => {
     assert.equal(result.exitCode, 7);
     assert.equal(result.outputs.verdict, 'fail');
     assert.ok(log.lines().includes('failure handler ran for api'));
-    assert.ok(log.lines().includes('always ran, job status failure'));
+    assert.ok(log.lines().includes('always ran, job status failure, env api/api'));
     const verdict = result.phases.find((phase) => phase.script.startsWith('Run echo "verdict=pass"'));
     assert.equal(verdict?.status, 'skipped');
     assert.ok(
@@ -112,6 +113,30 @@ describe('composite actions and expressions', () => {
     );
     // post-if: ${{ !cancelled() }} still runs the nested action's post after a failure.
     assert.equal(readFileSync(postLog, 'utf8'), 'post greeted=api\n');
+  });
+
+  it("queues the nested action's post in the job, for `action post` (with its ${{ }} post-if)", async () => {
+    const job = await locateJob({ CROSSCHECK_JOB_DIR: path.join(scratch, 'job') }, scratch);
+    assert.ok(job);
+    const { result } = await run('acme/gate@v1', { inputs: { project: 'queued' }, job });
+    assert.equal(result.result, 'success');
+    const queued = result.phases.find((phase) => phase.phase === 'post');
+    assert.equal(queued?.status, 'queued');
+    assert.equal(queued?.action, 'Greeter');
+    assert.throws(() => readFileSync(postLog, 'utf8'), /ENOENT/, 'the post has not run yet');
+    const posts = await runQueuedPosts({
+      env: minimalEnv({ GREETER_POST_LOG: postLog, HOME: scratch }),
+      cwd: scratch,
+      log: new RecordingLog(),
+      job,
+      status: 'failure',
+    });
+    assert.equal(posts.exitCode, 0);
+    assert.equal(
+      readFileSync(postLog, 'utf8'),
+      'post greeted=queued\n',
+      '!cancelled() holds for a failed job',
+    );
   });
 
   it('evaluates `${{ }}` input defaults of a JavaScript action: github.token, runner.debug, github.repository', async () => {

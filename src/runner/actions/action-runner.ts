@@ -503,7 +503,11 @@ class JobStepHost implements CompositeHost {
   ): Promise<ExpressionContexts> {
     const record = await this.job.read();
     const baseEnv = await this.baseEnvironment(identity);
-    return buildContexts({ ...baseEnv, ...record.env }, this.event, identity, inputs, status, extra);
+    // `env` holds what earlier steps exported (GITHUB_ENV) under the step's own env:, as on GitHub.
+    return buildContexts({ ...baseEnv, ...record.env }, this.event, identity, inputs, status, {
+      ...extra,
+      env: { ...record.env, ...(extra.env as Record<string, string> | undefined) },
+    });
   }
 
   async defaultsContexts(identity: Identity): Promise<ExpressionContexts> {
