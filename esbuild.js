@@ -15,7 +15,11 @@ const chunks = [
   { dir: 'src/sandbox', out: 'sandbox' },
   { dir: 'src/runner/actions', out: 'actions' },
   // GitHub's expression evaluator (ESM): only actions with `${{ }}` load it.
-  { module: '@actions/expressions', entry: 'node_modules/@actions/expressions/dist/index.js', out: 'expressions' },
+  {
+    module: '@actions/expressions',
+    entry: 'node_modules/@actions/expressions/dist/index.js',
+    out: 'expressions',
+  },
 ];
 
 /** One entry per shipped artefact; entries whose source is not there yet are skipped. */
@@ -39,7 +43,9 @@ const chunkPlugin = (self) => ({
         .relative(__dirname, path.resolve(args.resolveDir, args.path))
         .replace(/\\/g, '/')
         .replace(/(\/index)?(\.[jt]s)?$/, '');
-      const chunk = chunks.find((candidate) => candidate !== self && candidate.dir && target === candidate.dir);
+      const chunk = chunks.find(
+        (candidate) => candidate !== self && candidate.dir && target === candidate.dir,
+      );
       return chunk ? { path: `./${chunk.out}.js`, external: true } : undefined;
     });
   },
