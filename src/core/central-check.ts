@@ -1,7 +1,7 @@
 // Starts the central repo's custom pipeline for one commit of an individual repo, and follows the run to its result.
 import type { BitbucketApi } from './bitbucket/api';
 import type { CommitStatus, Pipeline, PipelineVariable } from './bitbucket/types';
-import { CrosscheckError, InputError } from './errors';
+import { ApiError, CrosscheckError, InputError } from './errors';
 import { formatRepository, type RepositoryRef } from './validation';
 
 /** The commit to check, in the individual repo. */
@@ -25,6 +25,8 @@ export interface CentralCheckRequest {
   /** When set, the target commit is marked INPROGRESS under this key, linking to the central run. */
   pendingKey?: string;
   pendingName?: string;
+  /** How the user picks the central branch (e.g. `--ref`), named in the explanation of a refused trigger. */
+  refOption?: string;
 }
 
 export interface CentralCheckStarted {
@@ -87,11 +89,15 @@ export async function startCentralCheck(
 ): Promise<CentralCheckStarted> {
   // Without a branch, one GET learns the central repository's main branch (not cached: a CI step starts afresh).
   const ref = request.ref ?? (await api.getRepository(request.central)).mainbranch?.name ?? 'main';
-  const pipeline = await api.triggerPipeline(request.central, {
-    branch: ref,
-    pattern: request.pipeline,
-    variables: triggerVariables(request.target, request.variables, request.pendingKey),
-  });
+  const pipeline = await api
+    .triggerPipeline(request.central, {
+      branch: ref,
+      pattern: request.pipeline,
+      variables: triggerVariables(request.target, request.variables, request.pendingKey),
+    })
+    .catch((error: unknown) => {
+      throw explainTriggerFailure(error, request);
+    });
   const runUrl = pipelineRunUrl(request.central, pipeline);
   let pending: CommitStatus | undefined;
   let pendingError: CrosscheckError | undefined;
@@ -116,6 +122,46 @@ export async function startCentralCheck(
   return { pipeline, runUrl, ref, pending, pendingError };
 }
 
+/** Bitbucket answers 400 with a data key when the central repository cannot run that custom pipeline; say which. */
+function explainTriggerFailure(error: unknown, request: CentralCheckRequest): unknown {
+  if (!(error instanceof ApiError) || error.status !== 400) return error;
+  const body = error.body as { error?: { data?: { key?: string } } } | undefined;
+  const central = formatRepository(request.central);
+  const on = request.ref ? `branch ${request.ref}` : 'its main branch';
+  const orRef = request.refOption ? `, or give ${request.refOption} the branch that has it` : '';
+  const explain = (message: string, hint: string) =>
+    new ApiError(message, error.status, error.request, error.diagnosis, error.body, hint, { cause: error });
+  switch (body?.error?.data?.key) {
+    case 'result-service.pipeline.selector-not-found':
+      return explain(
+        `${central} has no custom pipeline "${request.pipeline}" in the bitbucket-pipelines.yml of ${on}.`,
+        `Check the name under pipelines: custom: in ${central} (names are case-sensitive)${orRef}.`,
+      );
+    case 'result-service.pipeline.yml-not-found':
+      return explain(
+        `${central} has no bitbucket-pipelines.yml on ${on}.`,
+        `Add the central pipeline file to ${central}${orRef}.`,
+      );
+    case 'result-service.pipeline.ref-not-found':
+      return explain(
+        request.ref ? `${central} has no branch ${request.ref}.` : `${central} has no main branch to run.`,
+        request.refOption
+          ? `Give ${request.refOption} an existing branch of the central repository, or leave it out to use the main branch.`
+          : `Give ${central} a main branch that has the central bitbucket-pipelines.yml.`,
+      );
+    default:
+      return error;
+  }
+}
+
+/** A pipeline's state as people read it: `PENDING`, `IN_PROGRESS (RUNNING)`, `COMPLETED (FAILED)`. */
+export function describePipelineState(pipeline: Pipeline): string {
+  const state = pipeline.state;
+  if (!state) return 'state unknown';
+  const detail = state.result?.name ?? state.stage?.name;
+  return detail ? `${state.name} (${detail})` : state.name;
+}
+
 export type RunProgress = (pipeline: Pipeline) => void;
 
 /** Polls a pipeline run until COMPLETED (or `signal` aborts); intervals grow from 2 s to 10 s. */
@@ -138,7 +184,7 @@ export async function followPipeline(
   let last = '';
   for (;;) {
     const pipeline = await api.getPipeline(repo, uuid);
-    const state = `${pipeline.state?.name}/${pipeline.state?.result?.name ?? pipeline.state?.stage?.name ?? ''}`;
+    const state = describePipelineState(pipeline);
     if (state !== last) {
       options.onProgress?.(pipeline);
       last = state;

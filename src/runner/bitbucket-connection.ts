@@ -5,16 +5,15 @@ import {
   DEFAULT_API_URL,
   DEFAULT_OAUTH_TOKEN_URL,
   type TransportOptions,
-} from '../core/bitbucket/connection';
-import {
   type CredentialSources,
   describeCredential,
   ENVIRONMENT_NAMES,
   type SourceNames,
-} from '../core/credentials';
-import { looksLikeToken } from '../core/secret-masker';
-import { parseApiUrl } from '../core/validation';
-import { USER_AGENT } from './version';
+  looksLikeToken,
+  parseApiUrl,
+  proxyFromEnvironment,
+  userAgent,
+} from '../core';
 import type { RunnerContext } from './context';
 import { inputVariable, integerOption, type OptionValues } from './inputs';
 import type { HttpService, Reporter } from './reporter';
@@ -65,15 +64,11 @@ export function transportFromEnvironment(
   const baseDelayMs =
     Number(env.CROSSCHECK_RETRY_DELAY_MS) > 0 ? Number(env.CROSSCHECK_RETRY_DELAY_MS) : undefined;
   return {
-    userAgent: USER_AGENT,
+    userAgent: userAgent('crosscheck'),
     timeoutMs: timeoutSeconds * 1000,
     deadlineMs: Math.max(120_000, timeoutSeconds * 1000 * (retries + 1)),
     retry: { retries, ...(baseDelayMs ? { baseDelayMs, maxDelayMs: baseDelayMs * 16 } : {}) },
-    proxy: {
-      httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
-      httpProxy: env.HTTP_PROXY ?? env.http_proxy,
-      noProxy: env.NO_PROXY ?? env.no_proxy,
-    },
+    proxy: proxyFromEnvironment(env),
     onEvent: (event) => reporter.httpEvent(event, service),
   };
 }

@@ -1,8 +1,10 @@
 // Turns flags, JSON Lines records and CI defaults into validated build statuses, before anything is sent.
-import type { BuildStatusInput } from '../core/bitbucket/types';
-import { hasControlCharacters, printable, stripControlCharacters } from '../core/display-text';
-import { InputError } from '../core/errors';
 import {
+  type BuildStatusInput,
+  hasControlCharacters,
+  printable,
+  stripControlCharacters,
+  InputError,
   MAX_DESCRIPTION_LENGTH,
   MAX_NAME_LENGTH,
   parseCommit,
@@ -12,7 +14,7 @@ import {
   parseState,
   type RepositoryRef,
   shorten,
-} from '../core/validation';
+} from '../core';
 import type { CiDefaults } from './ci-environment';
 
 /** One status as the user wrote it: a line of --from, or the flags. */

@@ -1,6 +1,6 @@
 // Merges a command's options from its flags, GitHub-style INPUT_<NAME> variables, and Bitbucket Pipelines defaults.
 import type { Command } from 'commander';
-import { InputError } from '../core/errors';
+import { InputError } from '../core';
 
 export type OptionValues = Record<string, unknown>;
 

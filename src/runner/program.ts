@@ -1,7 +1,6 @@
 // The CLI's command registry: every command, its options and help, mapped onto plain async command functions.
 import { Command, CommanderError, Option } from 'commander';
-import { CrosscheckError, InputError } from '../core/errors';
-import { BUILD_STATES, MAX_KEY_LENGTH } from '../core/validation';
+import { CrosscheckError, InputError, BUILD_STATES, MAX_KEY_LENGTH, VERSION } from '../core';
 import { doctor } from './commands/doctor';
 import { statusGet } from './commands/status-get';
 import { statusSet } from './commands/status-set';
@@ -9,7 +8,6 @@ import type { RunnerContext } from './context';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, ExitError } from './exit-codes';
 import { type OptionValues, resolveOptions } from './inputs';
 import { Reporter } from './reporter';
-import { VERSION } from './version';
 
 /** A command body: options merged from flags and INPUT_*, the process context, and a reporter. */
 export type CommandFunction = (

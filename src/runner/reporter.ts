@@ -1,12 +1,19 @@
 // Everything a command prints: results on stdout (human or JSON), progress and diagnoses on stderr, secrets masked,
 // control characters escaped.
-import { ApiError, CrosscheckError, InputError, NetworkError } from '../core/errors';
-import type { HttpEvent } from '../core/http/client';
-import { nearLimitWarning, RequestTally } from '../core/http/rate-limit';
-import { printable, printableJson } from '../core/display-text';
-import { SecretMasker } from '../core/secret-masker';
+import {
+  ApiError,
+  CrosscheckError,
+  InputError,
+  NetworkError,
+  type HttpEvent,
+  nearLimitWarning,
+  RequestTally,
+  printable,
+  printableJson,
+  SecretMasker,
+} from '../core';
 import type { RunnerContext } from './context';
-import { WorkflowCommands } from './workflow-commands';
+import { WorkflowCommands } from './workflow-command-writer';
 
 export interface ReporterOptions {
   json?: boolean;

@@ -160,6 +160,26 @@ describe('startCheck against the sandbox', () => {
     assert.deepEqual(requestsSince(sandbox, 0), []);
   });
 
+  it('says the central repository has no such custom pipeline, as the CLI does, and marks nothing', async () => {
+    const api = connectTo(sandbox).api;
+    const head = seed.webApp.pullRequest.sourceCommit;
+    await assert.rejects(
+      startCheck(api, loginBranch(), { ...settings, pipeline: 'sonar-pr-chek' }, { now: 0 }),
+      (error: Error & { hint?: string }) => {
+        assert.match(
+          error.message,
+          /acme\/central-checks has no custom pipeline "sonar-pr-chek" in the bitbucket-pipelines\.yml of its main branch/,
+        );
+        assert.equal(
+          error.hint,
+          'Check the name under pipelines: custom: in acme/central-checks (names are case-sensitive).',
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(sandbox.buildStatuses(seed.webApp.fullName, head), []);
+  });
+
   it('says which scope is missing when the token cannot start pipelines', async () => {
     const token = sandbox.addApiToken({
       email: sandbox.demo.email,

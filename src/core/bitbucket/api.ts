@@ -1,5 +1,5 @@
 // Bitbucket Cloud REST API 2.0 calls Crosscheck makes: repositories, build statuses, pull requests, pipelines, reports.
-import type { HttpClient, RequestSpec } from '../http/client';
+import { type HttpClient, type RequestSpec, resolveAgainst } from '../http/client';
 import type { Expect } from '../http/shape';
 import { formatRepository, type RepositoryRef } from '../validation';
 import { ApiError } from '../errors';
@@ -98,7 +98,7 @@ export class BitbucketApi {
     const response = await this.http.request(
       {
         method: 'POST',
-        path: `${repoPath(repo)}/commit/${commit}/statuses/build`,
+        path: buildStatusesPath(repo, commit),
         json: status,
         // Posting the same key again overwrites it, so a retry cannot leave a second status behind.
         idempotent: true,
@@ -272,6 +272,15 @@ export class BitbucketApi {
     }
     return values;
   }
+}
+
+function buildStatusesPath(repo: RepositoryRef, commit: string): string {
+  return `${repoPath(repo)}/commit/${commit}/statuses/build`;
+}
+
+/** The URL a build status is posted to, encoded as the client sends it (shown by a dry run). */
+export function buildStatusPostUrl(apiUrl: string, repo: RepositoryRef, commit: string): string {
+  return resolveAgainst(apiUrl, buildStatusesPath(repo, commit)).toString();
 }
 
 function repoPath(repo: RepositoryRef): string {

@@ -410,10 +410,7 @@ export class HttpClient {
   }
 
   private resolveUrl(spec: RequestSpec): string {
-    const base = this.options.baseUrl.replace(/\/+$/, '');
-    const url = /^https?:\/\//.test(spec.path)
-      ? new URL(spec.path)
-      : new URL(base + (spec.path.startsWith('/') ? '' : '/') + spec.path);
+    const url = resolveAgainst(this.options.baseUrl, spec.path);
     if (url.origin !== this.origin && !spec.allowOtherOrigin) {
       // Never send credentials to a host the caller did not configure, e.g. a `next` link pointing elsewhere.
       throw new NetworkError(`Refusing to follow a link to ${url.origin}: only ${this.origin} is trusted`, {
@@ -464,6 +461,12 @@ export class HttpClient {
  * Words for a diagnosis about what happened to a failed request: tried several times, or deliberately sent once
  * because sending it again could carry it out twice.
  */
+/** An absolute URL as given, or an API path appended to the base URL (which may end in a path such as /2.0). */
+export function resolveAgainst(baseUrl: string, path: string): URL {
+  if (/^https?:\/\//.test(path)) return new URL(path);
+  return new URL(baseUrl.replace(/\/+$/, '') + (path.startsWith('/') ? '' : '/') + path);
+}
+
 export function retryWords(failure: FailedResponse): string {
   const idempotent = failure.spec.idempotent ?? failure.spec.method !== 'POST';
   if (failure.attempts > 1) return `It was tried ${failure.attempts} times.`;

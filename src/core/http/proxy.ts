@@ -9,6 +9,18 @@ export interface ProxySettings {
   noProxy?: string;
 }
 
+/**
+ * The proxy variables of an environment (the process's, or the one the editor started with): upper case first, then
+ * lower case, as curl reads them; an empty value counts as unset.
+ */
+export function proxyFromEnvironment(env: Record<string, string | undefined>): ProxySettings {
+  return {
+    httpsProxy: env.HTTPS_PROXY || env.https_proxy || undefined,
+    httpProxy: env.HTTP_PROXY || env.http_proxy || undefined,
+    noProxy: env.NO_PROXY || env.no_proxy || undefined,
+  };
+}
+
 /** Returns the proxy URL to use for `target`, or undefined to connect directly. */
 export function proxyFor(target: URL, settings: ProxySettings | undefined): string | undefined {
   if (!settings) return undefined;

@@ -1,7 +1,12 @@
 // Composition root: wires git, settings, secrets, the refresher, the views and the commands; builds the test API.
 import * as vscode from 'vscode';
-import type { TransportOptions } from '../../core/bitbucket/connection';
-import { describeCredential, resolveCredential } from '../../core/credentials';
+import {
+  type TransportOptions,
+  describeCredential,
+  resolveCredential,
+  proxyFromEnvironment,
+  userAgent,
+} from '../../core';
 import { Disposable } from '../common/lifecycle';
 import type { CheckState } from '../model/check-state';
 import { COMMANDS, HAS_REPOSITORY_CONTEXT, SETTINGS } from '../model/command-ids';
@@ -27,7 +32,6 @@ import { OutputLog } from './output-log';
 import { DEFAULT_CHECK_KEY, Settings } from './settings';
 import { StatusBar, tooltipText } from './status-bar';
 import { StatusPanel } from './status-panel';
-import { USER_AGENT } from './version';
 
 /** What `activate` returns: read-only views of the state, for the extension-host tests and other extensions. */
 export interface CrosscheckApi {
@@ -66,7 +70,7 @@ export class Crosscheck extends Disposable {
     super();
     this.store = new CredentialStore(context.secrets);
     this.transport = {
-      userAgent: USER_AGENT,
+      userAgent: userAgent('crosscheck-vscode'),
       timeoutMs: 20_000,
       deadlineMs: 60_000,
       retry: { retries: 2 },
@@ -202,10 +206,10 @@ function proxySettings(): TransportOptions['proxy'] {
   const http = vscode.workspace.getConfiguration('http');
   const configured = http.get<string>('proxy')?.trim();
   const noProxy = http.get<string[]>('noProxy') ?? [];
-  const env = process.env;
+  const env = proxyFromEnvironment(process.env);
   return {
-    httpsProxy: configured || env.HTTPS_PROXY || env.https_proxy,
-    httpProxy: configured || env.HTTP_PROXY || env.http_proxy,
-    noProxy: [...noProxy, env.NO_PROXY ?? env.no_proxy ?? ''].filter(Boolean).join(','),
+    httpsProxy: configured || env.httpsProxy,
+    httpProxy: configured || env.httpProxy,
+    noProxy: [...noProxy, env.noProxy ?? ''].filter(Boolean).join(','),
   };
 }

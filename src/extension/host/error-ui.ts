@@ -1,6 +1,6 @@
 // Shows an error to the user: the message and what to do, the buttons that fix it, and "Show Logs"; every command goes through here.
 import * as vscode from 'vscode';
-import { CrosscheckError } from '../../core/errors';
+import { CrosscheckError } from '../../core';
 import { ActionableError, type ErrorAction } from '../model/errors';
 import type { OutputLog } from './output-log';
 

@@ -1,9 +1,7 @@
 // The "Crosscheck" output channel: requests (already redacted by the core's client), errors with their diagnosis,
 // reports; control characters from server text (status names, messages) are spelled out, never passed through.
 import * as vscode from 'vscode';
-import { printable } from '../../core/display-text';
-import { ApiError, CrosscheckError } from '../../core/errors';
-import type { HttpEvent } from '../../core/http/client';
+import { printable, ApiError, CrosscheckError, type HttpEvent } from '../../core';
 import { Disposable } from '../common/lifecycle';
 import { describeHttpEvent } from '../view/messages';
 

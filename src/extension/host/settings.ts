@@ -1,7 +1,6 @@
 // Reads the crosscheck.* settings at each use; the API URL only from user settings, so a workspace cannot redirect credentials.
 import * as vscode from 'vscode';
-import { DEFAULT_API_URL } from '../../core/bitbucket/connection';
-import { parseApiUrl } from '../../core/validation';
+import { DEFAULT_API_URL, parseApiUrl } from '../../core';
 import { SETTINGS } from '../model/command-ids';
 import type { CheckSettings } from '../model/central-trigger';
 

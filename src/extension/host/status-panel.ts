@@ -1,7 +1,7 @@
 // The PR status panel: one webview, fed the rendered state after its ready handshake, answering its typed requests.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { CrosscheckError } from '../../core/errors';
+import { CrosscheckError } from '../../core';
 import { Disposable } from '../common/lifecycle';
 import type { CheckState } from '../model/check-state';
 import { PANEL_VIEW_TYPE } from '../model/command-ids';

@@ -1,9 +1,14 @@
 // Starts the central check for the current branch's HEAD: settings checked first, then pull request lookup, trigger, INPROGRESS mark.
-import type { BitbucketApi } from '../../core/bitbucket/api';
-import type { PullRequest } from '../../core/bitbucket/types';
-import { type CentralCheckStarted, startCentralCheck } from '../../core/central-check';
-import { InputError } from '../../core/errors';
-import { parseKey, parseRepository, type RepositoryRef } from '../../core/validation';
+import {
+  type BitbucketApi,
+  type PullRequest,
+  type CentralCheckStarted,
+  startCentralCheck,
+  InputError,
+  parseKey,
+  parseRepository,
+  type RepositoryRef,
+} from '../../core';
 import { SETTINGS } from './command-ids';
 import { missingSetting } from './errors';
 import type { PushedContext } from './repository';

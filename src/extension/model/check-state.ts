@@ -1,9 +1,17 @@
 // The one state every view renders: what is known about the current repository's HEAD, its pull request and central run.
-import type { BitbucketApi } from '../../core/bitbucket/api';
-import type { CommitStatus, Pipeline, PullRequest } from '../../core/bitbucket/types';
-import { ApiError, CredentialError, CrosscheckError, NetworkError } from '../../core/errors';
+import {
+  type BitbucketApi,
+  type CommitStatus,
+  type Pipeline,
+  type PullRequest,
+  ApiError,
+  CredentialError,
+  CrosscheckError,
+  NetworkError,
+  describePipelineState,
+} from '../../core';
 import type { PushedContext, PushProblem, RepoContext } from './repository';
-import { pipelineStateName, sameCommit, type TrackedRun } from './runs';
+import { sameCommit, type TrackedRun } from './runs';
 
 /** Everything fetched for one HEAD commit. */
 export interface CheckSnapshot {
@@ -147,7 +155,7 @@ export class SnapshotLoader {
     if (run.finished) return {};
     try {
       const pipeline = await api.getPipeline(run.central, run.uuid);
-      run.lastState = pipelineStateName(pipeline);
+      run.lastState = describePipelineState(pipeline);
       return { pipeline };
     } catch (error) {
       // The statuses still tell the outcome; a run that cannot be read (e.g. no pipeline scope) is reported, not fatal.

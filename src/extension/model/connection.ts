@@ -1,9 +1,5 @@
 // Builds the core's Bitbucket connection from the stored credential and the API URL setting, reusing it until either changes.
-import {
-  type BitbucketConnection,
-  connectBitbucket,
-  type TransportOptions,
-} from '../../core/bitbucket/connection';
+import { type BitbucketConnection, connectBitbucket, type TransportOptions } from '../../core';
 import { type CredentialStore, STORED_NAMES } from './credential-store';
 
 export interface ConnectionOptions {

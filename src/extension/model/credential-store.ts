@@ -1,5 +1,5 @@
 // The Bitbucket credential kept in the editor's SecretStorage: which keys hold it, reading, saving, forgetting.
-import type { Credential, CredentialSources, SourceNames } from '../../core/credentials';
+import type { Credential, CredentialSources, SourceNames } from '../../core';
 
 /** The subset of vscode.SecretStorage used here (an in-memory map in tests). */
 export interface SecretStore {

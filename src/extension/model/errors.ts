@@ -1,5 +1,5 @@
 // Errors that come with a way out: the buttons a message offers (sign in, open a setting, trust the workspace, push).
-import { CrosscheckError } from '../../core/errors';
+import { CrosscheckError } from '../../core';
 import { BUILTIN_COMMANDS, COMMANDS, SETTINGS } from './command-ids';
 import type { PushProblem } from './repository';
 

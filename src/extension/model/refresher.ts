@@ -1,5 +1,5 @@
 // Keeps the check state of the current repository up to date and publishes it; the views only render what it publishes.
-import type { BitbucketApi } from '../../core/bitbucket/api';
+import type { BitbucketApi } from '../../core';
 import { Disposable } from '../common/lifecycle';
 import { Signal } from '../common/signal';
 import {

@@ -1,5 +1,5 @@
 // Finds the Bitbucket Cloud repository (workspace/slug) behind git remotes: scp-like ssh, ssh:// and https forms.
-import { isRepositoryName, type RepositoryRef } from '../../core/validation';
+import { isRepositoryName, type RepositoryRef } from '../../core';
 
 /** Host names that serve Bitbucket Cloud repositories over git. */
 const BITBUCKET_HOSTS = new Set(['bitbucket.org', 'www.bitbucket.org', 'altssh.bitbucket.org']);

@@ -1,5 +1,5 @@
 // The repository a command acts on: which open git repository, its Bitbucket remote, branch, HEAD and whether HEAD is pushed.
-import { formatRepository, type RepositoryRef } from '../../core/validation';
+import { formatRepository, type RepositoryRef } from '../../core';
 import { type GitRemote, pickBitbucketRemote } from './remote';
 
 /** What the git extension tells about one open repository, reduced to what Crosscheck reads. */

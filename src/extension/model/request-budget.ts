@@ -1,5 +1,5 @@
 // Keeps the extension's automatic polling inside a share of Bitbucket's hourly request budget, and backs off near it.
-import type { HttpEvent } from '../../core/http/client';
+import type { HttpEvent } from '../../core';
 import type { Clock } from './polling';
 
 const HOUR_MS = 3_600_000;

@@ -1,6 +1,11 @@
 // Central pipeline runs started from this workspace: remembered per commit, and when a followed run counts as finished.
-import type { CommitStatus, Pipeline } from '../../core/bitbucket/types';
-import { formatRepository, type BuildState, type RepositoryRef } from '../../core/validation';
+import {
+  type CommitStatus,
+  type Pipeline,
+  formatRepository,
+  type BuildState,
+  type RepositoryRef,
+} from '../../core';
 
 /** A central run Crosscheck started for one commit of an individual repository. */
 export interface TrackedRun {
@@ -66,12 +71,6 @@ export function sameCommit(a: string, b: string): boolean {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   return x.length >= 7 && y.length >= 7 && (x.startsWith(y) || y.startsWith(x));
-}
-
-export function pipelineStateName(pipeline: Pipeline): string {
-  const name = pipeline.state?.name ?? 'UNKNOWN';
-  const detail = pipeline.state?.result?.name ?? pipeline.state?.stage?.name;
-  return detail ? `${name}/${detail}` : name;
 }
 
 export type RunProgress = { kind: 'running' } | { kind: 'finished'; state?: BuildState; summary: string };

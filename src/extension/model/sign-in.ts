@@ -1,8 +1,13 @@
 // Checks a credential typed at sign-in with the core's doctor, and decides whether it may be stored.
-import { connectBitbucket, type TransportOptions } from '../../core/bitbucket/connection';
-import type { Credential, CredentialSources } from '../../core/credentials';
-import { type DoctorReport, runDoctor } from '../../core/doctor';
-import type { RepositoryRef } from '../../core/validation';
+import {
+  connectBitbucket,
+  type TransportOptions,
+  type Credential,
+  type CredentialSources,
+  type DoctorReport,
+  runDoctor,
+  type RepositoryRef,
+} from '../../core';
 import { SIGN_IN_NAMES } from './credential-store';
 
 /** What the user typed (or a test passed to the sign-in command). */

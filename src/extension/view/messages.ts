@@ -1,6 +1,5 @@
 // Text for the output channel and notifications: HTTP events, doctor reports, finished runs.
-import type { DoctorReport } from '../../core/doctor';
-import type { HttpEvent } from '../../core/http/client';
+import type { DoctorReport, HttpEvent } from '../../core';
 import type { FinishedRun } from '../model/refresher';
 
 /** One log line per HTTP event; URLs and bodies arrive already redacted by the core's client. */

@@ -1,7 +1,12 @@
 // What the PR status panel shows, derived from the check state: pull request, statuses, central run, merge verdict, actions.
-import type { CommitStatus } from '../../core/bitbucket/types';
-import { mergeVerdict, type MergeVerdict } from '../../core/merge-check';
-import { formatRepository, type BuildState } from '../../core/validation';
+import {
+  type CommitStatus,
+  mergeVerdict,
+  type MergeVerdict,
+  formatRepository,
+  type BuildState,
+  describePipelineState,
+} from '../../core';
 import type { CheckSnapshot, CheckState } from '../model/check-state';
 import type { RepoContext } from '../model/repository';
 import { sameCommit } from '../model/runs';
@@ -166,7 +171,7 @@ function snapshotModel(
   if (run) {
     const label = `${run.pipeline}${run.buildNumber !== undefined ? ` #${run.buildNumber}` : ''} in ${formatRepository(run.central)}`;
     const state = snapshot.pipeline?.state
-      ? pipelineLabel(snapshot.pipeline.state)
+      ? describePipelineState(snapshot.pipeline)
       : (run.lastState ?? 'started');
     model.run = {
       label,
@@ -199,11 +204,6 @@ function statusRow(
     whenTitle: absoluteTime(time),
     link: link(status.url),
   };
-}
-
-function pipelineLabel(state: NonNullable<NonNullable<CheckSnapshot['pipeline']>['state']>): string {
-  const detail = state.result?.name ?? state.stage?.name;
-  return detail ? `${state.name} (${detail})` : state.name;
 }
 
 function runIcon(state: string, running: boolean): string {

@@ -1,6 +1,5 @@
 // What the status bar item shows for each check state: icon and text, tooltip, background and the command on click.
-import type { CommitStatus } from '../../core/bitbucket/types';
-import { formatRepository, type BuildState } from '../../core/validation';
+import { type CommitStatus, formatRepository, type BuildState } from '../../core';
 import type { CheckSnapshot, CheckState } from '../model/check-state';
 import { BUILTIN_COMMANDS, COMMANDS } from '../model/command-ids';
 import type { RepoContext } from '../model/repository';

@@ -1,6 +1,6 @@
 // Turns an action run into a Bitbucket Code Insights report and annotations (those with a file and a line).
 import { createHash } from 'node:crypto';
-import type { AnnotationInput, ReportInput } from '../../core/bitbucket/types';
+import type { AnnotationInput, ReportInput } from '../../core';
 import type { Annotation } from './action-log';
 import type { ActionRunResult } from './action-runner';
 

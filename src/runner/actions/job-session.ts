@@ -6,7 +6,8 @@ import type { ExportedEnvironment } from './env-file';
 import { checkEnvironmentPairs, createPhaseFiles, readPhaseFiles, type PhaseFiles } from './file-commands';
 import type { Job, JobRecord } from './job-state';
 import { runScript } from './script-process';
-import { SecretMasker, WorkflowCommandProcessor } from './workflow-commands';
+import { SecretMasker } from '../../core';
+import { WorkflowCommandProcessor } from './workflow-command-parser';
 
 /** A masker that also remembers what it was given, so the job can hand the masks to its later processes. */
 class JobMasker extends SecretMasker {

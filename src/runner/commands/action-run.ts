@@ -2,9 +2,16 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option } from 'commander';
-import { credentialSecrets, ENVIRONMENT_NAMES } from '../../core/credentials';
-import { CrosscheckError, InputError } from '../../core/errors';
-import { parseCommit, parseKey, parseRepository, type RepositoryRef } from '../../core/validation';
+import {
+  credentialSecrets,
+  ENVIRONMENT_NAMES,
+  CrosscheckError,
+  InputError,
+  parseCommit,
+  parseKey,
+  parseRepository,
+  type RepositoryRef,
+} from '../../core';
 import type { ActionLog } from '../actions';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import { ciDefaults } from '../ci-environment';

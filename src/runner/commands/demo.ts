@@ -2,8 +2,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectBitbucket } from '../../core/bitbucket/connection';
-import { parseRepository } from '../../core/validation';
+import { connectBitbucket, parseRepository, userAgent } from '../../core';
 import type { PipelineRun, Sandbox, SonarCondition } from '../../sandbox';
 
 type SandboxSeed = (typeof import('../../sandbox'))['seed'];
@@ -12,7 +11,6 @@ import { EXIT_FAILED, ExitError } from '../exit-codes';
 import { integerOption, type OptionValues } from '../inputs';
 import { type CommandRegistration, runCli } from '../program';
 import type { Reporter } from '../reporter';
-import { USER_AGENT } from '../version';
 import { sonarGateCommand } from './sonar-gate';
 import { triggerCommand } from './trigger';
 
@@ -78,7 +76,7 @@ async function playStory(
   const { api } = connectBitbucket({
     credentials: { email: sandbox.demo.email, apiToken: sandbox.demo.apiToken },
     apiUrl: sandbox.bitbucketApiUrl,
-    transport: { userAgent: USER_AGENT },
+    transport: { userAgent: userAgent('crosscheck') },
   });
   const fix = pr.sourceCommit;
   const first = (await api.getCommit(parseRepository(repo), fix)).parents?.[0]?.hash ?? fix;

@@ -1,7 +1,12 @@
 // `crosscheck doctor`: which credential is used, its token type, who it is, what it can reach, what to fix.
-import { runDoctor, type StatusToInspect } from '../../core/doctor';
-import { InputError } from '../../core/errors';
-import { parseCommit, parseKey, parseRepository } from '../../core/validation';
+import {
+  runDoctor,
+  type StatusToInspect,
+  InputError,
+  parseCommit,
+  parseKey,
+  parseRepository,
+} from '../../core';
 import { ciDefaults } from '../ci-environment';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import type { RunnerContext } from '../context';

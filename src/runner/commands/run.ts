@@ -2,9 +2,7 @@
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import type { BuildStatusInput } from '../../core/bitbucket/types';
-import { CrosscheckError, InputError } from '../../core/errors';
-import { formatRepository } from '../../core/validation';
+import { type BuildStatusInput, CrosscheckError, InputError, formatRepository } from '../../core';
 import { toStatusToPost } from '../build-status-input';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import { ciDefaults } from '../ci-environment';

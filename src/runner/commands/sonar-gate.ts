@@ -1,20 +1,20 @@
 // `crosscheck sonar-gate`: waits for the SonarQube analysis, reads its quality gate and posts the verdict on the commit.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InputError } from '../../core/errors';
-import { conditionsTable } from '../../core/sonar/conditions';
-import { connectSonar } from '../../core/sonar/connection';
-import { parseGatePolicy } from '../../core/sonar/gate';
 import {
+  InputError,
+  conditionsTable,
+  connectSonar,
+  parseGatePolicy,
   type GateCheckEvent,
   type GateCheckRequest,
   type GateCheckResult,
   type InsightsWritten,
   runGateCheck,
   VerdictNotPostedError,
-} from '../../core/sonar/gate-check';
-import { parseReportTask, REPORT_TASK_LOCATIONS, type ReportTask } from '../../core/sonar/report-task';
-import {
+  parseReportTask,
+  REPORT_TASK_LOCATIONS,
+  type ReportTask,
   formatRepository,
   parseCommit,
   parseApiUrl,
@@ -22,7 +22,7 @@ import {
   parseKey,
   parseRepository,
   type RepositoryRef,
-} from '../../core/validation';
+} from '../../core';
 import { connectFromEnvironment, transportFromEnvironment } from '../bitbucket-connection';
 import { ciDefaults } from '../ci-environment';
 import type { RunnerContext } from '../context';

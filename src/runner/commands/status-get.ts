@@ -1,7 +1,12 @@
 // `crosscheck status get`: one status by key, or every status on a commit with what a merge check would conclude.
-import type { CommitStatus } from '../../core/bitbucket/types';
-import { mergeVerdict } from '../../core/merge-check';
-import { formatRepository, parseCommit, parseKey, parseRepository } from '../../core/validation';
+import {
+  type CommitStatus,
+  mergeVerdict,
+  formatRepository,
+  parseCommit,
+  parseKey,
+  parseRepository,
+} from '../../core';
 import { ciDefaults } from '../ci-environment';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import type { RunnerContext } from '../context';

@@ -1,10 +1,15 @@
 // `crosscheck status set`: create or overwrite build statuses, one from flags or many from JSON Lines.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_API_URL } from '../../core/bitbucket/connection';
-import { describeCredential } from '../../core/credentials';
-import { CredentialError, CrosscheckError, InputError } from '../../core/errors';
-import { formatRepository } from '../../core/validation';
+import {
+  DEFAULT_API_URL,
+  describeCredential,
+  CredentialError,
+  CrosscheckError,
+  InputError,
+  formatRepository,
+  buildStatusPostUrl,
+} from '../../core';
 import {
   JSON_LINES_LIMITS,
   type StatusRecord,
@@ -174,7 +179,7 @@ function dryRun(
   }
   const requests = statuses.map((item) => ({
     method: 'POST',
-    url: `${apiUrl}/repositories/${item.repo.workspace}/${item.repo.slug}/commit/${item.commit}/statuses/build`,
+    url: buildStatusPostUrl(apiUrl, item.repo, item.commit),
     body: item.status,
   }));
   reporter.line(`Dry run: nothing is sent. Authorization: ${credential}`);

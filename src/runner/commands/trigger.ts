@@ -1,13 +1,18 @@
 // `crosscheck trigger`: starts the central repo's custom pipeline for this commit, optionally marks it INPROGRESS and waits.
-import type { Pipeline, PipelineVariable } from '../../core/bitbucket/types';
 import {
+  type Pipeline,
+  type PipelineVariable,
   type CentralCheckRequest,
   followPipeline,
   startCentralCheck,
   triggerVariables,
-} from '../../core/central-check';
-import { ApiError, InputError } from '../../core/errors';
-import { formatRepository, parseCommit, parseKey, parseRepository } from '../../core/validation';
+  InputError,
+  formatRepository,
+  parseCommit,
+  parseKey,
+  parseRepository,
+  describePipelineState,
+} from '../../core';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import type { RunnerContext } from '../context';
 import { EXIT_FAILED, ExitError } from '../exit-codes';
@@ -63,9 +68,7 @@ export async function trigger(
   const request = triggerRequest(options, context.env);
   const { api } = connectFromEnvironment(context, reporter, options);
   const target = `${formatRepository(request.target.repo)}@${request.target.commit.slice(0, 12)}`;
-  const started = await startCentralCheck(api, request).catch((error: unknown) => {
-    throw explainTriggerFailure(error, request);
-  });
+  const started = await startCentralCheck(api, request);
   const { pipeline, runUrl, ref } = started;
   reporter.line(
     `Started ${request.pipeline} #${pipeline.build_number} on ${formatRepository(request.central)}@${ref} for ${target}`,
@@ -84,7 +87,7 @@ export async function trigger(
   let finished: Pipeline | undefined;
   if (options.wait) {
     finished = await followPipeline(api, request.central, pipeline.uuid, {
-      onProgress: (run) => reporter.progress(`  #${run.build_number} ${describeState(run)}`),
+      onProgress: (run) => reporter.progress(`  #${run.build_number} ${describePipelineState(run)}`),
     });
   }
   reporter.json({
@@ -109,7 +112,7 @@ export async function trigger(
   reporter.output('result', result ?? '');
   if (finished.state?.name !== 'COMPLETED') {
     reporter.line(
-      `… ${request.pipeline} #${finished.build_number} had not finished when the wait ended (${describeState(finished)})`,
+      `… ${request.pipeline} #${finished.build_number} had not finished when the wait ended (${describePipelineState(finished)})`,
     );
     throw new ExitError(EXIT_FAILED);
   }
@@ -167,6 +170,7 @@ function triggerRequest(options: OptionValues, env: Record<string, string | unde
     variables,
     pendingKey,
     pendingName: stringOption(options, 'pendingName'),
+    refOption: '--ref',
   };
 }
 
@@ -183,46 +187,4 @@ function parseVariables(raw: unknown): PipelineVariable[] {
     }
     return { key, value: text.slice(equals + 1) };
   });
-}
-
-/** Bitbucket answers 400 with a data key when the central repository cannot run that custom pipeline; say which. */
-function explainTriggerFailure(error: unknown, request: CentralCheckRequest): unknown {
-  if (
-    !(error instanceof ApiError) ||
-    error.status !== 400 ||
-    !/\/pipelines\/?$/.test(error.request.url.split('?')[0])
-  )
-    return error;
-  const body = error.body as { error?: { data?: { key?: string } } } | undefined;
-  const central = formatRepository(request.central);
-  const on = request.ref ? `branch ${request.ref}` : 'its main branch';
-  const explain = (message: string, hint: string) =>
-    new ApiError(message, error.status, error.request, error.diagnosis, error.body, hint, { cause: error });
-  switch (body?.error?.data?.key) {
-    case 'result-service.pipeline.selector-not-found':
-      return explain(
-        `${central} has no custom pipeline "${request.pipeline}" in the bitbucket-pipelines.yml of ${on}.`,
-        `Check the name under pipelines: custom: in ${central} (names are case-sensitive), or give --ref the branch that has it.`,
-      );
-    case 'result-service.pipeline.yml-not-found':
-      return explain(
-        `${central} has no bitbucket-pipelines.yml on ${on}.`,
-        `Add the central pipeline file to ${central}, or give --ref the branch that has it.`,
-      );
-    case 'result-service.pipeline.ref-not-found':
-      return explain(
-        request.ref ? `${central} has no branch ${request.ref}.` : `${central} has no main branch to run.`,
-        'Give --ref an existing branch of the central repository, or leave it out to use the main branch.',
-      );
-    default:
-      return error;
-  }
-}
-
-function describeState(pipeline: Pipeline): string {
-  const state = pipeline.state;
-  if (!state) return 'state unknown';
-  if (state.result?.name) return `${state.name} (${state.result.name})`;
-  if (state.stage?.name) return `${state.name} (${state.stage.name})`;
-  return state.name;
 }

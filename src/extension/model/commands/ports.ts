@@ -1,6 +1,6 @@
 // The editor as the command functions see it: small interfaces the host implements with the VS Code API and the
 // Node-side tests with in-memory fakes.
-import type { BitbucketConnection, TransportOptions } from '../../../core/bitbucket/connection';
+import type { BitbucketConnection, TransportOptions } from '../../../core';
 import type { CheckSettings } from '../central-trigger';
 import type { CheckState } from '../check-state';
 import type { CredentialStore } from '../credential-store';

@@ -1,6 +1,6 @@
 // The Run Central Check command: checks trust, repository, push state, settings and sign-in before anything is sent,
 // starts the central pipeline for HEAD, follows the run and offers the panel and the run's page.
-import { formatRepository } from '../../../core/validation';
+import { formatRepository } from '../../../core';
 import { isWebUrl } from '../../view/html';
 import { startCheck, validateCheckSettings } from '../central-trigger';
 import { snapshotOf } from '../check-state';

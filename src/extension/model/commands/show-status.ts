@@ -1,6 +1,5 @@
 // The Show Build Statuses command: the statuses on HEAD in a quick pick, each opening its link.
-import { CrosscheckError } from '../../../core/errors';
-import { formatRepository } from '../../../core/validation';
+import { CrosscheckError, formatRepository } from '../../../core';
 import { isWebUrl } from '../../view/html';
 import { relativeTime } from '../../view/relative-time';
 import { STATE_ICONS } from '../../view/status-bar-view';

@@ -1,8 +1,6 @@
 // The Sign In and Sign Out commands: the sign-in dialog (token kind, email, token in a password box), the doctor's
 // check before a credential is stored, forgetting it, and what follows a change of credential.
-import { API_TOKEN_HELP } from '../../../core/credentials';
-import { CrosscheckError } from '../../../core/errors';
-import type { RepositoryRef } from '../../../core/validation';
+import { API_TOKEN_HELP, CrosscheckError, type RepositoryRef } from '../../../core';
 import { doctorReportLines } from '../../view/messages';
 import { COMMANDS, SIGNED_IN_CONTEXT } from '../command-ids';
 import { ActionableError } from '../errors';

@@ -1,7 +1,6 @@
 // The Test Connection command: the core's doctor for the current repository (and the central one when it differs),
 // a report in the log and a summary message.
-import { type DoctorReport, runDoctor } from '../../../core/doctor';
-import { formatRepository, type RepositoryRef } from '../../../core/validation';
+import { type DoctorReport, runDoctor, formatRepository, type RepositoryRef } from '../../../core';
 import { doctorReportLines, doctorSummary } from '../../view/messages';
 import { validateCheckSettings } from '../central-trigger';
 import { notSignedIn } from '../errors';

@@ -1,11 +1,11 @@
 // Unit tests for the workflow-command parser and the command processor (the masker's are in test/core/secret-masker).
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { SecretMasker } from '../../src/core/secret-masker';
 import {
-  SecretMasker,
   WorkflowCommandProcessor,
   parseWorkflowCommand,
-} from '../../src/runner/actions/workflow-commands';
+} from '../../src/runner/actions/workflow-command-parser';
 import { RecordingLog } from './recording-log';
 
 describe('parseWorkflowCommand', () => {

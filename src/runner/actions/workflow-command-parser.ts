@@ -1,6 +1,6 @@
 // Workflow commands an action prints (`::name props::data`): the parser, the secret masker and the per-run processor.
 import * as path from 'node:path';
-import type { SecretMasker } from '../../core/secret-masker';
+import type { SecretMasker } from '../../core';
 import type { ActionLog, Annotation, AnnotationLevel, PhaseName } from './action-log';
 
 /** One parsed `::name key=value,…::data` line; property names are lower-cased, values and data unescaped. */
@@ -50,9 +50,6 @@ function unescapeProperty(value: string): string {
     .replace(/%2C/g, ',')
     .replace(/%25/g, '%');
 }
-
-/** The core's masker, shared with the CLI and the HTTP client (raw, JSON, URL and base64 spellings, line by line). */
-export { SecretMasker } from '../../core/secret-masker';
 
 /** What the commands of one phase asked for, besides what they printed. */
 export interface CommandEffects {
