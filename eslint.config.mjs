@@ -1,5 +1,61 @@
-// Lint rules: typescript-eslint's recommended set, plus the layering rule that keeps core free of adapters.
+// Lint rules: typescript-eslint's recommended set, plus the fences that keep each folder to its layer.
 import tseslint from 'typescript-eslint';
+
+// Import fences, one block per folder (each sets no-restricted-imports once for its files; tests are not fenced:
+// they test internals). test/lint/fences.test.ts proves each one fires.
+const VSCODE_ONLY_IN_HOST = {
+  name: 'vscode',
+  message:
+    'Only src/extension/host (and src/extension/extension.ts) talks to VS Code; pass what the rest needs in.',
+};
+const NO_VSCODE = { name: 'vscode', message: 'Only src/extension/host talks to VS Code.' };
+/** A relative import of one of our folders (`../core`, `../../runner/x`, `./sandbox`); `deep`: only inside it. */
+const folder = (name, deep = false) => `^(\\.{1,2}/)+(.*/)?${name}${deep ? '/' : '(/|$)'}`;
+const CORE_BY_INDEX = {
+  regex: folder('core', true),
+  message: "Import the core through its index ('../core' or '../../core'), its public surface.",
+};
+const NO_EXTENSION_FROM_RUNNER = {
+  regex: folder('extension'),
+  message: 'The CLI and the extension never import each other; shared logic belongs in src/core.',
+};
+const NO_RUNNER_FROM_EXTENSION = {
+  regex: folder('runner'),
+  message: 'The CLI and the extension never import each other; shared logic belongs in src/core.',
+};
+const NO_SANDBOX_FROM_EXTENSION = {
+  regex: folder('sandbox'),
+  message: 'The sandbox is a stand-in for tests and the demo; the extension talks to the real services.',
+};
+const NO_ADAPTERS_FROM_SANDBOX = {
+  regex: `${folder('core')}|${folder('runner')}|${folder('extension')}`,
+  message:
+    "The sandbox is written from the services' documented behaviour and never imports src/core or an adapter.",
+};
+const NO_ADAPTERS_FROM_CORE = {
+  regex: `${folder('runner')}|${folder('extension')}|${folder('sandbox')}`,
+  message: 'The core knows no adapter and no stand-in: adapters call the core, never the other way.',
+};
+const fence = (name, files, paths, patterns, ignores = []) => ({
+  name: `crosscheck/fence/${name}`,
+  files,
+  ignores,
+  rules: { 'no-restricted-imports': ['error', { paths, patterns }] },
+});
+const HOST = ['src/extension/host/**/*.ts', 'src/extension/extension.ts'];
+const fences = [
+  fence('core', ['src/core/**/*.ts'], [NO_VSCODE], [NO_ADAPTERS_FROM_CORE]),
+  fence('sandbox', ['src/sandbox/**/*.ts'], [NO_VSCODE], [NO_ADAPTERS_FROM_SANDBOX]),
+  fence('runner', ['src/runner/**/*.ts'], [NO_VSCODE], [CORE_BY_INDEX, NO_EXTENSION_FROM_RUNNER]),
+  fence(
+    'extension',
+    ['src/extension/**/*.ts'],
+    [VSCODE_ONLY_IN_HOST],
+    [CORE_BY_INDEX, NO_RUNNER_FROM_EXTENSION, NO_SANDBOX_FROM_EXTENSION],
+    HOST,
+  ),
+  fence('extension-host', HOST, [], [CORE_BY_INDEX, NO_RUNNER_FROM_EXTENSION, NO_SANDBOX_FROM_EXTENSION]),
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'node_modules/**', '.tools/**', '.artifacts/**', 'test/fixtures/**'] },
@@ -11,12 +67,9 @@ export default tseslint.config(
     },
   },
   {
+    name: 'crosscheck/core-takes-no-process',
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: ['vscode'], patterns: ['**/runner/**', '**/extension/**', '**/sandbox/**'] },
-      ],
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'env', message: 'core takes its settings from the adapters' },
@@ -24,12 +77,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  {
-    files: ['src/sandbox/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/core/**', '**/runner/**', '**/extension/**'] }],
-    },
-  },
+  ...fences,
   {
     files: ['**/*.js', '**/*.mjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
