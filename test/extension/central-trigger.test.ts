@@ -172,7 +172,7 @@ describe('startCheck against the sandbox', () => {
         );
         assert.equal(
           error.hint,
-          'Check the name under pipelines: custom: in acme/central-checks (names are case-sensitive).',
+          'Check the name under pipelines: custom: in acme/central-checks (names are case-sensitive), or give crosscheck.centralBranch the branch that has it.',
         );
         return true;
       },

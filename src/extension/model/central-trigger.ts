@@ -98,6 +98,7 @@ export async function startCheck(
     },
     pendingKey: settings.checkKey,
     pendingName: options.statusName ?? settings.checkKey,
+    refOption: `${SETTINGS.section}.${SETTINGS.centralBranch}`,
   });
   const run: TrackedRun = {
     repo: context.repo,
