@@ -10,6 +10,7 @@ import {
 import { Disposable } from '../common/lifecycle';
 import type { CheckState } from '../model/check-state';
 import { COMMANDS, HAS_REPOSITORY_CONTEXT, SETTINGS } from '../model/command-ids';
+import { catching } from '../model/commands/catching';
 import { notifyFinished } from '../model/commands/finished-run';
 import type { CommandDependencies } from '../model/commands/ports';
 import { runCheck } from '../model/commands/run-check';
@@ -25,7 +26,6 @@ import { bitbucketWebUrl } from '../view/panel-model';
 import type { StatusBarView } from '../view/status-bar-view';
 import { registerCommands } from './commands';
 import { editorCommands, EditorWorkspaceAdapter, editorWindow } from './editor-ports';
-import { catching } from './error-ui';
 import type { GitExtension } from './git-api';
 import { GitRepositories } from './git-repositories';
 import { OutputLog } from './output-log';
@@ -102,7 +102,7 @@ export class Crosscheck extends Disposable {
         extensionUri: context.extensionUri,
         actions: {
           refresh: () => this.refresher.refresh(),
-          rerun: async () => void (await catching(this.log, () => runCheck(this.commandDeps))()),
+          rerun: async () => void (await catching(this.commandDeps, () => runCheck(this.commandDeps))()),
           signIn: async () => void (await vscode.commands.executeCommand(COMMANDS.signIn)),
         },
         webUrl: () => bitbucketWebUrl(this.settings.apiUrlForLinks()),
@@ -154,11 +154,9 @@ export class Crosscheck extends Disposable {
 
   /** The commands, each running its model function through the catch that shows failures. */
   registerCommands(): void {
-    for (const command of registerCommands(this.commandDeps, {
-      log: this.log,
-      openPanel: () => this.panel.show(this.refresher.state),
-    }))
+    for (const command of registerCommands(this.commandDeps, () => this.panel.show(this.refresher.state))) {
       this._register(command);
+    }
   }
 
   api(mode: vscode.ExtensionMode): CrosscheckApi {
