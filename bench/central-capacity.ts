@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processContext } from '../src/runner/context';
 import { runCli } from '../src/runner/program';
 import { sonarGateCommand } from '../src/runner/commands/sonar-gate';
 import { triggerCommand } from '../src/runner/commands/trigger';
@@ -123,7 +124,7 @@ async function simulate(setup: Setup, pushes: number): Promise<Outcome> {
   const transport = { CROSSCHECK_RETRY_DELAY_MS: String(Math.max(1, (1000 * hourMs) / REAL_HOUR_MS)) };
   const quiet = { write: () => true };
   const cli = (argv: string[], env: Record<string, string>, cwd: string) =>
-    runCli(argv, { env: { ...transport, ...env }, cwd, stdout: quiet, stderr: quiet }, [
+    runCli(argv, { ...processContext(), env: { ...transport, ...env }, cwd, stdout: quiet, stderr: quiet }, [
       triggerCommand,
       sonarGateCommand,
     ]);

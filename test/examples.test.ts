@@ -8,7 +8,7 @@ import { triggerVariables } from '../src/core/central-check';
 import { ENVIRONMENT_NAMES } from '../src/core/credentials';
 import { runCli } from '../src/runner/program';
 import { allCommands } from '../src/runner/registrations';
-import type { RunnerContext } from '../src/runner/context';
+import { processContext, type RunnerContext } from '../src/runner/context';
 import { REPO_ROOT, runCrosscheck } from './support/cli';
 
 const CENTRAL = readExample('central');
@@ -246,6 +246,7 @@ async function cli(
   let stdout = '';
   let stderr = '';
   const context: RunnerContext = {
+    ...processContext(),
     env,
     cwd,
     stdout: { write: (text: string) => (stdout += text) },

@@ -1,7 +1,9 @@
 // Entry point of the GitHub-style action (action.yml): the `command` input picks the CLI command, inputs fill its options.
 import { processContext } from './context';
+import { EXIT_INTERNAL, EXIT_USAGE } from './exit-codes';
 import { runCli } from './program';
 import { allCommands } from './registrations';
+import { WorkflowCommands } from './workflow-command-writer';
 
 /** `command` input values and the CLI words they stand for (a Map: `constructor` or `__proto__` are just unknown). */
 const COMMANDS = new Map<string, string[]>([
@@ -13,23 +15,22 @@ const COMMANDS = new Map<string, string[]>([
 ]);
 
 const context = processContext();
+const workflow = new WorkflowCommands((line) => context.stdout.write(`${line}\n`), context.env);
 const requested = (context.env.INPUT_COMMAND ?? '').trim() || 'status-set';
 const words = COMMANDS.get(requested);
 if (!words) {
-  process.stdout.write(
-    `::error::Unknown command input "${requested}". Use one of: ${[...COMMANDS.keys()].join(', ')}.\n`,
-  );
-  process.exitCode = 2;
+  workflow.error(`Unknown command input "${requested}". Use one of: ${[...COMMANDS.keys()].join(', ')}.`);
+  process.exitCode = EXIT_USAGE;
 } else {
   runCli(words, context, allCommands).then(
     (code) => {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stdout.write(
-        `::error::crosscheck: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+      workflow.error(
+        `crosscheck: unexpected error: ${error instanceof Error ? error.message : String(error)}. This is a bug in Crosscheck; please report it.`,
       );
-      process.exitCode = 1;
+      process.exitCode = EXIT_INTERNAL;
     },
   );
 }

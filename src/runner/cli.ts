@@ -1,5 +1,6 @@
 // Entry point of the `crosscheck` command: runs the CLI on this process and exits with its code.
 import { processContext } from './context';
+import { EXIT_INTERNAL } from './exit-codes';
 import { runCli } from './program';
 import { allCommands } from './registrations';
 
@@ -15,8 +16,9 @@ runCli(process.argv.slice(2), processContext(), allCommands).then(
   },
   (error: unknown) => {
     process.stderr.write(
-      `crosscheck: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
+      `crosscheck: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n` +
+        '  This is a bug in Crosscheck; please report it with the output of --verbose.\n',
     );
-    process.exitCode = 1;
+    process.exitCode = EXIT_INTERNAL;
   },
 );

@@ -1,4 +1,4 @@
-// What a command gets from the process it runs in: environment, working folder, and the output streams.
+// What a command gets from the process it runs in: environment, working folder, output streams and signals.
 export interface TextSink {
   write(text: string): unknown;
 }
@@ -8,9 +8,20 @@ export interface RunnerContext {
   cwd: string;
   stdout: TextSink;
   stderr: TextSink;
+  /** Calls `handler` on each `signal` the process receives (instead of dying of it) until the returned function runs. */
+  onSignal(signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void): () => void;
 }
 
 /** The context of the real process; tests build their own. */
 export function processContext(): RunnerContext {
-  return { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr };
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    onSignal: (signal, handler) => {
+      process.on(signal, handler);
+      return () => process.off(signal, handler);
+    },
+  };
 }

@@ -1,11 +1,11 @@
 // The CLI's command registry: every command, its options and help, mapped onto plain async command functions.
 import { Command, CommanderError, Option } from 'commander';
-import { CrosscheckError, InputError, BUILD_STATES, MAX_KEY_LENGTH, VERSION } from '../core';
+import { BUILD_STATES, MAX_KEY_LENGTH, VERSION } from '../core';
 import { doctor } from './commands/doctor';
 import { statusGet } from './commands/status-get';
 import { statusSet } from './commands/status-set';
 import type { RunnerContext } from './context';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, ExitError } from './exit-codes';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, ExitError, exitCodeFor } from './exit-codes';
 import { type OptionValues, resolveOptions } from './inputs';
 import { Reporter } from './reporter';
 
@@ -30,7 +30,8 @@ Credentials come only from the environment (or action inputs), never from flags:
   BITBUCKET_OAUTH_CLIENT_ID + _SECRET             OAuth consumer, client-credentials grant
   BITBUCKET_API_URL                               default https://api.bitbucket.org/2.0
 
-Exit codes: 0 done, 1 refused or failed (after retries), 2 bad usage or input (nothing sent).`;
+Exit codes: 0 done, 1 refused or failed (after retries), 2 bad usage or input (nothing sent),
+70 a bug in Crosscheck (please report it with the output of --verbose).`;
 
 export function buildProgram(
   context: RunnerContext,
@@ -67,7 +68,8 @@ export function buildProgram(
         await fn(options, context, reporter, command);
       } catch (error) {
         failure = error;
-        exitCode = exitCodeFor(error, reporter);
+        if (!(error instanceof ExitError)) reporter.failure(error);
+        exitCode = exitCodeFor(error);
       }
       reporter.finish(failure);
     };
@@ -132,14 +134,6 @@ export function buildProgram(
 
   for (const register of registrations) register(program, action);
   return { program, exitCode: () => exitCode };
-}
-
-function exitCodeFor(error: unknown, reporter: Reporter): number {
-  if (error instanceof ExitError) return error.code;
-  reporter.failure(error);
-  if (error instanceof InputError) return EXIT_USAGE;
-  if (error instanceof CrosscheckError) return EXIT_FAILED;
-  return EXIT_FAILED;
 }
 
 /** Parses argv (without node and script), runs the command, and returns the exit code; never exits itself. */

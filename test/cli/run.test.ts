@@ -89,9 +89,14 @@ describe('crosscheck run (CLI against the sandbox)', function () {
       'process.on("SIGTERM", () => { console.log("child got SIGTERM"); process.exit(143); }); console.log("ready"); setInterval(() => {}, 1000);';
     const result = await wrap('run-stop', [process.execPath, '-e', script], (child) => {
       let output = '';
+      let sent = false;
       child.stdout?.on('data', (chunk) => {
         output += chunk;
-        if (output.includes('ready')) child.kill('SIGTERM');
+        // Once: a second SIGTERM after the command ended would stop crosscheck itself before it posts STOPPED.
+        if (!sent && output.includes('ready')) {
+          sent = true;
+          child.kill('SIGTERM');
+        }
       });
     });
     assert.equal(result.code, 143, result.stderr);

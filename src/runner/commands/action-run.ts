@@ -164,7 +164,7 @@ export async function actionRun(
   if (context.env.CROSSCHECK_ACTIONS_TOKEN) secrets.push(context.env.CROSSCHECK_ACTIONS_TOKEN);
   secrets.push(...Object.values(secretInputs).filter((value) => value.trim() !== ''));
   const name = stringOption(options, 'name');
-  const cancellation = cancelOnSignals(reporter);
+  const cancellation = cancelOnSignals(context, reporter);
   try {
     const prepared = await usageErrors(engine, async () =>
       engine.prepareAction({
@@ -378,23 +378,20 @@ async function usageErrors<T>(
 }
 
 /** SIGINT / SIGTERM cancel the action (forwarded to its script) instead of killing crosscheck. */
-function cancelOnSignals(reporter: Reporter): { signal: AbortSignal; dispose: () => void } {
+function cancelOnSignals(
+  context: RunnerContext,
+  reporter: Reporter,
+): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  const cancel = (signal: NodeJS.Signals) => {
-    reporter.progress(`${signal} received: stopping the action…`);
-    controller.abort(signal);
-  };
-  const onInt = () => cancel('SIGINT');
-  const onTerm = () => cancel('SIGTERM');
-  process.once('SIGINT', onInt);
-  process.once('SIGTERM', onTerm);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    },
-  };
+  const offs = (['SIGINT', 'SIGTERM'] as const).map((name) => {
+    const off = context.onSignal(name, (signal) => {
+      off();
+      reporter.progress(`${signal} received: stopping the action…`);
+      controller.abort(signal);
+    });
+    return off;
+  });
+  return { signal: controller.signal, dispose: () => offs.forEach((off) => off()) };
 }
 
 /** `--env NAME=VALUE`, or `--env NAME` for the value in the environment (refused when unset). */

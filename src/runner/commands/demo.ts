@@ -109,6 +109,7 @@ async function playStory(
         cwd,
         stdout: indent(context.stdout),
         stderr: indent(context.stdout),
+        onSignal: context.onSignal,
       },
       [triggerCommand, sonarGateCommand],
     );

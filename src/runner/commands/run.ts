@@ -82,9 +82,9 @@ export async function run(
       stoppedBy ??= signal;
       child.kill(signal);
     };
-    for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+    const unsubscribe = FORWARDED_SIGNALS.map((signal) => context.onSignal(signal, forward));
     const settle = (value: Ending) => {
-      for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+      for (const off of unsubscribe) off();
       resolveEnding(value);
     };
     child.once('error', (error: NodeJS.ErrnoException) =>

@@ -17,7 +17,7 @@ export const sandboxCommand: CommandRegistration = (program, action) => {
 
 export async function sandbox(
   options: OptionValues,
-  _context: RunnerContext,
+  context: RunnerContext,
   reporter: Reporter,
 ): Promise<void> {
   // Loaded here: the sandbox is a bundle of its own that other commands never load.
@@ -66,9 +66,12 @@ export async function sandbox(
     `Other demo credentials: access token for ${seed.webApp.fullName} ${demo.repoAccessToken}, workspace access token ${demo.workspaceAccessToken}.`,
   );
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const offs = (['SIGINT', 'SIGTERM'] as const).map((signal) =>
+      context.onSignal(signal, () => {
+        for (const off of offs) off();
+        resolve();
+      }),
+    );
   });
   reporter.progress('Stopping the sandbox…');
   await server.close();
