@@ -2,6 +2,7 @@
 // against the sandbox over real HTTP: what each refuses before sending, what it sends, shows, logs and opens.
 import * as assert from 'node:assert/strict';
 import { InputError } from '../../src/core/errors';
+import { catching } from '../../src/extension/model/commands/catching';
 import { notifyFinished } from '../../src/extension/model/commands/finished-run';
 import { runCheck } from '../../src/extension/model/commands/run-check';
 import { showStatus } from '../../src/extension/model/commands/show-status';
@@ -202,6 +203,35 @@ describe('Run Central Check command', () => {
     await runCheck(editor);
     await editor.window.clicksSettled();
     assert.deepEqual(editor.commands.commandsRun(), [['crosscheck.openPanel']]);
+  });
+
+  it('runs the central branch the settings name, without asking Bitbucket for the main branch', async () => {
+    await editor.signInAsDemo();
+    editor.workspace.settings.centralBranch = ' main ';
+    await runCheck(editor);
+    assert.equal(sandbox.pipelines(seed.centralChecks.fullName)[0].refName, 'main');
+    assert.deepEqual(
+      requestsSince(sandbox, 0).filter((request) => request === 'GET /2.0/repositories/acme/central-checks'),
+      [],
+    );
+  });
+
+  it('shows the explanation of a refused trigger, with Show Logs, and follows nothing', async () => {
+    await editor.signInAsDemo();
+    editor.workspace.settings.centralPipeline = 'sonar-pr-chek';
+    assert.equal(await catching(editor, () => runCheck(editor))(), undefined);
+    assert.deepEqual(editor.window.messages, [
+      {
+        tone: 'error',
+        message:
+          'acme/central-checks has no custom pipeline "sonar-pr-chek" in the bitbucket-pipelines.yml of its main branch. ' +
+          'Check the name under pipelines: custom: in acme/central-checks (names are case-sensitive), ' +
+          'or give crosscheck.centralBranch the branch that has it.',
+        buttons: ['Show Logs'],
+      },
+    ]);
+    assert.deepEqual(editor.runs.all(), []);
+    assert.deepEqual(sandbox.buildStatuses(seed.webApp.fullName, HEAD), []);
   });
 
   it('logs a failed INPROGRESS mark and still follows the run', async () => {
