@@ -1,4 +1,5 @@
 // Bundles each entry point (CLI, GitHub-style action, VS Code extension) into dist/ with every dependency inlined.
+const { decode, encode } = require('@jridgewell/sourcemap-codec');
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
@@ -8,10 +9,12 @@ const watch = process.argv.includes('--watch');
 const version = require('./package.json').version;
 
 /**
- * Parts only some commands need live in files of their own, so every other command starts without compiling them:
- * an import of one of these folders from another bundle becomes `require('./<chunk>.js')`.
+ * Code that lives in a file of its own: an import of one of these folders or packages from another bundle becomes
+ * `require('./<chunk>.js')`. Parts only some commands need are split off so every other command starts without
+ * compiling them; the runner's program is shared by the CLI and the action, so the package carries it once.
  */
 const chunks = [
+  { dir: 'src/runner/runtime', entry: 'src/runner/runtime.ts', out: 'runtime' },
   { dir: 'src/sandbox', out: 'sandbox' },
   { dir: 'src/runner/actions', out: 'actions' },
   // GitHub's expression evaluator (ESM): only actions with `${{ }}` load it.
@@ -96,11 +99,12 @@ async function main() {
         platform: 'node',
         format: 'cjs',
         target: 'node20',
-        // Minified code compiles faster at start-up; source maps keep stack traces readable.
+        // Minified code compiles faster at start-up; source maps keep stack traces readable (see ownSourcesOnly).
         minify: true,
         // import() of a chunk becomes require(): Node's ESM loader would scan the CommonJS chunk before loading it.
         supported: { 'dynamic-import': false },
         sourcemap: !release,
+        sourcesContent: false,
         legalComments: 'none',
         external: entry.external ?? [],
         banner: entry.banner ? { js: entry.banner } : undefined,
@@ -117,7 +121,39 @@ async function main() {
   await Promise.all(contexts.map((context) => context.rebuild()));
   await Promise.all(contexts.map((context) => context.dispose()));
   if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+  for (const entry of entries) {
+    const map = path.join(__dirname, 'dist', `${entry.out}.js.map`);
+    // A release build has no maps: one left from an earlier build would describe other code.
+    if (release) fs.rmSync(map, { force: true });
+    else ownSourcesOnly(map);
+  }
   copyCodicons();
+}
+
+/**
+ * Keeps only the mappings into Crosscheck's own sources (`src/…`): a stack trace names our files and lines, frames in
+ * bundled libraries keep their bundle position, and the maps the npm package ships are less than half the size.
+ */
+function ownSourcesOnly(mapFile) {
+  const map = JSON.parse(fs.readFileSync(mapFile, 'utf8'));
+  const own = (source) => /^(\.\.\/)+src\//.test(source);
+  const sources = [];
+  const names = [];
+  const sourceIndex = new Map();
+  const nameIndex = new Map();
+  const indexOf = (index, list, value) => {
+    if (!index.has(value)) index.set(value, list.push(value) - 1);
+    return index.get(value);
+  };
+  const lines = decode(map.mappings).map((segments) =>
+    segments
+      .filter((segment) => segment.length >= 4 && own(map.sources[segment[1]]))
+      .map(([column, source, line, sourceColumn, name]) => {
+        const kept = [column, indexOf(sourceIndex, sources, map.sources[source]), line, sourceColumn];
+        return name === undefined ? kept : [...kept, indexOf(nameIndex, names, map.names[name])];
+      }),
+  );
+  fs.writeFileSync(mapFile, JSON.stringify({ ...map, sources, names, mappings: encode(lines) }));
 }
 
 /** The webview's icon font ships in media/ (the .vsix leaves node_modules out). */

@@ -1,9 +1,6 @@
 // Entry point of the GitHub-style action (action.yml): the `command` input picks the CLI command, inputs fill its options.
-import { processContext } from './context';
-import { EXIT_INTERNAL, EXIT_USAGE } from './exit-codes';
-import { runCli } from './program';
-import { allCommands } from './registrations';
-import { WorkflowCommands } from './workflow-command-writer';
+import './source-maps';
+import { allCommands, EXIT_INTERNAL, EXIT_USAGE, processContext, runCli, WorkflowCommands } from './runtime';
 
 /** `command` input values and the CLI words they stand for (a Map: `constructor` or `__proto__` are just unknown). */
 const COMMANDS = new Map<string, string[]>([

@@ -1,8 +1,6 @@
 // Entry point of the `crosscheck` command: runs the CLI on this process and exits with its code.
-import { processContext } from './context';
-import { EXIT_INTERNAL } from './exit-codes';
-import { runCli } from './program';
-import { allCommands } from './registrations';
+import './source-maps';
+import { allCommands, EXIT_INTERNAL, processContext, runCli } from './runtime';
 
 // A reader that stops early (`crosscheck … | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
