@@ -1,4 +1,4 @@
-// The ready-made bitbucket-pipelines.yml files (only real commands, options, variables) and the demo playing their story.
+// The ready-made bitbucket-pipelines.yml files (only real commands, options, variables, pinned versions) and the demo playing their story.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,6 +144,63 @@ describe('examples/*/bitbucket-pipelines.yml', () => {
       }
     });
   }
+});
+
+describe('pinned versions in the examples and the README', () => {
+  const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
+    .version;
+  const documents = [
+    { name: 'README.md', text: readFileSync(join(REPO_ROOT, 'README.md'), 'utf8') },
+    ...[INDIVIDUAL, CENTRAL].map((example) => ({ name: example.name, text: example.text })),
+  ];
+
+  it('every example runs on node:24 and installs crosscheck at the exact version of package.json', () => {
+    for (const example of [INDIVIDUAL, CENTRAL]) {
+      assert.equal((example.yaml as { image?: unknown }).image, 'node:24', example.name);
+      assert.ok(
+        example.lines.includes(`npm install --global crosscheck@${version}`),
+        `${example.name} installs crosscheck@${version}`,
+      );
+    }
+  });
+
+  for (const { name, text } of documents) {
+    it(`${name}: every crosscheck version, action tag and Node image is the current one`, () => {
+      const pinned = [...text.matchAll(/\bcrosscheck@v?(\d[\w.-]*)/g)].map((match) => match[1]);
+      assert.ok(name !== 'README.md' || pinned.length > 0, 'the README pins the version it documents');
+      assert.deepEqual(
+        pinned.filter((found) => found !== version),
+        [],
+        `package.json says ${version}`,
+      );
+      assert.deepEqual(
+        [...text.matchAll(/image: (node:[\w.-]+)/g)]
+          .map((match) => match[1])
+          .filter((image) => image !== 'node:24'),
+        [],
+      );
+    });
+
+    it(`${name}: never installs or runs a package without an exact version`, () => {
+      const unpinned = [
+        ...text.matchAll(
+          /\b(?:npx(?: --yes| -y)*|npm (?:install|i)(?: --global| -g)?) +((?:@[\w.-]+\/)?[\w.-]+)(@[^\s`]*)?/g,
+        ),
+      ]
+        .filter((match) => !/^\.|^-/.test(match[1]) && !/^@\d+\.\d+\.\d+$/.test(match[2] ?? ''))
+        .map((match) => match[0]);
+      assert.deepEqual(unpinned, []);
+    });
+  }
+
+  it('CHANGELOG.md starts with this version under Unreleased, in Keep a Changelog form', () => {
+    const headings = [
+      ...readFileSync(join(REPO_ROOT, 'CHANGELOG.md'), 'utf8').matchAll(/^## \[([^\]]+)\](?: - (\S+))?$/gm),
+    ];
+    assert.equal(headings[0]?.[1], 'Unreleased');
+    assert.equal(headings[1]?.[1], version);
+    assert.match(headings[1]?.[2] ?? '', /^\d{4}-\d{2}-\d{2}$/);
+  });
 });
 
 describe('crosscheck demo', () => {
