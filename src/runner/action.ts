@@ -1,5 +1,4 @@
 // Entry point of the GitHub-style action (action.yml): the `command` input picks the CLI command, inputs fill its options.
-import './source-maps';
 import { allCommands, EXIT_INTERNAL, EXIT_USAGE, processContext, runCli, WorkflowCommands } from './runtime';
 
 /** `command` input values and the CLI words they stand for (a Map: `constructor` or `__proto__` are just unknown). */

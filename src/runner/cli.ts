@@ -1,6 +1,5 @@
 // Entry point of the `crosscheck` command: runs the CLI on this process and exits with its code.
-import './source-maps';
-import { allCommands, EXIT_INTERNAL, processContext, runCli } from './runtime';
+import { allCommands, EXIT_INTERNAL, processContext, runCli, withSourceLines } from './runtime';
 
 // A reader that stops early (`crosscheck … | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -14,7 +13,7 @@ runCli(process.argv.slice(2), processContext(), allCommands).then(
   },
   (error: unknown) => {
     process.stderr.write(
-      `crosscheck: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n` +
+      `crosscheck: unexpected error: ${error instanceof Error ? withSourceLines(error.stack ?? error.message) : String(error)}\n` +
         '  This is a bug in Crosscheck; please report it with the output of --verbose.\n',
     );
     process.exitCode = EXIT_INTERNAL;

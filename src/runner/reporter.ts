@@ -13,6 +13,7 @@ import {
   SecretMasker,
 } from '../core';
 import type { RunnerContext } from './context';
+import { withSourceLines } from './stack-trace';
 import { WorkflowCommands } from './workflow-command-writer';
 
 export interface ReporterOptions {
@@ -149,7 +150,9 @@ export class Reporter {
       if (error instanceof NetworkError)
         lines.push(`  request: ${error.request.method} ${error.request.url}`);
     } else {
-      lines.push(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      lines.push(
+        `error: ${error instanceof Error ? withSourceLines(error.stack ?? error.message) : String(error)}`,
+      );
       lines.push('  This is a bug in Crosscheck; please report it with the output of --verbose.');
     }
     const text = this.redact(lines.join('\n'));

@@ -4,6 +4,7 @@ import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { EXIT_INTERNAL } from '../../src/runner/exit-codes';
 import { seed } from '../../src/sandbox';
 import { REPO_ROOT } from '../support/cli';
 import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
@@ -149,14 +150,14 @@ describe('the npm package', () => {
     assert.match(get.stdout, /SUCCESSFUL/);
   });
 
-  it('names src/…ts lines in the stack of an internal error (source maps ship and are enabled)', () => {
+  it('names src/…ts lines in the stack of an internal error (the source maps it ships)', () => {
     const sabotage = path.join(work, 'sabotage-stdout.js');
     fs.writeFileSync(sabotage, "process.stdout.write = () => { throw new Error('stdout sabotaged'); };\n");
     const result = spawnSync(path.join(prefix, 'bin', 'crosscheck'), ['--version'], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH, NODE_OPTIONS: `--require ${sabotage}` },
     });
-    assert.equal(result.status, 1);
+    assert.equal(result.status, EXIT_INTERNAL);
     assert.match(result.stderr, /crosscheck: unexpected error: Error: stdout sabotaged/);
     assert.match(result.stderr, /node_modules[\\/]crosscheck[\\/]src[\\/]runner[\\/][\w/-]+\.ts:\d+:\d+\)/);
   });
