@@ -131,29 +131,43 @@ async function main() {
 }
 
 /**
- * Keeps only the mappings into Crosscheck's own sources (`src/…`): a stack trace names our files and lines, frames in
- * bundled libraries keep their bundle position, and the maps the npm package ships are less than half the size.
+ * Keeps only what a stack trace needs of a map: the mappings into Crosscheck's own sources (`src/…`), one per run of
+ * code from the same source line, without names. A frame names our file and line (columns are approximate), frames in
+ * bundled libraries keep their bundle position, and the maps the npm package ships are a fraction of the size.
  */
 function ownSourcesOnly(mapFile) {
   const map = JSON.parse(fs.readFileSync(mapFile, 'utf8'));
   const own = (source) => /^(\.\.\/)+src\//.test(source);
   const sources = [];
-  const names = [];
   const sourceIndex = new Map();
-  const nameIndex = new Map();
-  const indexOf = (index, list, value) => {
-    if (!index.has(value)) index.set(value, list.push(value) - 1);
-    return index.get(value);
+  const indexOf = (value) => {
+    if (!sourceIndex.has(value)) sourceIndex.set(value, sources.push(value) - 1);
+    return sourceIndex.get(value);
   };
-  const lines = decode(map.mappings).map((segments) =>
-    segments
-      .filter((segment) => segment.length >= 4 && own(map.sources[segment[1]]))
-      .map(([column, source, line, sourceColumn, name]) => {
-        const kept = [column, indexOf(sourceIndex, sources, map.sources[source]), line, sourceColumn];
-        return name === undefined ? kept : [...kept, indexOf(nameIndex, names, map.names[name])];
-      }),
-  );
-  fs.writeFileSync(mapFile, JSON.stringify({ ...map, sources, names, mappings: encode(lines) }));
+  const lines = decode(map.mappings).map((segments) => {
+    const kept = [];
+    for (const [column, source, line, sourceColumn] of segments) {
+      if (sourceColumn === undefined) continue;
+      const previous = kept[kept.length - 1];
+      const mapped = own(map.sources[source]) ? indexOf(map.sources[source]) : undefined;
+      // A library segment ends our run with a segment of its own that maps nowhere (column only).
+      if (mapped === undefined) {
+        if (previous && previous.length > 1) kept.push([column]);
+        continue;
+      }
+      if (previous && previous[1] === mapped && previous[2] === line) continue;
+      kept.push([column, mapped, line, sourceColumn]);
+    }
+    return kept;
+  });
+  if (sources.length > 0) {
+    fs.writeFileSync(mapFile, JSON.stringify({ ...map, sources, names: [], mappings: encode(lines) }));
+    return;
+  }
+  // A bundle of library code only (GitHub's expression evaluator) keeps no map, nor a comment pointing at one.
+  fs.rmSync(mapFile);
+  const bundle = mapFile.replace(/\.map$/, '');
+  fs.writeFileSync(bundle, fs.readFileSync(bundle, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'));
 }
 
 /** The webview's icon font ships in media/ (the .vsix leaves node_modules out). */

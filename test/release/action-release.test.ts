@@ -98,6 +98,8 @@ describe('the action release (npm run release:action -- DIR)', () => {
       'dist/action.js.map',
       'dist/actions.js',
       'dist/actions.js.map',
+      // GitHub's expression evaluator: library code only, so no map.
+      'dist/expressions.js',
       'dist/runtime.js',
       'dist/runtime.js.map',
       'dist/sandbox.js',
