@@ -8,12 +8,11 @@ import { runCheck } from '../../src/extension/model/commands/run-check';
 import { showStatus } from '../../src/extension/model/commands/show-status';
 import { testConnection } from '../../src/extension/model/commands/test-connection';
 import { ActionableError } from '../../src/extension/model/errors';
-import { seed, startSandbox, type Sandbox } from '../../src/sandbox';
+import { seed, type Sandbox } from '../../src/sandbox';
 import { aRun } from './support/builders';
-import { commandHarness, type CommandHarness } from './support/command-harness';
+import { commandHarness, type CommandHarness, useCommandHarness } from './support/command-harness';
 import { FakeCommands, FakeWindow, FakeWorkspace } from './support/fake-editor';
 import { loginBranch, requestsSince } from './support/sandbox';
-import { assertRequestsMatchOpenApi } from '../support/sandbox-suite';
 
 const HEAD = seed.webApp.pullRequest.sourceCommit;
 const SHORT = HEAD.slice(0, 7);
@@ -34,16 +33,9 @@ function actionable(message: RegExp, buttons: string[]) {
 describe('Test Connection command', () => {
   let sandbox: Sandbox;
   let editor: CommandHarness;
-
-  beforeEach(async () => {
-    sandbox = await startSandbox();
-    editor = commandHarness(sandbox);
-  });
-
-  afterEach(async () => {
-    editor.dispose();
-    await sandbox.close();
-    assertRequestsMatchOpenApi(sandbox);
+  useCommandHarness((started, harness) => {
+    sandbox = started;
+    editor = harness;
   });
 
   it('asks to sign in when no credential is stored, sending nothing', async () => {
@@ -119,17 +111,13 @@ describe('Test Connection command', () => {
 describe('Run Central Check command', () => {
   let sandbox: Sandbox;
   let editor: CommandHarness;
-
-  beforeEach(async () => {
-    sandbox = await startSandbox({ centralRunStepMs: 10_000 });
-    editor = commandHarness(sandbox);
-  });
-
-  afterEach(async () => {
-    editor.dispose();
-    await sandbox.close();
-    assertRequestsMatchOpenApi(sandbox);
-  });
+  useCommandHarness(
+    (started, harness) => {
+      sandbox = started;
+      editor = harness;
+    },
+    { centralRunStepMs: 10_000 },
+  );
 
   it('refuses, sending nothing, in Restricted Mode, without a repository, before a push, without settings or a sign-in', async () => {
     const cases: Array<[string, (workspace: FakeWorkspace) => void, RegExp, string[]]> = [
@@ -250,16 +238,9 @@ describe('Run Central Check command', () => {
 describe('Show Build Statuses command', () => {
   let sandbox: Sandbox;
   let editor: CommandHarness;
-
-  beforeEach(async () => {
-    sandbox = await startSandbox();
-    editor = commandHarness(sandbox);
-  });
-
-  afterEach(async () => {
-    editor.dispose();
-    await sandbox.close();
-    assertRequestsMatchOpenApi(sandbox);
+  useCommandHarness((started, harness) => {
+    sandbox = started;
+    editor = harness;
   });
 
   it('sends nothing in Restricted Mode', async () => {

@@ -5,10 +5,9 @@ import { ActionableError } from '../../src/extension/model/errors';
 import { signIn, signInForTests, signOut } from '../../src/extension/model/commands/sign-in';
 import { SECRET_KEYS } from '../../src/extension/model/credential-store';
 import { SIGNED_IN_CONTEXT } from '../../src/extension/model/command-ids';
-import { startSandbox, type Sandbox } from '../../src/sandbox';
-import { commandHarness, type CommandHarness } from './support/command-harness';
+import { type Sandbox } from '../../src/sandbox';
+import { commandHarness, type CommandHarness, useCommandHarness } from './support/command-harness';
 import { requestsSince } from './support/sandbox';
-import { assertRequestsMatchOpenApi } from '../support/sandbox-suite';
 
 const API_TOKEN = 'Atlassian API token';
 const ACCESS_TOKEN = 'Access token';
@@ -16,16 +15,9 @@ const ACCESS_TOKEN = 'Access token';
 describe('Sign In command', () => {
   let sandbox: Sandbox;
   let editor: CommandHarness;
-
-  beforeEach(async () => {
-    sandbox = await startSandbox();
-    editor = commandHarness(sandbox);
-  });
-
-  afterEach(async () => {
-    editor.dispose();
-    await sandbox.close();
-    assertRequestsMatchOpenApi(sandbox);
+  useCommandHarness((started, harness) => {
+    sandbox = started;
+    editor = harness;
   });
 
   /** Everything the user or the log saw, to check that no secret is in it (raw, base64 pair, URL-encoded). */
@@ -191,16 +183,9 @@ describe('Sign In command', () => {
 describe('Sign-in test hook', () => {
   let sandbox: Sandbox;
   let editor: CommandHarness;
-
-  beforeEach(async () => {
-    sandbox = await startSandbox();
-    editor = commandHarness(sandbox);
-  });
-
-  afterEach(async () => {
-    editor.dispose();
-    await sandbox.close();
-    assertRequestsMatchOpenApi(sandbox);
+  useCommandHarness((started, harness) => {
+    sandbox = started;
+    editor = harness;
   });
 
   it('signs in with the given input and no box', async () => {
@@ -233,19 +218,8 @@ describe('Sign-in test hook', () => {
 });
 
 describe('Sign Out command', () => {
-  let sandbox: Sandbox;
   let editor: CommandHarness;
-
-  beforeEach(async () => {
-    sandbox = await startSandbox();
-    editor = commandHarness(sandbox);
-  });
-
-  afterEach(async () => {
-    editor.dispose();
-    await sandbox.close();
-    assertRequestsMatchOpenApi(sandbox);
-  });
+  useCommandHarness((_sandbox, harness) => (editor = harness));
 
   it('deletes every stored secret, clears the context key, refreshes to signed-out and says so', async () => {
     await editor.signInAsDemo();

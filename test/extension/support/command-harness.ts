@@ -5,7 +5,8 @@ import { ConnectionProvider } from '../../../src/extension/model/connection';
 import { CredentialStore } from '../../../src/extension/model/credential-store';
 import { Refresher } from '../../../src/extension/model/refresher';
 import { RunTracker } from '../../../src/extension/model/runs';
-import type { Sandbox } from '../../../src/sandbox';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../../src/sandbox';
+import { assertRequestsMatchOpenApi } from '../../support/sandbox-suite';
 import { FakeClock } from './fake-clock';
 import { FakeCommands, FakeLog, FakeWindow, FakeWorkspace } from './fake-editor';
 import { MemoryMemento, MemorySecrets } from './memory-stores';
@@ -75,4 +76,27 @@ export function commandHarness(sandbox: Sandbox): CommandHarness {
     },
     dispose: () => refresher.dispose(),
   };
+}
+
+/**
+ * For a mocha suite: a fresh sandbox and harness before each test, handed to `use`; after it, both closed and the
+ * requests the sandbox received checked against the OpenAPI document.
+ */
+export function useCommandHarness(
+  use: (sandbox: Sandbox, editor: CommandHarness) => void,
+  options: SandboxOptions = {},
+): void {
+  let sandbox: Sandbox | undefined;
+  let editor: CommandHarness | undefined;
+  beforeEach(async () => {
+    sandbox = await startSandbox(options);
+    editor = commandHarness(sandbox);
+    use(sandbox, editor);
+  });
+  afterEach(async () => {
+    editor?.dispose();
+    if (!sandbox) return;
+    await sandbox.close();
+    assertRequestsMatchOpenApi(sandbox);
+  });
 }
