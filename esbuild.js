@@ -16,7 +16,7 @@ const version = require('./package.json').version;
 const chunks = [
   { dir: 'src/runner/runtime', entry: 'src/runner/runtime.ts', out: 'runtime' },
   { dir: 'src/sandbox', out: 'sandbox' },
-  { dir: 'src/runner/actions', out: 'actions' },
+  { dir: 'src/runner/action-engine', out: 'actions' },
   // GitHub's expression evaluator (ESM): only actions with `${{ }}` load it.
   {
     module: '@actions/expressions',

@@ -5,8 +5,8 @@ import {
   ActionDefinitionError,
   resolveInputs,
   validateActionManifest,
-} from '../../src/runner/actions/action-definition';
-import { evaluateCondition, type JobStatus } from '../../src/runner/actions/conditions';
+} from '../../src/runner/action-engine/action-definition';
+import { evaluateCondition, type JobStatus } from '../../src/runner/action-engine/conditions';
 
 const FILE = path.resolve('/actions/check/action.yml');
 

@@ -7,7 +7,7 @@ import {
   buildActionEnvironment,
   readOriginHead,
   type EnvironmentContext,
-} from '../../src/runner/actions/action-environment';
+} from '../../src/runner/action-engine/action-environment';
 
 function context(
   env: Record<string, string | undefined>,

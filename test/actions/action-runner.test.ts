@@ -8,7 +8,7 @@ import {
   actionRunToJson,
   runAction,
   type ActionRunOptions,
-} from '../../src/runner/actions';
+} from '../../src/runner/action-engine';
 import { FIXTURES, RecordingLog, minimalEnv } from './recording-log';
 
 function run(fixture: string, options: Partial<ActionRunOptions> & { log?: RecordingLog } = {}) {

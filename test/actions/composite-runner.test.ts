@@ -3,10 +3,10 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ActionDefinitionError } from '../../src/runner/actions/action-definition';
-import { runAction, runQueuedPosts, type ActionRunOptions } from '../../src/runner/actions';
-import { locateJob } from '../../src/runner/actions/job-state';
-import { RemoteActions } from '../../src/runner/actions/remote-actions';
+import { ActionDefinitionError } from '../../src/runner/action-engine/action-definition';
+import { runAction, runQueuedPosts, type ActionRunOptions } from '../../src/runner/action-engine';
+import { locateJob } from '../../src/runner/action-engine/job-state';
+import { RemoteActions } from '../../src/runner/action-engine/remote-actions';
 import { GitFixtureHost } from '../support/git-server';
 import { FIXTURES, RecordingLog, minimalEnv } from './recording-log';
 

@@ -9,7 +9,7 @@ import {
   parseKeyValueFile,
   parsePathFile,
   readPhaseFiles,
-} from '../../src/runner/actions/file-commands';
+} from '../../src/runner/action-engine/file-commands';
 
 describe('parseKeyValueFile', () => {
   it('reads name=value lines, splitting on the first =', () => {

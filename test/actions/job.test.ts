@@ -11,10 +11,10 @@ import {
   runQueuedPosts,
   type ActionRunOptions,
   type JobLocation,
-} from '../../src/runner/actions';
-import { formatEnvExports } from '../../src/runner/actions/env-file';
-import { locateJob } from '../../src/runner/actions/job-state';
-import { lineSplitter } from '../../src/runner/actions/script-process';
+} from '../../src/runner/action-engine';
+import { formatEnvExports } from '../../src/runner/action-engine/env-file';
+import { locateJob } from '../../src/runner/action-engine/job-state';
+import { lineSplitter } from '../../src/runner/action-engine/script-process';
 import { FIXTURES, NODE24, RecordingLog, fakeNode, minimalEnv } from './recording-log';
 
 const CREDENTIALS = ['BITBUCKET_API_TOKEN', 'SONAR_TOKEN'];

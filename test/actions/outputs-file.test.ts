@@ -8,7 +8,7 @@ import {
   formatOutputsFile,
   outputVariableName,
   writeOutputsFile,
-} from '../../src/runner/actions/outputs-file';
+} from '../../src/runner/action-engine/outputs-file';
 
 describe('outputs file', () => {
   it('names variables OUTPUT_<NAME> with shell-safe characters', () => {

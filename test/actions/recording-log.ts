@@ -1,7 +1,12 @@
 // Test helpers: an ActionLog that records every call as one readable line; the fixture actions and Node.js binaries.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { ActionLog, Annotation, PhaseName, PhaseResult } from '../../src/runner/actions/action-log';
+import type {
+  ActionLog,
+  Annotation,
+  PhaseName,
+  PhaseResult,
+} from '../../src/runner/action-engine/action-log';
 
 export const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/actions');
 

@@ -5,14 +5,17 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ActionDefinitionError } from '../../src/runner/actions/action-definition';
-import { parseActionReference, type RemoteActionReference } from '../../src/runner/actions/action-reference';
+import { ActionDefinitionError } from '../../src/runner/action-engine/action-definition';
+import {
+  parseActionReference,
+  type RemoteActionReference,
+} from '../../src/runner/action-engine/action-reference';
 import {
   ActionFetchError,
   RemoteActions,
   type RemoteActionsOptions,
-} from '../../src/runner/actions/remote-actions';
-import { runAction } from '../../src/runner/actions';
+} from '../../src/runner/action-engine/remote-actions';
+import { runAction } from '../../src/runner/action-engine';
 import { GitFixtureHost, startGitHttpServer, type GitHttpServer } from '../support/git-server';
 import { FIXTURES, RecordingLog, minimalEnv } from './recording-log';
 

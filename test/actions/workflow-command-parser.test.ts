@@ -5,7 +5,7 @@ import { SecretMasker } from '../../src/core/secret-masker';
 import {
   WorkflowCommandProcessor,
   parseWorkflowCommand,
-} from '../../src/runner/actions/workflow-command-parser';
+} from '../../src/runner/action-engine/workflow-command-parser';
 import { RecordingLog } from './recording-log';
 
 describe('parseWorkflowCommand', () => {

@@ -101,7 +101,7 @@ describe('import fences', function () {
     );
     for (const [file, source] of [
       ['src/runner/probe.ts', '../core/errors'],
-      ['src/runner/actions/probe.ts', '../../core/secret-masker'],
+      ['src/runner/action-engine/probe.ts', '../../core/secret-masker'],
       ['src/runner/commands/probe.ts', '../../core/sonar/gate-check'],
       ['src/extension/model/probe.ts', '../../core/validation'],
       ['src/extension/host/probe.ts', '../../core/index'],

@@ -12,7 +12,7 @@ import {
   parseRepository,
   type RepositoryRef,
 } from '../../core';
-import type { ActionLog } from '../actions';
+import type { ActionLog } from '../action-engine';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import { ciDefaults } from '../ci-environment';
 import type { RunnerContext } from '../context';
@@ -148,7 +148,7 @@ export async function actionRun(
   path: string,
 ): Promise<void> {
   // Loaded here: the action engine (and its YAML parser) is a bundle of its own.
-  const engine = await import('../actions/index.js');
+  const engine = await import('../action-engine/index.js');
   const inputs = parseWith(options.with);
   const secretInputs = parseWithEnv(options.withEnv, context.env);
   Object.assign(inputs, secretInputs);
@@ -273,7 +273,7 @@ export async function actionPost(
   context: RunnerContext,
   reporter: Reporter,
 ): Promise<void> {
-  const engine = await import('../actions/index.js');
+  const engine = await import('../action-engine/index.js');
   const status = jobStatus(options, context.env);
   const job = await usageErrors(engine, () => engine.locateJob(context.env, context.cwd));
   if (!job) {
