@@ -1,8 +1,17 @@
 // PR status panel script: sends typed requests ({req, command, args}) to the host and swaps in the state it pushes.
 // @ts-check
+/** @typedef {import('../src/extension/model/panel-protocol').PanelRequests} PanelRequests */
+/**
+ * A request as the page sends it: the command is the `data-command` the host rendered, and the host checks every
+ * request it receives (parsePanelRequest) before acting on it.
+ * @typedef {{ req: number; command: string; args?: PanelRequests['openLink']['args'] }} PageRequest
+ */
+/** @typedef {{ postMessage(message: PageRequest): void }} WebviewApi */
 (function () {
   // Provided by VS Code inside webviews; callable once per page.
-  const vscode = /** @type {any} */ (globalThis).acquireVsCodeApi();
+  const vscode = /** @type {{ acquireVsCodeApi(): WebviewApi }} */ (
+    /** @type {unknown} */ (globalThis)
+  ).acquireVsCodeApi();
   const root = /** @type {HTMLElement} */ (document.getElementById('crosscheck-root'));
   const errorBox = /** @type {HTMLElement} */ (document.getElementById('crosscheck-error'));
   /** @type {Map<number, {resolve: (value: unknown) => void, reject: (error: Error) => void}>} */
@@ -12,7 +21,7 @@
 
   /**
    * @param {string} command
-   * @param {unknown} [args]
+   * @param {PageRequest['args']} [args]
    * @returns {Promise<unknown>}
    */
   function request(command, args) {
@@ -37,8 +46,10 @@
   }
 
   window.addEventListener('message', (event) => {
-    const message = event.data;
-    if (!message || typeof message !== 'object') return;
+    /** @type {unknown} */
+    const data = event.data;
+    if (!data || typeof data !== 'object') return;
+    const message = /** @type {Record<string, unknown>} */ (data);
     if (typeof message.seq === 'number') {
       const waiting = pending.get(message.seq);
       if (!waiting) return;
