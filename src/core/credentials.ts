@@ -130,8 +130,9 @@ export function resolveCredential(
     notices.push(`${appPasswords.join(' and ')} (an app password) is ignored: ${APP_PASSWORD_REMOVED}`);
   }
 
-  if (apiTokens.length > 0) {
-    const chosen = apiTokens[0];
+  const [apiToken] = apiTokens;
+  if (apiToken) {
+    const chosen = apiToken;
     const email = requireEmail(input, names, chosen.source);
     if (input.username && input.username !== email) {
       notices.push(
@@ -143,8 +144,9 @@ export function resolveCredential(
     return { credential: { kind: 'api-token', email, token: chosen.token, source: chosen.source }, notices };
   }
 
-  if (accessTokens.length > 0) {
-    const chosen = accessTokens[0];
+  const [accessToken] = accessTokens;
+  if (accessToken) {
+    const chosen = accessToken;
     if (input.email) notices.push(`${names.email} is not needed with an access token and is ignored.`);
     if (hasOAuth)
       notices.push(`Using the access token from ${chosen.source}; the OAuth consumer is ignored.`);

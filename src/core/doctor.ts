@@ -99,16 +99,16 @@ export async function runDoctor(
     );
     onProgress(`pull requests of ${name}`);
     await probe(checks, `pull requests (${scopeNames(credential.kind, SCOPES.pullRequest)})`, async () => {
-      const open = await api.listOpenPullRequests(repo, 1);
-      return open.length ? `readable; e.g. #${open[0].id} ${open[0].title}` : 'readable; none open';
+      const [first] = await api.listOpenPullRequests(repo, 1);
+      return first ? `readable; e.g. #${first.id} ${first.title}` : 'readable; none open';
     });
     onProgress(`pipelines of ${name}`);
     await probe(
       checks,
       `pipelines (${scopeNames(credential.kind, SCOPES.pipelineRead)})`,
       async () => {
-        const runs = await api.listRecentPipelines(repo, 1);
-        return runs.length ? `readable; latest #${runs[0].build_number}` : 'readable; no runs yet';
+        const [latest] = await api.listRecentPipelines(repo, 1);
+        return latest ? `readable; latest #${latest.build_number}` : 'readable; no runs yet';
       },
       'warning',
     );

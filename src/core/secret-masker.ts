@@ -64,12 +64,12 @@ function derivedSpellings(value: string): string[] {
 
 /** Replaces each range (merged where they overlap or touch) with the mask. */
 function replaceRanges(text: string, ranges: Array<[number, number]>): string {
-  if (ranges.length === 0) return text;
-  ranges.sort((a, b) => a[0] - b[0]);
+  const [first, ...rest] = ranges.sort((a, b) => a[0] - b[0]);
+  if (!first) return text;
   let masked = '';
   let copiedTo = 0;
-  let [start, end] = ranges[0];
-  for (const [nextStart, nextEnd] of ranges.slice(1)) {
+  let [start, end] = first;
+  for (const [nextStart, nextEnd] of rest) {
     if (nextStart <= end) {
       end = Math.max(end, nextEnd);
       continue;

@@ -54,13 +54,14 @@ export function parseRepository(value: string | undefined, option = '--repo'): R
     `Give the workspace ID and the repository slug as they appear in the URL bitbucket.org/<workspace>/<repo> ` +
     `(letters, digits, _ - and .), e.g. ${option} acme/web-app.`;
   if (!match) throw new InputError(`${option} "${value}" is not of the form workspace/repo.`, help);
-  if (!isRepositoryName(match[1]) || !isRepositoryName(match[2])) {
+  const [workspace, slug] = [match[1]!, match[2]!]; // both groups are required
+  if (!isRepositoryName(workspace) || !isRepositoryName(slug)) {
     throw new InputError(
       `${option} "${value}" names a workspace or repository made only of dots, which would send the request to another path.`,
       help,
     );
   }
-  return { workspace: match[1], slug: match[2] };
+  return { workspace, slug };
 }
 
 /**

@@ -10,7 +10,8 @@ export async function mapWithConcurrency<T, R>(
   const lane = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await work(items[index], index);
+      // index < items.length, and items holds T (an undefined in it is an item like any other).
+      results[index] = await work(items[index] as T, index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));

@@ -148,6 +148,12 @@ function heads(slug: string): Readonly<Record<string, string>> {
   const repo = SEEDED.find((r) => r.slug === slug);
   return Object.fromEntries(repo ? repo.branches : []);
 }
+/** The head commit of a seeded branch; the seed names only branches it creates, so a miss is a bug in the seed. */
+function head(slug: string, branch: string): string {
+  const commit = heads(slug)[branch];
+  if (commit === undefined) throw new Error(`The sandbox seed has no branch ${branch} in ${slug}.`);
+  return commit;
+}
 const SEEDED = seedRepositories();
 
 /**
@@ -168,7 +174,7 @@ export const seed = {
       title: 'Add login form',
       source: 'feature/login',
       destination: 'main',
-      sourceCommit: heads('web-app')['feature/login'],
+      sourceCommit: head('web-app', 'feature/login'),
     },
     openPullRequestCount: WEB_APP_PULL_REQUESTS.filter(([, , , state]) => state === 'OPEN').length,
     pullRequestCount: WEB_APP_PULL_REQUESTS.length,
@@ -183,7 +189,7 @@ export const seed = {
       title: 'Add rate limiting',
       source: 'feature/rate-limit',
       destination: 'main',
-      sourceCommit: heads('api-service')['feature/rate-limit'],
+      sourceCommit: head('api-service', 'feature/rate-limit'),
     },
   },
   centralChecks: {

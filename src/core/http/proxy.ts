@@ -46,9 +46,11 @@ function bypassesProxy(target: URL, noProxy: string): boolean {
 
 function splitHostPort(entry: string): [string, string | undefined] {
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
-  if (bracketed) return [bracketed[1], bracketed[2]];
-  const parts = entry.split(':');
-  return parts.length === 2 && /^\d+$/.test(parts[1]) ? [parts[0], parts[1]] : [entry, undefined];
+  if (bracketed) return [bracketed[1]!, bracketed[2]];
+  const [host, port, ...more] = entry.split(':');
+  return host !== undefined && port !== undefined && more.length === 0 && /^\d+$/.test(port)
+    ? [host, port]
+    : [entry, undefined];
 }
 
 /** The proxy's answer to CONNECT when it was not 200: the request never reached the server. */

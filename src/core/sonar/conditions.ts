@@ -101,15 +101,16 @@ export function describeCondition(condition: GateCondition): DescribedCondition 
 
 /** The conditions as a plain-text table with aligned columns, for the log. */
 export function conditionsTable(conditions: readonly DescribedCondition[]): string {
+  const header = ['Status', 'Metric', 'Actual', 'Fails if'];
   const rows = [
-    ['Status', 'Metric', 'Actual', 'Fails if'],
+    header,
     ...conditions.map((c) => [c.status, c.metric, c.actual, `${c.operator} ${c.threshold}`]),
   ];
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const widths = header.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   return rows
     .map((row) =>
       row
-        .map((cell, column) => cell.padEnd(widths[column]))
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
         .join('  ')
         .trimEnd(),
     )

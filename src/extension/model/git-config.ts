@@ -14,14 +14,14 @@ export function remotesFromGitConfig(text: string): GitRemote[] {
     const section = /^\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]$/.exec(line);
     if (section) {
       const name = section[2]?.replace(/\\(.)/g, '$1');
-      current = section[1].toLowerCase() === 'remote' && name ? (remotes.get(name) ?? { name }) : undefined;
+      current = section[1]!.toLowerCase() === 'remote' && name ? (remotes.get(name) ?? { name }) : undefined;
       if (current) remotes.set(current.name, current);
       continue;
     }
     const entry = /^([A-Za-z][A-Za-z0-9-]*)\s*=\s*(.*)$/.exec(line);
     if (!current || !entry) continue;
-    const value = entry[2].replace(/^"(.*)"$/, '$1');
-    const key = entry[1].toLowerCase();
+    const value = entry[2]!.replace(/^"(.*)"$/, '$1');
+    const key = entry[1]!.toLowerCase();
     if (key === 'url') current.fetchUrl ??= value;
     else if (key === 'pushurl') current.pushUrl ??= value;
   }

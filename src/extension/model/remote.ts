@@ -14,8 +14,10 @@ export function parseBitbucketRemote(url: string): RepositoryRef | undefined {
   const location = splitRemote(url.trim());
   if (!location || !BITBUCKET_HOSTS.has(location.host.toLowerCase())) return undefined;
   const match = REPOSITORY_PATH.exec(location.path);
-  if (!match || !isRepositoryName(match[1]) || !isRepositoryName(match[2])) return undefined;
-  return { workspace: match[1], slug: match[2] };
+  if (!match) return undefined;
+  const [workspace, slug] = [match[1]!, match[2]!]; // both groups are required
+  if (!isRepositoryName(workspace) || !isRepositoryName(slug)) return undefined;
+  return { workspace, slug };
 }
 
 function splitRemote(url: string): { host: string; path: string } | undefined {
@@ -37,7 +39,7 @@ function splitRemote(url: string): { host: string; path: string } | undefined {
   }
   // scp-like syntax: [user@]host:path — the host has no slash and the path does not start with //.
   const scp = /^(?:[^@/\s]+@)?([^:/\s@]+):(?!\/\/)(\S+)$/.exec(url);
-  return scp ? { host: scp[1], path: scp[2] } : undefined;
+  return scp ? { host: scp[1]!, path: scp[2]! } : undefined;
 }
 
 /** A git remote as the git extension reports it. */

@@ -24,9 +24,10 @@ type Interpolated = string | number | Raw | undefined | readonly Raw[];
  * leave the markup as written.
  */
 export function markup(strings: TemplateStringsArray, ...values: Interpolated[]): Raw {
-  let out = strings[0];
+  // A template tag always gets one string more than values: strings[0] and strings[index + 1] exist.
+  let out = strings[0]!;
   values.forEach((value, index) => {
-    out += render(value) + strings[index + 1];
+    out += render(value) + strings[index + 1]!;
   });
   return Raw.built(out);
 }

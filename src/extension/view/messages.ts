@@ -40,8 +40,8 @@ export function doctorReportLines(report: DoctorReport, title: string): string[]
 /** One sentence for a notification summing up one or more doctor reports. */
 export function doctorSummary(reports: readonly DoctorReport[]): { ok: boolean; message: string } {
   const failed = reports.flatMap((report) => report.checks.filter((check) => check.outcome === 'failed'));
-  if (failed.length > 0) {
-    const first = failed[0];
+  const [first] = failed;
+  if (first) {
     return {
       ok: false,
       message: `Connection problem: ${first.name}: ${first.detail}${first.fix ? ` ${first.fix}` : ''}`,

@@ -80,8 +80,9 @@ export async function loadActionDefinition(actionPath: string, cwd: string): Pro
   const text = await fs.readFile(file, 'utf8');
   const { parseDocument } = await import('yaml');
   const document = parseDocument(text, { prettyErrors: true });
-  if (document.errors.length > 0) {
-    throw new ActionDefinitionError(`${file} is not valid YAML: ${document.errors[0].message}`);
+  const [firstError] = document.errors;
+  if (firstError) {
+    throw new ActionDefinitionError(`${file} is not valid YAML: ${firstError.message}`);
   }
   const definition = validateActionManifest(document.toJS(), file);
   if (definition.using === 'composite') return definition;

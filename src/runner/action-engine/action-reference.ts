@@ -55,7 +55,8 @@ export function parseActionReference(text: string, where = 'uses'): ActionRefere
   }
   const url = FULL_URL.exec(value);
   if (url) {
-    const [, scheme, host, rest] = url;
+    // FULL_URL's groups are not optional: each is a string when it matches.
+    const [scheme, host, rest] = [url[1]!, url[2]!, url[3]!];
     const remote = REMOTE.exec(rest);
     if (!remote) return fail('is not https://host/owner/repo[/path]@ref.');
     return checkRemote(remote, value, fail, `${scheme}://${host}`);
@@ -79,7 +80,8 @@ function checkRemote(
   fail: (message: string) => never,
   baseUrl: string | undefined,
 ): RemoteActionReference {
-  const [, owner, repo, rawSubPath, ref] = match;
+  // REMOTE's groups are not optional (the sub-path group matches '' when there is none).
+  const [owner, repo, rawSubPath, ref] = [match[1]!, match[2]!, match[3]!, match[4]!];
   for (const [what, name] of [
     ['owner', owner],
     ['repository', repo],

@@ -245,7 +245,7 @@ class ActionRun {
     const session = new JobSession(this.job, record, {
       log: this.options.log,
       debug: this.options.debug ?? false,
-      workspace: baseEnv.GITHUB_WORKSPACE,
+      workspace: baseEnv.GITHUB_WORKSPACE ?? this.options.cwd,
       secrets: knownSecrets(this.options),
       allowUnsecureCommands: baseEnv.ACTIONS_ALLOW_UNSECURE_COMMANDS === 'true',
       allowUnsecureStopTokens: baseEnv.ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS === 'true',

@@ -14,10 +14,9 @@ export class FileCommandError extends Error {
  * applies them in order.
  */
 export function parseKeyValueFile(text: string): Array<[string, string]> {
-  const lines = splitLines(text);
+  const lines = splitLines(text)[Symbol.iterator]();
   const pairs: Array<[string, string]> = [];
-  for (let index = 0; index < lines.length; index++) {
-    const { content: line } = lines[index];
+  for (const { content: line } of lines) {
     if (line === '') continue;
     const equals = line.indexOf('=');
     const heredoc = line.indexOf('<<');
@@ -34,14 +33,14 @@ export function parseKeyValueFile(text: string): Array<[string, string]> {
         );
       }
       const value: string[] = [];
-      for (index++; ; index++) {
-        if (index >= lines.length) {
+      for (;;) {
+        const next = lines.next();
+        if (next.done) {
           throw new FileCommandError(`Invalid value. Matching delimiter not found '${delimiter}'`);
         }
-        if (lines[index].content === delimiter) break;
-        if (!lines[index].terminated)
-          throw new FileCommandError('Invalid value. EOF marker missing new line.');
-        value.push(lines[index].content);
+        if (next.value.content === delimiter) break;
+        if (!next.value.terminated) throw new FileCommandError('Invalid value. EOF marker missing new line.');
+        value.push(next.value.content);
       }
       pairs.push([name, value.join('\n')]);
     } else {
@@ -97,7 +96,8 @@ function splitLines(text: string): Array<{ content: string; terminated: boolean 
     content: part.endsWith('\r') ? part.slice(0, -1) : part,
     terminated: index < parts.length - 1,
   }));
-  if (lines[lines.length - 1].content === '' && !lines[lines.length - 1].terminated) lines.pop();
+  const last = lines.at(-1);
+  if (last && last.content === '' && !last.terminated) lines.pop();
   return lines;
 }
 

@@ -92,11 +92,10 @@ export class RemoteActions {
       }
       commit = resolved.commit;
       wanted = resolved.refName;
-      if (refs[reference.ref]?.commit !== commit) {
-        if (refs[reference.ref]) {
-          this.options.progress(
-            `${name} moved from ${refs[reference.ref].commit.slice(0, 12)} to ${commit.slice(0, 12)}.`,
-          );
+      const known = refs[reference.ref];
+      if (known?.commit !== commit) {
+        if (known) {
+          this.options.progress(`${name} moved from ${known.commit.slice(0, 12)} to ${commit.slice(0, 12)}.`);
         }
         refs[reference.ref] = { commit, resolvedAt: new Date().toISOString() };
         await writeRefs(cache, refs);

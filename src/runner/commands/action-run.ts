@@ -120,7 +120,10 @@ export const actionCommand: CommandRegistration = (program, action) => {
       ].join('\n'),
     )
     .action(
-      action((options, context, reporter, command) => actionRun(options, context, reporter, command.args[0])),
+      // <action> is a required argument: commander refuses the command line before calling this without it.
+      action((options, context, reporter, command) =>
+        actionRun(options, context, reporter, command.args[0]!),
+      ),
     );
   actionGroup
     .command('post')

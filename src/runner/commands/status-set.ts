@@ -84,9 +84,10 @@ export async function statusSet(
       error: outcome.ok ? '' : outcome.error.message,
     })),
   });
-  if (statuses.length === 1 && outcomes[0].ok) {
-    reporter.output('key', statuses[0].status.key);
-    reporter.output('state', statuses[0].status.state);
+  const [only] = outcomes;
+  if (outcomes.length === 1 && only?.ok) {
+    reporter.output('key', only.item.status.key);
+    reporter.output('state', only.item.status.state);
   }
   if (failed.length > 0) {
     if (statuses.length > 1)
