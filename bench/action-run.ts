@@ -27,7 +27,13 @@ async function main(): Promise<void> {
     BITBUCKET_CLONE_DIR: clone,
     BITBUCKET_EXIT_CODE: '0',
   };
-  const times: Record<string, number[]> = { main: [], mainPost: [], oneOff: [], inStep: [], post: [] };
+  const times: Record<'main' | 'mainPost' | 'oneOff' | 'inStep' | 'post', number[]> = {
+    main: [],
+    mainPost: [],
+    oneOff: [],
+    inStep: [],
+    post: [],
+  };
   const node = (script: string) => timeCommand(process.execPath, [join(action, script)], env);
   const cli = async (args: string[], cliEnv: Record<string, string | undefined>): Promise<Timed> => {
     const timed = await timeCommand(process.execPath, [CLI, ...args], cliEnv);
@@ -46,7 +52,13 @@ async function main(): Promise<void> {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  const m = Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)]));
+  const m = {
+    main: median(times.main),
+    mainPost: median(times.mainPost),
+    oneOff: median(times.oneOff),
+    inStep: median(times.inStep),
+    post: median(times.post),
+  };
   const row = (label: string, value: number, baseline: number): [string, string] => [
     label,
     `${value.toFixed(1)} ms  ${(value / baseline).toFixed(2)}x  (+${(value - baseline).toFixed(1)} ms)`,

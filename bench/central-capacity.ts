@@ -148,13 +148,19 @@ async function simulate(setup: Setup, pushes: number): Promise<Outcome> {
     ctl: { start(): void; complete(result: 'SUCCESSFUL' | 'FAILED'): void; sleep(ms: number): Promise<void> },
   ) {
     const variables = Object.fromEntries(run.variables.map((variable) => [variable.key, variable.value]));
+    const variable = (key: string): string => {
+      const value = variables[key];
+      if (value === undefined) throw new Error(`The trigger passed no ${key}.`);
+      return value;
+    };
     // Before #14 the trigger passed no TRIGGER_PENDING_KEY, so the gate marked the commit INPROGRESS again.
     if (setup === 'before') delete variables.TRIGGER_PENDING_KEY;
     await ctl.sleep(minutes(0.5));
     ctl.start();
     const passed = random() < 0.7;
     const { reportTask } = sandbox.sonar.submitAnalysis({
-      projectKey: variables.TRIGGER_REPO.split('/')[1],
+      // The trigger passes TRIGGER_REPO as workspace/repo.
+      projectKey: variable('TRIGGER_REPO').split('/')[1]!,
       pullRequest: variables.TRIGGER_PR_ID,
       revision: variables.TRIGGER_COMMIT,
       processingMs: minutes(2),
@@ -165,7 +171,7 @@ async function simulate(setup: Setup, pushes: number): Promise<Outcome> {
     mkdirSync(join(folder, '.scannerwork'), { recursive: true });
     writeFileSync(join(folder, '.scannerwork', 'report-task.txt'), reportTask);
     const credential =
-      setup === 'access-tokens' ? accessToken(tokens.get(variables.TRIGGER_REPO) as string) : apiToken;
+      setup === 'access-tokens' ? accessToken(tokens.get(variable('TRIGGER_REPO')) as string) : apiToken;
     const code = await cli(
       ['sonar-gate', '--report', '--annotations', '--no-fail'],
       {
@@ -176,13 +182,14 @@ async function simulate(setup: Setup, pushes: number): Promise<Outcome> {
       },
       folder,
     );
-    const push = byCommit.get(variables.TRIGGER_COMMIT);
+    const commit = variables.TRIGGER_COMMIT;
+    const push = commit === undefined ? undefined : byCommit.get(commit);
     if (push) push.gateCode = code;
     ctl.complete(code === 0 ? 'SUCCESSFUL' : 'FAILED');
   }
 
   const schedule: Push[] = Array.from({ length: pushes }, (_, index) => {
-    const repo = repos[Math.floor(random() * repos.length)];
+    const repo = repos[Math.floor(random() * repos.length)]!; // random() < 1: the index is in range
     const commit = hexOf(`${repo}#${index}`);
     return { repo, commit, at: random() * hourMs };
   }).sort((a, b) => a.at - b.at);
@@ -271,10 +278,10 @@ function printTable(outcomes: Outcome[]): void {
     String(o.triggersFailed),
   ]);
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column].length)),
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
   );
   const line = (cells: string[]) =>
-    `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
   process.stdout.write(
     `\nCentral check, ${REPOSITORIES} repositories, one simulated hour = N × ${MS_PER_PUSH} ms, ${HOURLY_LIMIT} requests/hour per credential, ` +
       `sonar-gate --report --annotations with ${ISSUES} issues\n`,

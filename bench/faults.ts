@@ -46,7 +46,8 @@ function faultPlan(count: number): Fault[] {
   while (faults.length < count) {
     const roll = next();
     if (roll < 0.04) faults.push(...Array<Fault>(10 + Math.floor(next() * 40)).fill(429));
-    else if (roll < 0.3) faults.push(single[Math.floor(next() * single.length)]);
+    else if (roll < 0.3)
+      faults.push(single[Math.floor(next() * single.length)]!); // next() < 1: in range
     else faults.push(...Array<Fault>(1 + Math.floor(next() * 3)).fill('pass'));
   }
   return faults.slice(0, count);
@@ -123,8 +124,8 @@ async function main(): Promise<void> {
   try {
     for (let run = 0; run < RUNS; run++) {
       healthy.push(await push(sandbox, `healthy-${run}`, false));
-      faulty.push(await push(sandbox, `faulty-${run}`, true));
-      const last = faulty[faulty.length - 1];
+      const last = await push(sandbox, `faulty-${run}`, true);
+      faulty.push(last);
       process.stderr.write(
         `run ${run + 1}: ${last.requests} requests, ${last.faults} faults; posted ${last.posted}, failed and reported ${last.failedReported}, lost ${last.lost}, duplicated ${last.duplicated}\n`,
       );

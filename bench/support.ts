@@ -35,7 +35,10 @@ export function timeCommand(
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  const upper = sorted[middle];
+  if (upper === undefined) throw new Error('The median of no values is undefined.');
+  // With an even count of at least two, the value below the middle exists too.
+  return sorted.length % 2 ? upper : (sorted[middle - 1]! + upper) / 2;
 }
 
 export function report(title: string, rows: Array<[string, string]>): void {

@@ -39,7 +39,7 @@ const TRIGGER_VARIABLES = triggerVariables(
 ).map((variable) => variable.key);
 
 /** Plausible values a pipeline would have, to run each crosscheck line through the real CLI. */
-const VALUES: Record<string, string> = {
+const VALUES: Readonly<Record<string, string>> & { readonly BITBUCKET_CLONE_DIR: string } = {
   BITBUCKET_WORKSPACE: 'acme',
   BITBUCKET_REPO_FULL_NAME: 'acme/web-app',
   BITBUCKET_COMMIT: 'b'.repeat(40),
@@ -82,14 +82,14 @@ describe('examples/*/bitbucket-pipelines.yml', () => {
   it('the individual repository starts a custom pipeline the central repository has, which declares the TRIGGER_* variables', () => {
     const trigger = invocations(INDIVIDUAL).find((words) => words[1] === 'trigger') as string[];
     const pipeline = trigger[trigger.indexOf('--pipeline') + 1];
+    assert.ok(pipeline, 'trigger names a --pipeline');
     const custom = CENTRAL.yaml.pipelines.custom as Record<
       string,
       Array<{ variables?: Array<{ name: string }> }>
     >;
-    assert.ok(custom[pipeline], `central has custom pipeline ${pipeline}`);
-    const declared = custom[pipeline]
-      .flatMap((entry) => entry.variables ?? [])
-      .map((variable) => variable.name);
+    const entries = custom[pipeline];
+    assert.ok(entries, `central has custom pipeline ${pipeline}`);
+    const declared = entries.flatMap((entry) => entry.variables ?? []).map((variable) => variable.name);
     assert.deepEqual(declared, TRIGGER_VARIABLES);
     assert.ok(
       invocations(CENTRAL).some((words) => words[1] === 'sonar-gate'),
@@ -100,7 +100,7 @@ describe('examples/*/bitbucket-pipelines.yml', () => {
   for (const example of [INDIVIDUAL, CENTRAL]) {
     it(`${example.name}: uses only variables Bitbucket sets, trigger passes, or the header documents`, () => {
       const used = new Set(
-        [...example.lines.join('\n').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]),
+        [...example.lines.join('\n').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]!),
       );
       const known = new Set([...PIPELINES_VARIABLES, ...TRIGGER_VARIABLES, ...example.documented]);
       assert.deepEqual(
@@ -241,7 +241,7 @@ function readExample(name: string): Example {
     }
   };
   visit(yaml.pipelines);
-  const documented = [...text.matchAll(/^#\s+- ([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1]);
+  const documented = [...text.matchAll(/^#\s+- ([A-Z][A-Z0-9_]*):/gm)].map((match) => match[1]!);
   return { name, text, yaml, lines, documented };
 }
 
@@ -259,10 +259,10 @@ function shellWords(command: string): string[] {
   let word: string | undefined;
   let quote: '"' | "'" | undefined;
   for (let index = 0; index < command.length; index++) {
-    const char = command[index];
+    const char = command[index]!; // index < command.length
     if (quote === "'") {
       if (char === "'") quote = undefined;
-      else word += char;
+      else word = (word ?? '') + char;
     } else if (char === "'" && !quote) {
       quote = "'";
       word ??= '';
@@ -274,7 +274,7 @@ function shellWords(command: string): string[] {
         command.slice(index),
       );
       if (!match) throw new Error(`cannot expand at ${command.slice(index)}`);
-      const name = match[1] ?? match[3];
+      const name = (match[1] ?? match[3])!; // one of the two alternatives matched
       // Unknown variables are reported by the variables test; here they only need to stay visible.
       let value = VALUES[name] ?? `<${name}>`;
       if (match[2])

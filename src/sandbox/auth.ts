@@ -120,7 +120,7 @@ export class Credentials {
     const key = email.toLowerCase();
     let account = this.accounts.get(key);
     if (!account) {
-      const nickname = key.split('@')[0];
+      const nickname = key.split('@')[0]!; // split returns at least one part
       account = {
         email,
         displayName: nickname.replace(/[._-]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase()),

@@ -18,7 +18,8 @@ export function parseQuery(q: string): Query {
     splitOutsideQuotes(disjunct, 'AND').map((part) => {
       const m = COMPARISON.exec(part);
       if (!m) throw new Error(`cannot parse "${part.trim()}"`);
-      const raw = m[3];
+      // COMPARISON's three groups are required: each is a string when it matches.
+      const raw = m[3]!;
       const value = raw.startsWith('"')
         ? (JSON.parse(raw) as string)
         : raw === 'true' || raw === 'false'
@@ -26,7 +27,7 @@ export function parseQuery(q: string): Query {
           : raw === 'null'
             ? null
             : Number(raw);
-      return { field: m[1], op: m[2] as Operator, value };
+      return { field: m[1]!, op: m[2] as Operator, value };
     }),
   );
 }

@@ -2,7 +2,16 @@
 import { principalId, SCOPES, withBitbucketAuth, type Credentials, type Principal } from './auth';
 import { accountJson, apiBase, commitRef, repositoryRef, type Repositories } from './bitbucket-repositories';
 import type { BuildStatusInput } from './bitbucket-statuses';
-import { bitbucketError, bodyObject, json, route, type Reply, type RequestContext, type Route } from './http';
+import {
+  bitbucketError,
+  bodyObject,
+  json,
+  route,
+  type Reply,
+  type RequestContext,
+  type Route,
+  param,
+} from './http';
 import { bareUuid, bitbucketTime, randomBracedUuid } from './ids';
 import { resolveCommit, type RepositoryRecord } from './model';
 import { paginate } from './pagination';
@@ -418,7 +427,7 @@ export function pipelineRoutes(
       'POST',
       P,
       withBitbucketAuth(credentials, SCOPES.writePipeline, (ctx, principal) => {
-        const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
         if ('status' in repo) return repo;
         const trigger = parseTrigger(repo, ctx);
         if ('status' in trigger) return trigger;
@@ -437,7 +446,7 @@ export function pipelineRoutes(
       'GET',
       P,
       withBitbucketAuth(credentials, SCOPES.readPipeline, (ctx, principal) => {
-        const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
         if ('status' in repo) return repo;
         const refName = ctx.query.get('target.ref_name') ?? ctx.query.get('target.branch');
         const pattern = ctx.query.get('target.selector.pattern');
@@ -463,20 +472,20 @@ export function pipelineRoutes(
       'GET',
       `${P}/:uuid`,
       withBitbucketAuth(credentials, SCOPES.readPipeline, (ctx, principal) => {
-        const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
         if ('status' in repo) return repo;
-        const run = store.find(repo.fullName, ctx.params.uuid);
-        return run ? json(200, pipelineJson(ctx.origin, repo, run, now())) : notFound(ctx.params.uuid);
+        const run = store.find(repo.fullName, param(ctx, 'uuid'));
+        return run ? json(200, pipelineJson(ctx.origin, repo, run, now())) : notFound(param(ctx, 'uuid'));
       }),
     ),
     route(
       'POST',
       `${P}/:uuid/stopPipeline`,
       withBitbucketAuth(credentials, SCOPES.writePipeline, (ctx, principal) => {
-        const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
         if ('status' in repo) return repo;
-        const run = store.find(repo.fullName, ctx.params.uuid);
-        if (!run) return notFound(ctx.params.uuid);
+        const run = store.find(repo.fullName, param(ctx, 'uuid'));
+        if (!run) return notFound(param(ctx, 'uuid'));
         store.complete(repo.fullName, run.uuid, 'STOPPED');
         return { status: 204 };
       }),

@@ -3,7 +3,7 @@ import { SCOPES, withBitbucketAuth, type Credentials, type Principal } from './a
 import { matchesQuery, parseQuery, sortBy } from './bbql';
 import { accountJson, apiBase, htmlBase, repositoryRef, type Repositories } from './bitbucket-repositories';
 import { listStatuses, statusJson, type StatusStore } from './bitbucket-statuses';
-import { bitbucketError, json, route, type Reply, type RequestContext, type Route } from './http';
+import { bitbucketError, json, route, type Reply, type RequestContext, type Route, param } from './http';
 import type { PullRequestRecord, RepositoryRecord } from './model';
 import { paginate } from './pagination';
 
@@ -65,9 +65,9 @@ function lookupPullRequest(
   ctx: RequestContext,
   principal: Principal,
 ): { repo: RepositoryRecord; pr: PullRequestRecord } | Reply {
-  const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+  const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
   if ('status' in repo) return repo;
-  const pr = repo.pullRequests.find((p) => String(p.id) === ctx.params.id);
+  const pr = repo.pullRequests.find((p) => String(p.id) === param(ctx, 'id'));
   if (!pr) return bitbucketError(404, 'Pull request not found');
   return { repo, pr };
 }
@@ -83,7 +83,7 @@ export function pullRequestRoutes(
       'GET',
       P,
       withBitbucketAuth(credentials, SCOPES.readPullRequest, (ctx, principal) => {
-        const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
         if ('status' in repo) return repo;
         // Only open pull requests unless `state` (repeatable) says otherwise.
         const states = ctx.query.getAll('state').map((s) => s.toUpperCase());

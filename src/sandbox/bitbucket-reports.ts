@@ -10,6 +10,7 @@ import {
   type Reply,
   type RequestContext,
   type Route,
+  param,
 } from './http';
 import { bareUuid, bitbucketTime, randomBracedUuid } from './ids';
 import { paginate } from './pagination';
@@ -252,7 +253,12 @@ export function reportRoutes(repos: Repositories, reports: ReportStore, credenti
   const reportNotFound = (id: string): Reply => bitbucketError(404, `Report ${id} not found on this commit.`);
   const withCommit = (handler: (ctx: RequestContext, repo: string, hash: string) => Reply) =>
     withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-      const found = repos.lookupCommit(ctx.params.workspace, ctx.params.repo, ctx.params.commit, principal);
+      const found = repos.lookupCommit(
+        param(ctx, 'workspace'),
+        param(ctx, 'repo'),
+        param(ctx, 'commit'),
+        principal,
+      );
       return 'status' in found ? found : handler(ctx, found.repo.fullName, found.hash);
     });
   return [
@@ -267,30 +273,32 @@ export function reportRoutes(repos: Repositories, reports: ReportStore, credenti
       withCommit((ctx, repo, hash) => {
         const checked = validateReport(bodyObject(ctx));
         if ('error' in checked) return checked.error;
-        return json(200, reportJson(reports.put(repo, hash, ctx.params.report, checked.fields)));
+        return json(200, reportJson(reports.put(repo, hash, param(ctx, 'report'), checked.fields)));
       }),
     ),
     route(
       'GET',
       `${C}/:report`,
       withCommit((ctx, repo, hash) => {
-        const report = reports.find(repo, hash, ctx.params.report);
-        return report ? json(200, reportJson(report)) : reportNotFound(ctx.params.report);
+        const report = reports.find(repo, hash, param(ctx, 'report'));
+        return report ? json(200, reportJson(report)) : reportNotFound(param(ctx, 'report'));
       }),
     ),
     route(
       'DELETE',
       `${C}/:report`,
       withCommit((ctx, repo, hash) =>
-        reports.delete(repo, hash, ctx.params.report) ? { status: 204 } : reportNotFound(ctx.params.report),
+        reports.delete(repo, hash, param(ctx, 'report'))
+          ? { status: 204 }
+          : reportNotFound(param(ctx, 'report')),
       ),
     ),
     route(
       'POST',
       `${C}/:report/annotations`,
       withCommit((ctx, repo, hash) => {
-        const report = reports.find(repo, hash, ctx.params.report);
-        if (!report) return reportNotFound(ctx.params.report);
+        const report = reports.find(repo, hash, param(ctx, 'report'));
+        if (!report) return reportNotFound(param(ctx, 'report'));
         const items = validateAnnotations(ctx);
         if (!Array.isArray(items)) return items;
         const added = items.filter((a) => !report.annotations.has(a.external_id as string)).length;
@@ -307,8 +315,8 @@ export function reportRoutes(repos: Repositories, reports: ReportStore, credenti
       'GET',
       `${C}/:report/annotations`,
       withCommit((ctx, repo, hash) => {
-        const report = reports.find(repo, hash, ctx.params.report);
-        if (!report) return reportNotFound(ctx.params.report);
+        const report = reports.find(repo, hash, param(ctx, 'report'));
+        if (!report) return reportNotFound(param(ctx, 'report'));
         return paginate(ctx, [...report.annotations.values()].map(annotationJson));
       }),
     ),

@@ -8,7 +8,7 @@ import {
   type Credentials,
   type Principal,
 } from './auth';
-import { bitbucketError, json, route, type Reply, type Route } from './http';
+import { bitbucketError, json, route, type Reply, type Route, param } from './http';
 import { seededUuid } from './ids';
 import { paginate } from './pagination';
 import { resolveCommit, type CommitRecord, type RepositoryRecord } from './model';
@@ -301,7 +301,7 @@ export function repositoryRoutes(repos: Repositories, credentials: Credentials):
       'GET',
       R,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
         return 'status' in repo ? repo : json(200, repositoryJson(ctx.origin, repo));
       }),
     ),
@@ -309,7 +309,12 @@ export function repositoryRoutes(repos: Repositories, credentials: Credentials):
       'GET',
       `${R}/commit/:commit`,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const found = repos.lookupCommit(ctx.params.workspace, ctx.params.repo, ctx.params.commit, principal);
+        const found = repos.lookupCommit(
+          param(ctx, 'workspace'),
+          param(ctx, 'repo'),
+          param(ctx, 'commit'),
+          principal,
+        );
         return 'status' in found
           ? found
           : json(200, commitJson(ctx.origin, found.repo, found.hash, credentials));
@@ -319,7 +324,7 @@ export function repositoryRoutes(repos: Repositories, credentials: Credentials):
       'GET',
       `${R}/commits`,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
         if ('status' in repo) return repo;
         const head = repo.branches.get(repo.mainBranch) as string;
         return paginate(
@@ -333,19 +338,19 @@ export function repositoryRoutes(repos: Repositories, credentials: Credentials):
       'GET',
       `${R}/refs/branches/*name`,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const repo = repos.lookup(ctx.params.workspace, ctx.params.repo, principal);
+        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
         if ('status' in repo) return repo;
-        const head = repo.branches.get(ctx.params.name);
-        if (!head) return bitbucketError(404, `Branch not found: ${ctx.params.name}`);
+        const head = repo.branches.get(param(ctx, 'name'));
+        if (!head) return bitbucketError(404, `Branch not found: ${param(ctx, 'name')}`);
         return json(200, {
           type: 'branch',
-          name: ctx.params.name,
+          name: param(ctx, 'name'),
           target: commitJson(ctx.origin, repo, head, credentials),
           links: {
             self: {
-              href: `${apiBase(ctx.origin, repo)}/refs/branches/${encodeURIComponent(ctx.params.name)}`,
+              href: `${apiBase(ctx.origin, repo)}/refs/branches/${encodeURIComponent(param(ctx, 'name'))}`,
             },
-            html: { href: `${htmlBase(ctx.origin, repo)}/branch/${ctx.params.name}` },
+            html: { href: `${htmlBase(ctx.origin, repo)}/branch/${param(ctx, 'name')}` },
           },
         });
       }),

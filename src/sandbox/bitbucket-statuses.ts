@@ -12,6 +12,7 @@ import {
   type Reply,
   type RequestContext,
   type Route,
+  param,
 } from './http';
 import { bitbucketTime, randomBracedUuid } from './ids';
 import type { RepositoryRecord } from './model';
@@ -93,7 +94,8 @@ export class StatusStore {
   /** Every status, for the state dump of the control endpoint. */
   all(): Array<{ repo: string; commit: string } & BuildStatus> {
     return [...this.byCommit.entries()].flatMap(([slot, list]) => {
-      const [repo, commit] = slot.split('@');
+      const at = slot.indexOf('@'); // slots are repo@commit; neither part holds an '@'
+      const [repo, commit] = [slot.slice(0, at), slot.slice(at + 1)];
       return list.map((s) => ({ repo, commit, ...s }));
     });
   }
@@ -198,7 +200,12 @@ export function statusRoutes(repos: Repositories, statuses: StatusStore, credent
   const C = '/2.0/repositories/:workspace/:repo/commit/:commit';
   const write = (ctx: RequestContext, existingKey?: string) =>
     withBitbucketAuth(credentials, SCOPES.readRepository, (c, principal) => {
-      const found = repos.lookupCommit(c.params.workspace, c.params.repo, c.params.commit, principal);
+      const found = repos.lookupCommit(
+        param(c, 'workspace'),
+        param(c, 'repo'),
+        param(c, 'commit'),
+        principal,
+      );
       if ('status' in found) return found;
       const previous =
         existingKey === undefined ? undefined : statuses.get(found.repo.fullName, found.hash, existingKey);
@@ -226,15 +233,21 @@ export function statusRoutes(repos: Repositories, statuses: StatusStore, credent
     })(ctx);
   return [
     route('POST', `${C}/statuses/build`, (ctx) => write(ctx)),
-    route('PUT', `${C}/statuses/build/:key`, (ctx) => write(ctx, ctx.params.key)),
+    route('PUT', `${C}/statuses/build/:key`, (ctx) => write(ctx, param(ctx, 'key'))),
     route(
       'GET',
       `${C}/statuses/build/:key`,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const found = repos.lookupCommit(ctx.params.workspace, ctx.params.repo, ctx.params.commit, principal);
+        const found = repos.lookupCommit(
+          param(ctx, 'workspace'),
+          param(ctx, 'repo'),
+          param(ctx, 'commit'),
+          principal,
+        );
         if ('status' in found) return found;
-        const status = statuses.get(found.repo.fullName, found.hash, ctx.params.key);
-        if (!status) return bitbucketError(404, `No build status with key ${ctx.params.key} on this commit.`);
+        const status = statuses.get(found.repo.fullName, found.hash, param(ctx, 'key'));
+        if (!status)
+          return bitbucketError(404, `No build status with key ${param(ctx, 'key')} on this commit.`);
         return json(200, statusJson(ctx.origin, found.repo, found.hash, status));
       }),
     ),
@@ -242,7 +255,12 @@ export function statusRoutes(repos: Repositories, statuses: StatusStore, credent
       'GET',
       `${C}/statuses`,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const found = repos.lookupCommit(ctx.params.workspace, ctx.params.repo, ctx.params.commit, principal);
+        const found = repos.lookupCommit(
+          param(ctx, 'workspace'),
+          param(ctx, 'repo'),
+          param(ctx, 'commit'),
+          principal,
+        );
         if ('status' in found) return found;
         const rendered = statuses
           .list(found.repo.fullName, found.hash)

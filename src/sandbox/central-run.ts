@@ -45,7 +45,7 @@ export function centralRunHandler(options: CentralRunOptions): PipelineRunHandle
     const branch = variable(run, 'TRIGGER_BRANCH');
     const pullRequest = variable(run, 'TRIGGER_PR_ID');
     const dashboard = new URL(`${options.sonarUrl()}/dashboard`);
-    dashboard.searchParams.set('id', repo.split('/')[1]);
+    dashboard.searchParams.set('id', repo.split('/')[1]!); // repo holds a '/' (made so above)
     if (pullRequest) dashboard.searchParams.set('pullRequest', pullRequest);
     else if (branch) dashboard.searchParams.set('branch', branch);
     const passed = options.outcome() === 'SUCCESSFUL';

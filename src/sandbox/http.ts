@@ -27,6 +27,13 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** A named segment of the matched route; asking for a name the route's template lacks is a bug in the sandbox. */
+export function param(ctx: RequestContext, name: string): string {
+  const value = ctx.params[name];
+  if (value === undefined) throw new Error(`The route ${ctx.method} ${ctx.path} has no :${name} segment.`);
+  return value;
+}
+
 export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
 
 export interface Route {

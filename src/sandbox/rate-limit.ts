@@ -71,8 +71,8 @@ export class HourlyRateLimiter {
   private window(key: string, now: number): number[] {
     let times = this.windows.get(key);
     if (!times) this.windows.set(key, (times = []));
-    let expired = 0;
-    while (expired < times.length && times[expired] <= now - this.hourMs) expired++;
+    const live = times.findIndex((time) => time > now - this.hourMs);
+    const expired = live < 0 ? times.length : live;
     if (expired) times.splice(0, expired);
     return times;
   }

@@ -154,6 +154,15 @@ function head(slug: string, branch: string): string {
   if (commit === undefined) throw new Error(`The sandbox seed has no branch ${branch} in ${slug}.`);
   return commit;
 }
+
+/** Every branch of a repository with its head, typed by the names tests may use (each checked to exist). */
+function namedHeads<const B extends string>(
+  slug: string,
+  names: readonly B[],
+): Readonly<Record<string, string> & Record<B, string>> {
+  for (const name of names) head(slug, name);
+  return heads(slug) as Readonly<Record<string, string> & Record<B, string>>;
+}
 const SEEDED = seedRepositories();
 
 /**
@@ -167,7 +176,15 @@ export const seed = {
     fullName: `${WORKSPACE}/web-app`,
     slug: 'web-app',
     mainBranch: 'main',
-    branches: heads('web-app'),
+    branches: namedHeads('web-app', [
+      'main',
+      'feature/login',
+      'feature/empty',
+      'feature/dark-mode',
+      'feature/error-pages',
+      'feature/profile',
+      'feature/signup',
+    ]),
     /** The open pull request #7, feature/login → main. */
     pullRequest: {
       id: 7,
@@ -183,7 +200,7 @@ export const seed = {
     fullName: `${WORKSPACE}/api-service`,
     slug: 'api-service',
     mainBranch: 'main',
-    branches: heads('api-service'),
+    branches: namedHeads('api-service', ['main', 'feature/rate-limit']),
     pullRequest: {
       id: 3,
       title: 'Add rate limiting',
@@ -196,7 +213,7 @@ export const seed = {
     fullName: `${WORKSPACE}/central-checks`,
     slug: 'central-checks',
     mainBranch: 'main',
-    branches: heads('central-checks'),
+    branches: namedHeads('central-checks', ['main']),
     customPipelines: ['sonar-pr-check', 'lint'] as readonly string[],
   },
 } as const;

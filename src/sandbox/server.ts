@@ -218,7 +218,8 @@ function queryRecord(params: URLSearchParams): Record<string, string | string[]>
   const out: Record<string, string | string[]> = {};
   for (const key of new Set(params.keys())) {
     const all = params.getAll(key);
-    out[key] = all.length === 1 ? all[0] : all;
+    const [only] = all;
+    out[key] = all.length === 1 && only !== undefined ? only : all;
   }
   return out;
 }

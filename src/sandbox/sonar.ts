@@ -509,12 +509,13 @@ export class SonarService implements SonarControls {
 
 function syntheticIssues(projectKey: string, taskId: string, count: number): SonarIssue[] {
   return Array.from({ length: count }, (_, i) => {
-    const rule = SYNTHETIC_RULES[i % SYNTHETIC_RULES.length];
+    // Both lists are non-empty constants, so an index modulo their length is always in range.
+    const rule = SYNTHETIC_RULES[i % SYNTHETIC_RULES.length]!;
     const line = 10 + ((i * 7) % 120);
     return {
       key: sonarId(`issue:${taskId}:${i}`),
       ...rule,
-      component: `${projectKey}:${SYNTHETIC_FILES[i % SYNTHETIC_FILES.length]}`,
+      component: `${projectKey}:${SYNTHETIC_FILES[i % SYNTHETIC_FILES.length]!}`,
       line,
       textRange: { startLine: line, endLine: line, startOffset: 4, endOffset: 24 },
     };

@@ -155,7 +155,7 @@ describe('runAction', () => {
       const { result } = await run('lifecycle', { inputs: { 'fail-in': 'post' } });
       assert.equal(result.result, 'failure');
       assert.equal(result.exitCode, 1);
-      assert.equal(result.phases[2].status, 'failure');
+      assert.equal(result.phases[2]?.status, 'failure');
     });
 
     it('runs a failure() post only when the run failed', async () => {
@@ -183,7 +183,7 @@ describe('runAction', () => {
         log: new RecordingLog(),
       });
       assert.equal(failed.result, 'failure');
-      assert.equal(failed.phases[2].status, 'success');
+      assert.equal(failed.phases[2]?.status, 'success');
     });
 
     it('skips a success() post after a failure and a cancelled() post after a success', async () => {
@@ -195,7 +195,7 @@ describe('runAction', () => {
         cwd: scratch,
         log: new RecordingLog(),
       });
-      assert.equal(failed.phases[2].status, 'skipped');
+      assert.equal(failed.phases[2]?.status, 'skipped');
       const cancelledOnly = await lifecycleWith('post-if: cancelled()');
       const passed = await runAction({
         actionPath: cancelledOnly,
@@ -204,7 +204,7 @@ describe('runAction', () => {
         cwd: scratch,
         log: new RecordingLog(),
       });
-      assert.equal(passed.phases[2].status, 'skipped');
+      assert.equal(passed.phases[2]?.status, 'skipped');
       assert.equal(passed.result, 'success');
     });
 
@@ -226,7 +226,7 @@ describe('runAction', () => {
           ['post', 'success'],
         ],
       );
-      assert.equal(log.lines()[0], 'main ran; state from pre= env FROM_PRE=undefined');
+      assert.equal(log.printedLine(0), 'main ran; state from pre= env FROM_PRE=undefined');
     });
 
     it("evaluates pre-if / post-if expressions with GitHub's evaluator, and refuses one it cannot evaluate (exit 2)", async () => {
@@ -298,7 +298,7 @@ describe('runAction', () => {
         inputs: { who: 'caller-token-123' },
         secrets: ['caller-token-123'],
       });
-      assert.equal(log.lines()[0], 'inputs: greeting=Hello who=*** old-style= token=[]');
+      assert.equal(log.printedLine(0), 'inputs: greeting=Hello who=*** old-style= token=[]');
     });
   });
 
@@ -381,7 +381,7 @@ describe('runAction', () => {
       const { result, log } = await run('commands', { inputs: { mode: 'legacy' } });
       assert.equal(result.result, 'failure');
       assert.equal(result.exitCode, 1);
-      assert.equal(result.phases[0].exitCode, 0);
+      assert.equal(result.phases[0]?.exitCode, 0);
       assert.ok(
         log.annotations.some(
           (a) => a.level === 'error' && a.message.includes('The `set-env` command is disabled'),
@@ -426,7 +426,7 @@ describe('runAction', () => {
       assert.equal(result.result, 'success');
       assert.equal(result.summary, '');
       assert.equal(
-        log.annotations[0].message,
+        log.annotations[0]?.message,
         '$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k, got 1024k. For more information see: https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-markdown-summary',
       );
     });
@@ -454,7 +454,7 @@ describe('runAction', () => {
       const log = new RecordingLog((line) => line === 'ready' && controller.abort('SIGTERM'));
       const { result } = await run('slow', { log, signal: controller.signal });
       assert.equal(result.exitCode, 143);
-      assert.equal(result.phases[0].signal, 'SIGTERM');
+      assert.equal(result.phases[0]?.signal, 'SIGTERM');
     });
 
     it('runs nothing when cancelled before the start', async () => {
@@ -487,7 +487,7 @@ describe('runAction', () => {
         }),
       });
       assert.equal(result.result, 'success');
-      const seen = JSON.parse(log.lines()[0]);
+      const seen = JSON.parse(log.printedLine(0));
       const {
         GITHUB_EVENT_PATH,
         GITHUB_OUTPUT,

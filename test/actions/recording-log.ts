@@ -68,6 +68,13 @@ export class RecordingLog implements ActionLog {
     return this.entries.filter((entry) => /^std(out|err): /.test(entry)).map((entry) => entry.slice(8));
   }
 
+  /** One printed line; a test asking for a line that was not printed fails here, naming what was printed. */
+  printedLine(index: number): string {
+    const line = this.lines()[index];
+    if (line === undefined) throw new Error(`No line ${index} was printed:\n${this.text()}`);
+    return line;
+  }
+
   text(): string {
     return this.entries.join('\n');
   }

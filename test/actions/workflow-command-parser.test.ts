@@ -108,7 +108,7 @@ describe('WorkflowCommandProcessor', () => {
     commands.processLine('::add-mask::  ', 'stdout');
     assert.deepEqual(log.lines(), ['::made-up::***']);
     assert.equal(
-      commands.annotations[0].message,
+      commands.annotations[0]?.message,
       "Can't add secret mask for empty string in ##[add-mask] command.",
     );
   });
@@ -161,6 +161,6 @@ describe('WorkflowCommandProcessor', () => {
     commands.processLine('::add-matcher::.github/matcher.json', 'stdout');
     commands.processLine('::remove-matcher owner=eslint::', 'stdout');
     assert.equal(commands.annotations.length, 1);
-    assert.match(commands.annotations[0].message, /Problem matchers are not supported/);
+    assert.match(commands.annotations[0]?.message ?? '', /Problem matchers are not supported/);
   });
 });

@@ -427,7 +427,7 @@ describe('crosscheck action run (CLI)', () => {
         env: { ...credentials(), ...step() },
         cwd: clone,
       });
-      assert.equal(JSON.parse(hidden.stdout.split('\n')[0]).credentials.BITBUCKET_API_TOKEN, null);
+      assert.equal(JSON.parse(hidden.stdout.split('\n')[0]!).credentials.BITBUCKET_API_TOKEN, null);
       const passed = await runCrosscheck(
         ['action', 'run', join(FIXTURES, 'env-dump'), '--env', 'BITBUCKET_API_TOKEN'],
         {
@@ -435,7 +435,7 @@ describe('crosscheck action run (CLI)', () => {
           cwd: clone,
         },
       );
-      assert.equal(JSON.parse(passed.stdout.split('\n')[0]).credentials.BITBUCKET_API_TOKEN, '***');
+      assert.equal(JSON.parse(passed.stdout.split('\n')[0]!).credentials.BITBUCKET_API_TOKEN, '***');
       assert.ok(!passed.stdout.includes(token) && !passed.stderr.includes(token));
     });
   });

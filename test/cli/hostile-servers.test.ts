@@ -18,7 +18,7 @@ const TOKEN = 'ATATT3xFfGF0hostiletestsecret0000';
 const ENV = { ATLASSIAN_ACCOUNT_EMAIL: 'dev@acme.example', BITBUCKET_API_TOKEN: TOKEN };
 
 const statusSet = ['status', 'set', '--repo', 'acme/web-app', '--commit', COMMIT, '--key', 'sonar'];
-const COMMANDS: Record<string, string[]> = {
+const COMMANDS = {
   'status set': [...statusSet, '--state', 'passed', '--url', 'https://ci.example.com/1'],
   'status get': ['status', 'get', '--repo', 'acme/web-app', '--commit', COMMIT],
   doctor: ['doctor', '--repo', 'acme/web-app'],
@@ -27,7 +27,7 @@ const COMMANDS: Record<string, string[]> = {
     ...['--central', 'acme/central', '--pipeline', 'sonar-pr-check', '--ref', 'main'],
     ...['--repo', 'acme/web-app', '--commit', COMMIT, '--branch', 'feature/x'],
   ],
-};
+} satisfies Record<string, string[]>;
 
 /** Runs the CLI against `server`, checks it never crashed or leaked the token, and returns what it printed. */
 async function against(

@@ -138,7 +138,7 @@ describe('requests per check and the hourly budget (CLI against the sandbox)', f
     const asked = await trigger(commit, ['--verbose']);
     assert.equal(asked.code, 0, asked.stderr);
     assert.equal(json(asked).requests.bitbucket, 3);
-    assert.equal(bitbucketRequests()[0].method, 'GET');
+    assert.equal(bitbucketRequests()[0]?.method, 'GET');
     assert.match(asked.stderr, /requests: 3 to Bitbucket, 0 to SonarQube/);
 
     seen = sandbox.requests.length;
@@ -195,7 +195,7 @@ describe('requests per check and the hourly budget (CLI against the sandbox)', f
     const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
     assert.equal(warnings.length, 1, result.stderr);
     assert.match(
-      warnings[0],
+      warnings[0] ?? '',
       /access token \(BITBUCKET_ACCESS_TOKEN\).*less than a fifth of 10 requests per hour \(resource api\)/,
     );
     assert.deepEqual(json(result).requests, { bitbucket: 9, rateLimited: 0, sonar: 0 });

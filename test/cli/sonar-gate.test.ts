@@ -289,8 +289,9 @@ describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
       [100, 50],
     );
     const first = (
-      batches[0].body as Array<{ path?: string; line?: number; link?: string; severity?: string }>
+      batches[0]?.body as Array<{ path?: string; line?: number; link?: string; severity?: string }>
     )[0];
+    assert.ok(first);
     assert.match(first.path ?? '', /^src\//);
     assert.ok(first.line && first.line > 0);
     assert.match(first.link ?? '', /\/project\/issues\?id=web-app&pullRequest=7&open=/);

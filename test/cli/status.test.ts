@@ -58,8 +58,8 @@ describe('crosscheck status (CLI against the sandbox)', function () {
     }
     const statuses = sandbox.buildStatuses(REPO, COMMIT).filter((status) => status.key === 'cli-flow');
     assert.equal(statuses.length, 1);
-    assert.equal(statuses[0].state, 'SUCCESSFUL');
-    assert.equal(statuses[0].refname, PR.source);
+    assert.equal(statuses[0]?.state, 'SUCCESSFUL');
+    assert.equal(statuses[0]?.refname, PR.source);
   });
 
   it('sends an API token as HTTP Basic email:token', async () => {

@@ -60,12 +60,13 @@ describe('HttpClient', () => {
       assert.equal(response.body.key, 'sonar');
       assert.equal(server.seen.length, 4);
       assert.equal(sleeps.length, 3);
-      assert.ok(sleeps[1] > sleeps[0] && sleeps[2] > sleeps[1], `backoff grows: ${sleeps.join(', ')}`);
+      const [first = NaN, second = NaN, third = NaN] = sleeps;
+      assert.ok(second > first && third > second, `backoff grows: ${sleeps.join(', ')}`);
       const reasons = events
         .filter((event) => event.type === 'retry')
         .map((event) => (event as { reason: string }).reason);
       assert.deepEqual(reasons, ['rate limited (429)', 'server answered 502', 'the connection was reset']);
-      assert.equal(server.seen[0].headers['user-agent'], 'crosscheck/test');
+      assert.equal(server.seen[0]?.headers['user-agent'], 'crosscheck/test');
     } finally {
       await server.close();
     }
@@ -211,8 +212,8 @@ describe('HttpClient', () => {
       await connection.http.request({ method: 'GET', path: '/a' });
       await connection.http.request({ method: 'GET', path: '/b' });
       assert.equal(server.seen.length, 3);
-      assert.equal(server.seen[1].headers.authorization, 'Bearer oauth-access-token-value');
-      assert.equal(server.seen[2].headers.authorization, 'Bearer oauth-access-token-value');
+      assert.equal(server.seen[1]?.headers.authorization, 'Bearer oauth-access-token-value');
+      assert.equal(server.seen[2]?.headers.authorization, 'Bearer oauth-access-token-value');
       assert.deepEqual(masked, ['oauth-access-token-value']);
       assert.equal(connection.http.redact('x oauth-access-token-value y'), 'x *** y');
     } finally {
@@ -346,7 +347,7 @@ describe('HttpClient: one mapping for every answer', () => {
         answers.map((event) => event.status),
         [429, 502, 201],
       );
-      assert.equal(answers[2].rateLimit?.nearLimit, false);
+      assert.equal(answers[2]?.rateLimit?.nearLimit, false);
     } finally {
       await server.close();
     }

@@ -37,7 +37,9 @@ function titleOf(manifest: ExtensionManifest, command: string): string {
   const contributed = manifest.contributes?.commands ?? [];
   const index = contributed.findIndex((candidate) => candidate.command === command);
   if (index < 0) throw new Error(`the manifest contributes no command ${command}`);
-  return commandPaletteTitles(manifest)[index];
+  const title = commandPaletteTitles(manifest)[index];
+  if (title === undefined) throw new Error(`the manifest has no palette title for ${command}`);
+  return title;
 }
 
 /** Requests that carried an Authorization header (the sandbox records it redacted, e.g. `Basic <email>:[REDACTED]`). */
@@ -50,7 +52,10 @@ function credentialed(requests: readonly RecordedRequest[]): string[] {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  const upper = sorted[middle];
+  if (upper === undefined) throw new Error('The median of no values is undefined.');
+  // With an even count of at least two, the value below the middle exists too.
+  return sorted.length % 2 ? upper : (sorted[middle - 1]! + upper) / 2;
 }
 
 function variablesOf(run: PipelineRun): Record<string, string> {
@@ -249,7 +254,7 @@ describe('Crosscheck in VS Code (code-server + Chromium)', function () {
     // The sandbox's default central run posts FAILED.
     const failed = await workbench.waitForStatusBarLabel(STATUS_ITEM, LABEL.failed, 30_000);
     assert.ok(failed.classes.includes('error-kind'), `an error background: ${failed.classes.join(' ')}`);
-    assert.equal(sandbox.pipelines(FIXTURE.central)[runsBefore].result, 'FAILED');
+    assert.equal(sandbox.pipelines(FIXTURE.central)[runsBefore]?.result, 'FAILED');
 
     // Right after a trigger, a status changed on Bitbucket shows within the promised latency. Each change comes at a
     // different moment of the polling cycle (the extension polls every 2.5 s then), not right after a poll.

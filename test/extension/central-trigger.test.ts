@@ -105,7 +105,9 @@ describe('startCheck against the sandbox', () => {
 
     const runs = sandbox.pipelines(seed.centralChecks.fullName);
     assert.equal(runs.length, 1);
-    const variables = Object.fromEntries(runs[0].variables.map((variable) => [variable.key, variable.value]));
+    const [run] = runs;
+    assert.ok(run);
+    const variables = Object.fromEntries(run.variables.map((variable) => [variable.key, variable.value]));
     assert.deepEqual(variables, {
       TRIGGER_REPO: 'acme/web-app',
       TRIGGER_COMMIT: head,
@@ -115,12 +117,13 @@ describe('startCheck against the sandbox', () => {
       TRIGGER_PENDING_KEY: 'sonar',
     });
     const [status] = sandbox.buildStatuses(seed.webApp.fullName, head);
+    assert.ok(status);
     assert.equal(status.key, 'sonar');
     assert.equal(status.state, 'INPROGRESS');
     assert.equal(status.name, 'SonarQube');
     assert.equal(status.refname, 'feature/login');
     assert.equal(started.pullRequest?.id, 7);
-    assert.equal(started.run.uuid, runs[0].uuid);
+    assert.equal(started.run.uuid, runs[0]?.uuid);
     assert.equal(started.run.commit, head);
     assert.equal(started.run.startedAt, 1234);
     assert.equal(status.url, started.run.runUrl);
@@ -135,7 +138,7 @@ describe('startCheck against the sandbox', () => {
     });
     const started = await startCheck(api, context, settings, { now: 0 });
     assert.equal(started.pullRequest, undefined);
-    const keys = sandbox.pipelines(seed.centralChecks.fullName)[0].variables.map((variable) => variable.key);
+    const keys = sandbox.pipelines(seed.centralChecks.fullName)[0]?.variables.map((variable) => variable.key);
     assert.deepEqual(keys, ['TRIGGER_REPO', 'TRIGGER_COMMIT', 'TRIGGER_BRANCH', 'TRIGGER_PENDING_KEY']);
   });
 

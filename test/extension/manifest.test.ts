@@ -59,12 +59,12 @@ describe('package.json manifest', () => {
         id(SETTINGS.notifyOnFinish),
       ].sort(),
     );
-    assert.equal(properties[id(SETTINGS.centralPipeline)].default, 'sonar-pr-check');
-    assert.equal(properties[id(SETTINGS.checkKey)].default, 'sonar');
-    assert.equal(properties[id(SETTINGS.centralBranch)].default, '');
-    assert.equal(properties[id(SETTINGS.apiUrl)].default, 'https://api.bitbucket.org/2.0');
-    assert.equal(properties[id(SETTINGS.apiUrl)].scope, 'application');
-    assert.equal(properties[id(SETTINGS.notifyOnFinish)].default, true);
+    assert.equal(properties[id(SETTINGS.centralPipeline)]?.default, 'sonar-pr-check');
+    assert.equal(properties[id(SETTINGS.checkKey)]?.default, 'sonar');
+    assert.equal(properties[id(SETTINGS.centralBranch)]?.default, '');
+    assert.equal(properties[id(SETTINGS.apiUrl)]?.default, 'https://api.bitbucket.org/2.0');
+    assert.equal(properties[id(SETTINGS.apiUrl)]?.scope, 'application');
+    assert.equal(properties[id(SETTINGS.notifyOnFinish)]?.default, true);
     assert.ok(!JSON.stringify(properties).match(/token|password|secret/i), 'no secret in settings');
   });
 

@@ -260,15 +260,13 @@ describe('renderPanelBody', () => {
     ).markup;
     // Escaped text has no "<", so every "<" opens a tag the renderer wrote: only known elements and attributes.
     for (const tag of body.matchAll(/<\/?([A-Za-z][A-Za-z0-9]*)([^>]*)>/g)) {
-      assert.ok(ALLOWED_ELEMENTS.has(tag[1]), `unexpected element <${tag[1]}>`);
-      const attributes = [...tag[2].matchAll(/\s([^\s=]+)(?:="[^"]*")?/g)].map((attribute) => attribute[1]);
-      for (const name of attributes)
-        assert.ok(ALLOWED_ATTRIBUTES.has(name), `unexpected attribute ${name} on <${tag[1]}>`);
-      assert.equal(
-        tag[2].replace(/\s[^\s=]+(?:="[^"]*")?/g, '').trim(),
-        '',
-        `stray text in <${tag[1]}${tag[2]}>`,
-      );
+      // Both groups always take part in a match (the second may be empty), and so does each attribute's name.
+      const [name, rest] = [tag[1]!, tag[2]!];
+      assert.ok(ALLOWED_ELEMENTS.has(name), `unexpected element <${name}>`);
+      const attributes = [...rest.matchAll(/\s([^\s=]+)(?:="[^"]*")?/g)].map((attribute) => attribute[1]!);
+      for (const attribute of attributes)
+        assert.ok(ALLOWED_ATTRIBUTES.has(attribute), `unexpected attribute ${attribute} on <${name}>`);
+      assert.equal(rest.replace(/\s[^\s=]+(?:="[^"]*")?/g, '').trim(), '', `stray text in <${name}${rest}>`);
     }
     assert.ok(body.includes(escapeHtml(ATTACK)), 'the name is shown as text');
     assert.ok(body.includes('&lt;img src=x onerror=alert(1)&gt;'));
@@ -330,7 +328,7 @@ describe('renderPanelDocument', () => {
   it('has a strict CSP: nothing by default, styles and fonts from the extension, only the nonce script', () => {
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/
       .exec(page)?.[1]
-      .replace(/&#39;/g, "'");
+      ?.replace(/&#39;/g, "'");
     assert.equal(
       csp,
       "default-src 'none'; style-src https://file+.vscode-resource.vscode-cdn.net; font-src https://file+.vscode-resource.vscode-cdn.net; " +

@@ -65,7 +65,7 @@ describe('sandbox commits registered from outside', () => {
       body: { key: 'sonar', state: 'SUCCESSFUL', url: 'https://ci.example/1' },
     });
     assert.equal(posted.status, 201);
-    assert.equal(sb.buildStatuses('acme/repo-07', 'main')[0].state, 'SUCCESSFUL');
+    assert.equal(sb.buildStatuses('acme/repo-07', 'main')[0]?.state, 'SUCCESSFUL');
   });
 
   it('moves a branch to the commit, and the open pull request of that branch follows', async () => {

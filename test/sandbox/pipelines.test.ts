@@ -112,6 +112,7 @@ describe('sandbox pipelines', () => {
     const plain = fetched.json.variables.find((v: { key: string }) => v.key === 'TRIGGER_COMMIT');
     assert.equal(plain.value, COMMIT);
     const [run] = sb.pipelines(seed.centralChecks.fullName);
+    assert.ok(run);
     assert.equal(run.variables.find((v) => v.key === 'SONAR_TOKEN')?.value, 'squ_very-secret-value');
     assert.equal(run.selector?.pattern, 'sonar-pr-check');
     assert.equal(run.commit, seed.centralChecks.branches.main);
@@ -156,7 +157,7 @@ describe('sandbox pipelines', () => {
     );
     assert.equal(r.json.size, 3);
     sb.completePipeline(seed.centralChecks.fullName, r.json.values[0].uuid, 'STOPPED');
-    assert.equal(sb.pipelines(seed.centralChecks.fullName)[2].result, 'STOPPED');
+    assert.equal(sb.pipelines(seed.centralChecks.fullName)[2]?.result, 'STOPPED');
   });
 
   it('by default, fails the run and posts a failed SonarQube status on the triggering commit', async () => {
@@ -174,6 +175,7 @@ describe('sandbox pipelines', () => {
     assert.equal(done.state.result.name, 'FAILED');
     assert.ok(states.has('IN_PROGRESS') || states.has('PENDING'));
     const [status] = sb.buildStatuses('acme/web-app', COMMIT);
+    assert.ok(status);
     assert.equal(status.key, CENTRAL_STATUS.key);
     assert.equal(status.state, 'FAILED');
     assert.equal(status.name, 'SonarQube');
@@ -194,6 +196,7 @@ describe('sandbox pipelines', () => {
     );
     assert.equal(run.result, 'SUCCESSFUL');
     const [status] = sb.buildStatuses('acme/web-app', COMMIT);
+    assert.ok(status);
     assert.equal(status.state, 'SUCCESSFUL');
     assert.equal(status.description, 'Quality gate passed');
     assert.equal(

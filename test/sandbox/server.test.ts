@@ -73,8 +73,8 @@ describe('sandbox server', () => {
     it('resets the connection without an answer', async () => {
       sb.injectFaults({ pathPattern: /\/user$/, faults: ['reset'] });
       await assert.rejects(call(sb, 'GET', '/2.0/user', { auth: demoAuth(sb) }));
-      assert.equal(sb.requests[0].fault, 'reset');
-      assert.equal(sb.requests[0].status, 0);
+      assert.equal(sb.requests[0]?.fault, 'reset');
+      assert.equal(sb.requests[0]?.status, 0);
       assert.equal((await call(sb, 'GET', '/2.0/user', { auth: demoAuth(sb) })).status, 200);
     });
 
@@ -84,7 +84,7 @@ describe('sandbox server', () => {
         call(sb, 'GET', '/2.0/user', { auth: demoAuth(sb), signal: AbortSignal.timeout(150) }),
         /abort|timeout/i,
       );
-      assert.equal(sb.requests[0].fault, 'hang');
+      assert.equal(sb.requests[0]?.fault, 'hang');
     });
 
     it('can be injected through POST /_sandbox/faults', async () => {
@@ -116,12 +116,15 @@ describe('sandbox server', () => {
     });
     await call(sb, 'GET', '/sonar/api/system/status', { auth: basic(sb.demo.sonarToken, '') });
     const [user, token, sonar] = sb.requests;
+    assert.ok(user);
     assert.equal(user.method, 'GET');
     assert.equal(user.path, '/2.0/user');
     assert.deepEqual(user.query, { fields: 'uuid' });
     assert.equal(user.headers.authorization, `Basic ${sb.demo.email}:[REDACTED]`);
     assert.equal(user.status, 200);
+    assert.ok(token);
     assert.deepEqual(token.body, { grant_type: 'client_credentials', client_secret: '[REDACTED]' });
+    assert.ok(sonar);
     assert.equal(sonar.headers.authorization, 'Basic [REDACTED]:');
     const everything = JSON.stringify(sb.requests) + lines.join('\n');
     for (const secret of [sb.demo.apiToken, sb.demo.oauth.clientSecret, sb.demo.sonarToken])

@@ -47,13 +47,15 @@ describe('sandbox SonarQube', () => {
     assert.equal(props.dashboardUrl, `${sb.sonarUrl}/dashboard?id=web-app&pullRequest=7`);
     assert.ok(props.serverVersion);
     const auth = bearer(sb.demo.sonarToken);
-    const first = await call(sb, 'GET', props.ceTaskUrl, { auth });
+    const { ceTaskUrl } = props;
+    assert.ok(ceTaskUrl);
+    const first = await call(sb, 'GET', ceTaskUrl, { auth });
     assert.equal(first.json.task.status, 'PENDING');
     assert.equal(first.json.task.analysisId, undefined);
     assert.equal(sb.sonar.completedAt(ceTaskId), undefined);
     const statuses: string[] = [];
     const done = await waitFor(async () => {
-      const r = await call(sb, 'GET', props.ceTaskUrl, { auth });
+      const r = await call(sb, 'GET', ceTaskUrl, { auth });
       statuses.push(r.json.task.status);
       if (r.json.task.status !== 'SUCCESS') assert.equal(r.json.task.analysisId, undefined);
       return r.json.task.status === 'SUCCESS' ? r.json.task : undefined;

@@ -33,7 +33,7 @@ describe('sandbox build statuses', () => {
     const fetched = await call(sb, 'GET', `${BASE}/statuses/build/crosscheck-sonar`, { auth: demoAuth(sb) });
     assert.equal(fetched.status, 200);
     assert.deepEqual(fetched.json, created.json);
-    assert.equal(sb.buildStatuses('acme/web-app', COMMIT)[0].state, 'INPROGRESS');
+    assert.equal(sb.buildStatuses('acme/web-app', COMMIT)[0]?.state, 'INPROGRESS');
   });
 
   it('overwrites the same key (200): keeps uuid and created_on, bumps updated_on', async () => {
@@ -97,7 +97,7 @@ describe('sandbox build statuses', () => {
       ).status,
       201,
     );
-    assert.equal(sb.buildStatuses('acme/web-app', COMMIT)[0].key, 'short');
+    assert.equal(sb.buildStatuses('acme/web-app', COMMIT)[0]?.key, 'short');
   });
 
   it('answers 404 for an unknown commit', async () => {
@@ -168,7 +168,7 @@ describe('sandbox build statuses', () => {
       bearer(sb.demo.repoAccessToken),
     );
     assert.equal(byToken.status, 403);
-    assert.equal(sb.buildStatuses('acme/web-app', COMMIT)[0].state, 'SUCCESSFUL');
+    assert.equal(sb.buildStatuses('acme/web-app', COMMIT)[0]?.state, 'SUCCESSFUL');
     const byAdmin = await post({ key: 'other-tool', state: 'FAILED', url: 'https://ci.example/1' });
     assert.equal(byAdmin.status, 200);
     // The access token may overwrite its own status.

@@ -63,8 +63,8 @@ describe('quality gate conditions in words', () => {
   it('prints every condition as an aligned table', () => {
     const table = conditionsTable([COVERAGE, BUGS, DUPLICATION_OK].map(describeCondition)).split('\n');
     assert.equal(table.length, 4);
-    assert.match(table[1], /^ERROR\s+Coverage on New Code\s+62\.5%\s+< 80%$/);
-    assert.equal(table[1].indexOf('62.5%'), table[3].indexOf('0.8%'), 'the Actual column is aligned');
+    assert.match(table[1] ?? '', /^ERROR\s+Coverage on New Code\s+62\.5%\s+< 80%$/);
+    assert.equal(table[1]?.indexOf('62.5%'), table[3]?.indexOf('0.8%'), 'the Actual column is aligned');
   });
 });
 

@@ -73,10 +73,10 @@ describe('Code Insights from a SonarQube analysis', () => {
         ['i1', 'LOW', 'CODE_SMELL'],
       ],
     );
-    assert.equal(annotations[0].path, 'src/b.ts');
-    assert.equal(annotations[0].line, 9);
-    assert.equal(annotations[0].link, 'https://sonar.example.com/issue/i2');
-    assert.equal(annotations[1].path, undefined, 'an issue on the project itself has no file');
+    assert.equal(annotations[0]?.path, 'src/b.ts');
+    assert.equal(annotations[0]?.line, 9);
+    assert.equal(annotations[0]?.link, 'https://sonar.example.com/issue/i2');
+    assert.equal(annotations[1]?.path, undefined, 'an issue on the project itself has no file');
   });
 
   it('keeps 1,000 annotations at most, the most severe ones', () => {

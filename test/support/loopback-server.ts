@@ -27,6 +27,7 @@ export async function scriptedServer(handlers: Handler[]): Promise<LoopbackServe
     request.on('end', () => {
       seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
       const handler = handlers[Math.min(seen.length - 1, handlers.length - 1)];
+      if (!handler) throw new Error('The loopback server was given no handler.');
       handler(request, response, body);
     });
   });

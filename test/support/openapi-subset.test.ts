@@ -75,7 +75,8 @@ describe('the committed OpenAPI subset', () => {
   });
 
   it('keeps scopes and security requirements of every operation', () => {
-    const status = paths['/repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build'].post as Json;
+    const status = paths['/repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build']
+      ?.post as Json;
     assert.deepEqual(status['x-atlassian-oauth2-scopes'], [
       { state: 'Current', scheme: 'oauth2', scopes: ['read:repository:bitbucket'] },
     ]);
@@ -100,7 +101,7 @@ describe('the OpenAPI subset generator', () => {
     document['x-atlassian-narrative'] = { documents: [{ anchor: 'auth', title: 'Auth', body: '…' }] };
     document.tags = [{ name: 'Users', description: 'People' }];
     const paths = document.paths as Record<string, Json>;
-    const user = paths['/user'].get as Json;
+    const user = paths['/user']?.get as Json;
     Object.assign(user, { summary: 'Get current user', description: 'Returns the user.', tags: ['Users'] });
     paths['/snippets'] = { get: { responses: { '200': { $ref: '#/components/responses/unused' } } } };
     const schemas = (document.components as Json).schemas as Record<string, Json>;

@@ -243,7 +243,7 @@ export class BitbucketOpenApi {
     for (const template of this.templatesBySegmentCount.get(segments.length) ?? []) {
       const params: Record<string, string> = {};
       const matched = template.segments.every((segment, index) => {
-        const found = segment.pattern.exec(segments[index]);
+        const found = segment.pattern.exec(segments[index]!); // templates are looked up by segment count
         segment.names.forEach((name, group) => (params[name] = found?.[group + 1] ?? ''));
         return found !== null;
       });
@@ -267,7 +267,9 @@ export class BitbucketOpenApi {
     const problems: string[] = [];
     for (const parameter of byKey.values()) {
       if (parameter.in !== 'path' && parameter.in !== 'query') continue;
-      const values = parameter.in === 'path' ? [pathParams[parameter.name]] : query[parameter.name];
+      const pathValue = pathParams[parameter.name];
+      const values =
+        parameter.in === 'path' ? (pathValue === undefined ? undefined : [pathValue]) : query[parameter.name];
       const label = `${parameter.in} parameter '${parameter.name}'`;
       if (values === undefined || values[0] === undefined) {
         if (parameter.required) problems.push(`${label} is required but missing`);
@@ -301,7 +303,7 @@ export class BitbucketOpenApi {
     if (!requestBody)
       return hasBody ? [`${method.toUpperCase()} ${template} takes no request body, but one was sent`] : [];
     if (!hasBody) return requestBody.required ? ['a request body is required, but none was sent'] : [];
-    const mediaType = (request.contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
+    const mediaType = (request.contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
     const media = requestBody.content?.[mediaType];
     if (!media) {
       return [
@@ -569,7 +571,7 @@ function compileTemplate(template: string, item: PathItem): PathTemplate {
     return { pattern: new RegExp(`^${source}$`), names };
   });
   const rank = segments.map((segment, index) => {
-    if (compiled[index].names.length === 0) return 0;
+    if (compiled[index]!.names.length === 0) return 0; // compiled is segments mapped one to one
     return /^\{[^{}]+\}$/.test(segment) ? 2 : 1;
   });
   return { template, item, segments: compiled, rank };
@@ -580,7 +582,10 @@ function operationOf(item: PathItem, method: string): Operation | undefined {
 }
 
 function compareRanks(a: number[], b: number[]): number {
-  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return a[index] - b[index];
+  for (const [index, rank] of a.entries()) {
+    const other = b[index] ?? 0;
+    if (rank !== other) return rank - other;
+  }
   return 0;
 }
 
@@ -589,7 +594,7 @@ function splitTarget(target: string): { pathname: string; query: Record<string, 
   const relative = /^[a-z][a-z0-9+.-]*:\/\//i.test(target)
     ? target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '')
     : target;
-  const [pathname, search = ''] = relative.split('#')[0].split(/\?(.*)/s);
+  const [pathname = '', search = ''] = relative.split('#')[0]!.split(/\?(.*)/s);
   const query: Record<string, string[]> = {};
   for (const [name, value] of new URLSearchParams(search)) query[name] = [...(query[name] ?? []), value];
   return { pathname: pathname || '/', query };

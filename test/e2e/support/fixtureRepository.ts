@@ -69,8 +69,9 @@ export class FixtureRepository {
       .split('\n')
       .filter(Boolean)
       .map((line) => {
-        const [hashes, message] = line.split('\t');
+        const [hashes = '', message = ''] = line.split('\t');
         const [hash, ...parents] = hashes.trim().split(' ').filter(Boolean);
+        if (!hash) throw new Error(`git log printed a line without a hash: ${line}`);
         return { hash, parents, message };
       });
   }

@@ -248,7 +248,8 @@ export async function waitForExtensionActivation(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const lines = extensionActivations(userDataDir, extensionId);
-    if (lines.length > previous) return lines[lines.length - 1];
+    const latest = lines.at(-1);
+    if (lines.length > previous && latest !== undefined) return latest;
     await delay(250);
   }
   throw new Error(
