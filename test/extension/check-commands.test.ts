@@ -58,7 +58,7 @@ describe('Test Connection command', () => {
       editor.window.progress.map((shown) => shown.title),
       ['Crosscheck: testing the connection'],
     );
-    assert.ok(editor.window.progress[0].reports.length >= 2);
+    assert.ok((editor.window.progress[0]?.reports.length ?? 0) >= 2);
     assert.ok(editor.log.written.includes('Connection test for acme/web-app:'));
     assert.ok(editor.log.written.includes('Connection test for acme/central-checks:'));
     assert.deepEqual(editor.window.messages, [
@@ -95,6 +95,7 @@ describe('Test Connection command', () => {
     await editor.store.save({ kind: 'access-token', token: sandbox.demo.repoAccessToken, source: 'x' });
     await testConnection(editor);
     const [shown] = editor.window.messages;
+    assert.ok(shown);
     assert.equal(shown.tone, 'error');
     assert.match(shown.message, /^Connection problem: /);
     assert.deepEqual(shown.buttons, ['Show Details']);
@@ -153,12 +154,14 @@ describe('Run Central Check command', () => {
     const run = await runCheck(editor);
 
     const [pipeline] = sandbox.pipelines(seed.centralChecks.fullName);
+    assert.ok(pipeline);
     assert.equal(run.uuid, pipeline.uuid);
     assert.equal(run.startedAt, editor.clock.now(), 'the injected clock stamps the run');
     assert.deepEqual(editor.window.progress, [
       { title: `Crosscheck: starting sonar-pr-check for ${SHORT}`, reports: ['in acme/central-checks'] },
     ]);
     const [status] = sandbox.buildStatuses(seed.webApp.fullName, HEAD);
+    assert.ok(status);
     assert.deepEqual([status.key, status.state, status.name], ['sonar', 'INPROGRESS', 'sonar']);
     assert.deepEqual(editor.runs.forCommit(run.repo, HEAD)?.uuid, run.uuid, 'the refresher follows it');
     assert.deepEqual(editor.log.written, [
@@ -184,7 +187,7 @@ describe('Run Central Check command', () => {
     editor.window.clickOn = () => 'Open Run';
     const run = await runCheck(editor);
     await editor.window.clicksSettled();
-    assert.equal(sandbox.buildStatuses(seed.webApp.fullName, HEAD)[0].name, 'SonarQube gate');
+    assert.equal(sandbox.buildStatuses(seed.webApp.fullName, HEAD)[0]?.name, 'SonarQube gate');
     assert.deepEqual(editor.commands.opened, [run.runUrl]);
 
     editor.window.clickOn = () => 'Open Panel';
@@ -229,7 +232,7 @@ describe('Run Central Check command', () => {
     assert.equal(editor.log.errors.length, 1);
     assert.equal(editor.runs.forCommit(run.repo, HEAD)?.uuid, run.uuid);
     assert.match(
-      editor.window.messages[0].message,
+      editor.window.messages[0]?.message ?? '',
       new RegExp(`started for ${SHORT} \\(pull request #7\\)\\.$`),
     );
   });
@@ -273,6 +276,7 @@ describe('Show Build Statuses command', () => {
     editor.window.answer('$(check) SonarQube');
     await showStatus(editor);
     const [pick] = editor.window.picks;
+    assert.ok(pick);
     assert.equal(pick.options.title, `Build statuses on acme/web-app ${SHORT}`);
     assert.deepEqual(
       pick.items.map((item) => [item.label, item.description?.split(' · ')[0], item.detail]).sort(),

@@ -61,7 +61,7 @@ describe('Sign In command', () => {
       editor.window.progress.map((shown) => shown.title),
       ['Crosscheck: checking the credential'],
     );
-    assert.ok(editor.window.progress[0].reports.length > 0, 'the doctor reports its steps');
+    assert.ok((editor.window.progress[0]?.reports.length ?? 0) > 0, 'the doctor reports its steps');
     assert.equal(editor.secrets.values.get(SECRET_KEYS.email), sandbox.demo.email, 'trimmed');
     assert.equal(editor.secrets.values.get(SECRET_KEYS.apiToken), sandbox.demo.apiToken, 'trimmed');
     assert.deepEqual(editor.window.messagesOf('info'), [
@@ -120,6 +120,7 @@ describe('Sign In command', () => {
     editor.window.answer(API_TOKEN, 'dana');
     await assert.rejects(signIn(editor), /refuses "dana": Type an email address, e\.g\. you@example\.com\./);
     const [emailBox] = editor.window.inputs;
+    assert.ok(emailBox);
     assert.equal(
       emailBox.validateInput('dana:x@acme.example'),
       'Type an email address, e.g. you@example.com.',
@@ -155,6 +156,7 @@ describe('Sign In command', () => {
     assert.equal(declined.signedIn, false);
     assert.match(declined.signedIn ? '' : declined.reason, /read:pullrequest:bitbucket/);
     const [warning] = editor.window.messages;
+    assert.ok(warning);
     assert.match(warning.message, /^The credential works, but .*read:pullrequest:bitbucket/);
     assert.deepEqual(warning.buttons, ['Store Anyway', 'Show Details']);
     assert.equal(editor.log.shown, 1, 'Show Details shows the log');
@@ -166,7 +168,10 @@ describe('Sign In command', () => {
     assert.equal(stored.signedIn, true);
     assert.match(stored.signedIn ? stored.warnings.join(' ') : '', /read:pullrequest:bitbucket/);
     assert.equal(editor.secrets.values.get(SECRET_KEYS.apiToken), token);
-    assert.match(editor.window.messagesOf('info')[0], /^Signed in to Bitbucket\. Note: .*read:pullrequest/);
+    assert.match(
+      editor.window.messagesOf('info')[0] ?? '',
+      /^Signed in to Bitbucket\. Note: .*read:pullrequest/,
+    );
   });
 
   it('reads the API URL setting before asking anything, so a bad one stops the sign-in', async () => {
