@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   for (const [folder, input] of [
     [action, 'default: world'],
     [withExpression, "default: ${{ runner.os == 'Linux' && 'world' || 'there' }}"],
-  ]) {
+  ] as const) {
     mkdirSync(folder);
     writeFileSync(
       join(folder, 'action.yml'),
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     CROSSCHECK_ACTIONS_CACHE: cache,
   });
   const warmCache = join(scratch, 'warm');
-  const timings: Record<string, number[]> = {
+  const timings: Record<'direct' | 'cold' | 'warmTag' | 'warmSha' | 'local' | 'localExpression', number[]> = {
     direct: [],
     cold: [],
     warmTag: [],
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     local: [],
     localExpression: [],
   };
-  const time = async (key: string, args: string[], cache = warmCache) => {
+  const time = async (key: keyof typeof timings, args: string[], cache = warmCache) => {
     const timed = await timeCommand(process.execPath, args, env(cache));
     if (timed.code !== 0) throw new Error(`${args.join(' ')} failed: ${timed.stderr}`);
     timings[key].push(timed.ms);
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     rmSync(scratch, { recursive: true, force: true });
   }
   const base = median(timings.direct);
-  const row = (label: string, key: string, against = base): [string, string] => [
+  const row = (label: string, key: keyof typeof timings, against = base): [string, string] => [
     label,
     `${median(timings[key]).toFixed(1)} ms  (${(median(timings[key]) / against).toFixed(2)}x)`,
   ];

@@ -29,14 +29,15 @@ async function fenceMessages(file: string, code: string): Promise<string[]> {
     ],
   });
   const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
+  assert.ok(result, 'ESLint answers for the one text it was given');
   return result.messages.map((message) => `${message.ruleId}: ${message.message}`);
 }
 
 async function assertFenced(file: string, code: string, reason: RegExp): Promise<void> {
   const messages = await fenceMessages(file, code);
   assert.equal(messages.length, 1, `${file}: ${code}\n${messages.join('\n')}`);
-  assert.match(messages[0], /^no-restricted-imports: /);
-  assert.match(messages[0], reason);
+  assert.match(messages[0] ?? '', /^no-restricted-imports: /);
+  assert.match(messages[0] ?? '', reason);
 }
 
 async function assertAllowed(file: string, code: string): Promise<void> {
@@ -106,7 +107,7 @@ describe('import fences', function () {
       ['src/extension/model/probe.ts', '../../core/validation'],
       ['src/extension/host/probe.ts', '../../core/index'],
       ['src/extension/view/probe.ts', '../../core/bitbucket/types'],
-    ])
+    ] as const)
       await assertFenced(file, `import { x } from '${source}';\nexport { x };\n`, /through its index/);
     await assertFenced('src/runner/probe.ts', "export { x } from '../core/errors';\n", /through its index/);
   });

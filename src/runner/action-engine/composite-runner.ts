@@ -447,16 +447,16 @@ export function resolveShell(option: string, where: string): Shell {
         fixUp: (script) => `@echo off\r\n${script}`,
       };
   }
-  const words = splitWords(option);
-  if (words.length === 0 || !words.slice(1).some((word) => word.includes('{0}'))) {
+  const [command, ...args] = splitWords(option);
+  if (command === undefined || !args.some((word) => word.includes('{0}'))) {
     throw new ActionDefinitionError(
       `${where} '${option}' is not a shell GitHub knows (bash, sh, python, pwsh, powershell, cmd) nor a command with '{0}' for the script, e.g. 'perl {0}'.`,
     );
   }
   return {
-    command: words[0],
+    command,
     extension: '',
-    args: (file) => words.slice(1).map((word) => word.replace(/\{0\}/g, file)),
+    args: (file) => args.map((word) => word.replace(/\{0\}/g, file)),
     fixUp: (script) => script,
   };
 }
@@ -465,6 +465,6 @@ export function resolveShell(option: string, where: string): Shell {
 function splitWords(text: string): string[] {
   const words: string[] = [];
   for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g))
-    words.push(match[1] ?? match[2] ?? match[3]);
+    words.push((match[1] ?? match[2] ?? match[3])!); // one of the three alternatives matched
   return words;
 }

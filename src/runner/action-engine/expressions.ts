@@ -36,7 +36,7 @@ export function plainStatusCondition(condition: string, status: ConditionStatus)
     .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
     .trim();
   const match = /^(always|success|failure|cancelled)\(\s*\)$/i.exec(bare);
-  return match ? statusFunction(match[1].toLowerCase(), status) : undefined;
+  return match ? statusFunction(match[1]!.toLowerCase(), status) : undefined;
 }
 
 function statusFunction(name: string, status: ConditionStatus): boolean {
@@ -108,8 +108,9 @@ export class ExpressionEvaluator {
   /** A value whose type is kept when it is one whole expression (`continue-on-error: ${{ inputs.x == 'y' }}`). */
   evaluateValue(value: string, contexts: ExpressionContexts, site: ExpressionSite): unknown {
     const parts = this.partsOf(value, site);
-    if (parts.length === 1 && 'expression' in parts[0]) {
-      return this.toJson(this.evaluate(parts[0].expression, contexts, site, undefined));
+    const [only] = parts;
+    if (parts.length === 1 && only && 'expression' in only) {
+      return this.toJson(this.evaluate(only.expression, contexts, site, undefined));
     }
     return this.evaluateString(value, contexts, site);
   }
@@ -128,7 +129,7 @@ export class ExpressionEvaluator {
     const whole = /^\$\{\{([\s\S]*)\}\}$/.exec(trimmed);
     const parts = whole ? undefined : hasExpression(trimmed) ? this.partsOf(trimmed, site) : undefined;
     if (parts && parts.length > 1) return this.evaluateString(trimmed, contexts, site) !== '';
-    const expression = whole ? whole[1].trim() : trimmed;
+    const expression = whole ? whole[1]!.trim() : trimmed;
     const usesStatus = this.usesStatusFunction(expression, site);
     const result = this.evaluate(
       usesStatus ? expression : `success() && (${expression})`,
