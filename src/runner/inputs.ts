@@ -73,11 +73,11 @@ export function integerOption(
   const raw = values[key];
   if (raw === undefined || raw === '') return fallback;
   // Plain decimal digits only: Number() would also take 1e1, 0x10, 8.0 and padded spaces.
-  const text = String(raw);
+  const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
   const number = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(number) || number < min || number > max) {
     throw new InputError(
-      `${flag} "${String(raw)}" is not a whole number from ${min} to ${max}.`,
+      `${flag} "${text}" is not a whole number from ${min} to ${max}.`,
       `Give ${flag} a whole number from ${min} to ${max}.`,
     );
   }

@@ -21,6 +21,7 @@ export function oauthRoutes(credentials: Credentials): Route[] {
       if (typeof clientId !== 'string' || typeof clientSecret !== 'string') {
         return oauthError('invalid_client', 'Invalid OAuth client credentials');
       }
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the sandbox prints a sent value as Bitbucket does, whatever its type
       const refresh = grantType === 'refresh_token' ? String(form.refresh_token ?? '') : undefined;
       const grant = credentials.grantOAuth(clientId, clientSecret, refresh);
       if (grant === 'invalid_client') return oauthError('invalid_client', 'Invalid OAuth client credentials');

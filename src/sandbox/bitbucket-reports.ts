@@ -170,6 +170,7 @@ function checkEnum(
   if (value === undefined || value === null) {
     if (required) fields[name] = ['This field is required.'];
   } else if (typeof value !== 'string' || !allowed.includes(value)) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the sandbox prints a sent value as Bitbucket does, whatever its type
     fields[name] = [`Select a valid choice. ${String(value)} is not one of ${allowed.join(', ')}.`];
   }
 }

@@ -164,6 +164,7 @@ function validate(body: Record<string, unknown> | undefined, existingKey?: strin
   const state = body.state;
   if (state === undefined) fields.state = ['This field is required.'];
   else if (typeof state !== 'string' || !(BUILD_STATES as readonly string[]).includes(state)) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the sandbox prints a sent value as Bitbucket does, whatever its type
     fields.state = [`Select a valid choice. ${String(state)} is not one of the available choices.`];
   }
   const url = body.url;

@@ -105,9 +105,9 @@ export function controlRoutes(target: ControlTarget): Route[] {
       }
       try {
         target.addCommit(b.repo, b.hash, {
-          branch: b.branch as string | undefined,
+          branch: b.branch,
           parents: parents as string[] | undefined,
-          message: b.message as string | undefined,
+          message: b.message,
         });
       } catch (e) {
         return badRequest((e as Error).message);

@@ -161,7 +161,7 @@ function namedHeads<const B extends string>(
   names: readonly B[],
 ): Readonly<Record<string, string> & Record<B, string>> {
   for (const name of names) head(slug, name);
-  return heads(slug) as Readonly<Record<string, string> & Record<B, string>>;
+  return heads(slug);
 }
 const SEEDED = seedRepositories();
 

@@ -9,7 +9,7 @@ import {
   runAction,
   type ActionRunOptions,
 } from '../../src/runner/action-engine';
-import { FIXTURES, RecordingLog, minimalEnv } from './recording-log';
+import { FIXTURES, RecordingLog, minimalEnv, parseEnvDump } from './recording-log';
 
 function run(fixture: string, options: Partial<ActionRunOptions> & { log?: RecordingLog } = {}) {
   const log = options.log ?? new RecordingLog();
@@ -487,7 +487,7 @@ describe('runAction', () => {
         }),
       });
       assert.equal(result.result, 'success');
-      const seen = JSON.parse(log.printedLine(0));
+      const seen = parseEnvDump(log.printedLine(0));
       const {
         GITHUB_EVENT_PATH,
         GITHUB_OUTPUT,
@@ -546,9 +546,11 @@ describe('runAction', () => {
       });
       assert.equal(await fs.realpath(seen.cwd), await fs.realpath(scratch));
       assert.equal(seen.tempExists, true);
+      assert.ok(RUNNER_TEMP, 'RUNNER_TEMP is set');
       const runDirectory = path.dirname(RUNNER_TEMP);
       assert.equal(GITHUB_EVENT_PATH, path.join(runDirectory, 'event.json'));
       for (const file of [GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH, GITHUB_STATE, GITHUB_STEP_SUMMARY]) {
+        assert.ok(file, 'every file command is set');
         assert.match(path.relative(runDirectory, path.dirname(file)), /^phases[/\\]\d+-main$/);
       }
       await assert.rejects(fs.stat(RUNNER_TEMP), { code: 'ENOENT' }, 'RUNNER_TEMP is removed after the run');

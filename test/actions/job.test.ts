@@ -15,7 +15,7 @@ import {
 import { formatEnvExports } from '../../src/runner/action-engine/env-file';
 import { locateJob } from '../../src/runner/action-engine/job-state';
 import { lineSplitter } from '../../src/runner/action-engine/script-process';
-import { FIXTURES, NODE24, RecordingLog, fakeNode, minimalEnv } from './recording-log';
+import { FIXTURES, NODE24, RecordingLog, fakeNode, minimalEnv, parseEnvDump } from './recording-log';
 
 const CREDENTIALS = ['BITBUCKET_API_TOKEN', 'SONAR_TOKEN'];
 
@@ -99,7 +99,7 @@ describe('a job of action runs', () => {
 
     const later = await inJob('env-dump');
     assert.equal(
-      JSON.parse(later.log.printedLine(0)).job.DAEMON_URL,
+      parseEnvDump(later.log.printedLine(0)).job.DAEMON_URL,
       result.outputs.url,
       'GITHUB_ENV carries over',
     );
@@ -121,7 +121,7 @@ describe('a job of action runs', () => {
       ['HELLO_TOOL_HOME', 'HELLO_GREETING'],
     );
     const later = await inJob('env-dump');
-    assert.equal(JSON.parse(later.log.printedLine(0)).job.PATH0, bin);
+    assert.equal(parseEnvDump(later.log.printedLine(0)).job.PATH0, bin);
     const report = setup.result.outputs.report;
     assert.ok(report, 'the report path is an output');
     assert.equal(await fs.readFile(report, 'utf8'), 'installed 2.1.0\n');
@@ -207,9 +207,9 @@ describe('a job of action runs', () => {
       env: minimalEnv({ HOME: scratch, SONAR_TOKEN: 'job-wide-secret-42' }),
     });
     const again = await inJob('env-dump');
-    assert.equal(JSON.parse(dump.log.printedLine(0)).credentials.SONAR_TOKEN, '***');
-    assert.equal(JSON.parse(dump.log.printedLine(0)).env.GITHUB_ACTION, '__envdump');
-    assert.equal(JSON.parse(again.log.printedLine(0)).env.GITHUB_ACTION, '__envdump_2');
+    assert.equal(parseEnvDump(dump.log.printedLine(0)).credentials.SONAR_TOKEN, '***');
+    assert.equal(parseEnvDump(dump.log.printedLine(0)).env.GITHUB_ACTION, '__envdump');
+    assert.equal(parseEnvDump(again.log.printedLine(0)).env.GITHUB_ACTION, '__envdump_2');
     assert.deepEqual((await posts()).log.lines(), ['post prints ***']);
   });
 
@@ -223,7 +223,7 @@ describe('a job of action runs', () => {
 
     it("keeps Crosscheck's credentials out of the action's environment", async () => {
       const { log } = await inJob('env-dump', { env: env(), hidden: CREDENTIALS });
-      assert.deepEqual(JSON.parse(log.printedLine(0)).credentials, {
+      assert.deepEqual(parseEnvDump(log.printedLine(0)).credentials, {
         BITBUCKET_API_TOKEN: null,
         BITBUCKET_ACCESS_TOKEN: null,
         SONAR_TOKEN: null,
@@ -236,7 +236,7 @@ describe('a job of action runs', () => {
         hidden: CREDENTIALS,
         stepEnv: { BITBUCKET_API_TOKEN: 'ATATtoken-value-1234' },
       });
-      assert.deepEqual(JSON.parse(log.printedLine(0)).credentials, {
+      assert.deepEqual(parseEnvDump(log.printedLine(0)).credentials, {
         BITBUCKET_API_TOKEN: '***',
         BITBUCKET_ACCESS_TOKEN: null,
         SONAR_TOKEN: null,
@@ -394,7 +394,7 @@ describe('a job of action runs', () => {
         scratch,
       );
       assert.equal(location?.directory, path.join(clone, '.crosscheck', 'jobs', 'f00-ba4'));
-      job = location as JobLocation;
+      job = location;
       await inJob('setup-tool');
       assert.equal(execFileSync('git', ['status', '--porcelain'], { cwd: clone, encoding: 'utf8' }), '');
     });

@@ -79,3 +79,17 @@ export class RecordingLog implements ActionLog {
     return this.entries.join('\n');
   }
 }
+
+/** What the env-dump fixture prints as its one line (test/fixtures/actions/env-dump). */
+export interface EnvDump {
+  readonly env: Readonly<Record<string, string>>;
+  readonly event: unknown;
+  readonly credentials: Readonly<Record<string, string | null>>;
+  readonly job: { readonly DAEMON_URL: string | null; readonly PATH0: string };
+  readonly cwd: string;
+  readonly tempExists: boolean;
+}
+
+export function parseEnvDump(line: string): EnvDump {
+  return JSON.parse(line) as EnvDump;
+}

@@ -24,7 +24,7 @@ const GREETER = path.join(FIXTURES, 'remote', 'greeter');
 function remote(text: string): RemoteActionReference {
   const reference = parseActionReference(text);
   assert.equal(reference.kind, 'remote');
-  return reference as RemoteActionReference;
+  return reference;
 }
 
 describe('remote actions', () => {

@@ -1,4 +1,5 @@
 // `crosscheck action run` end to end: fixture actions through the bundled CLI, statuses and Code Insights in the sandbox.
+import { parseEnvDump } from '../actions/recording-log';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -427,7 +428,7 @@ describe('crosscheck action run (CLI)', () => {
         env: { ...credentials(), ...step() },
         cwd: clone,
       });
-      assert.equal(JSON.parse(hidden.stdout.split('\n')[0]!).credentials.BITBUCKET_API_TOKEN, null);
+      assert.equal(parseEnvDump(hidden.stdout.split('\n')[0]!).credentials.BITBUCKET_API_TOKEN, null);
       const passed = await runCrosscheck(
         ['action', 'run', join(FIXTURES, 'env-dump'), '--env', 'BITBUCKET_API_TOKEN'],
         {
@@ -435,7 +436,7 @@ describe('crosscheck action run (CLI)', () => {
           cwd: clone,
         },
       );
-      assert.equal(JSON.parse(passed.stdout.split('\n')[0]!).credentials.BITBUCKET_API_TOKEN, '***');
+      assert.equal(parseEnvDump(passed.stdout.split('\n')[0]!).credentials.BITBUCKET_API_TOKEN, '***');
       assert.ok(!passed.stdout.includes(token) && !passed.stderr.includes(token));
     });
   });

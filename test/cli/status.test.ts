@@ -441,7 +441,7 @@ describe('crosscheck status (CLI against the sandbox)', function () {
       ['status', 'get', '--repo', REPO, '--commit', COMMIT, '--key', 'cli-flow', '--json'],
       { env: apiTokenEnv() },
     );
-    assert.equal(JSON.parse(json.stdout).state, 'SUCCESSFUL');
+    assert.equal((JSON.parse(json.stdout) as { state: string }).state, 'SUCCESSFUL');
   });
 
   it('follows pagination when a commit has more statuses than one page', async () => {
@@ -456,7 +456,7 @@ describe('crosscheck status (CLI against the sandbox)', function () {
       env: apiTokenEnv(),
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(JSON.parse(result.stdout).statuses.length, 130);
+    assert.equal((JSON.parse(result.stdout) as { statuses: unknown[] }).statuses.length, 130);
     assert.ok(
       sandbox.requests.some((request) => request.path.endsWith('/statuses') && request.query.page === '2'),
     );

@@ -362,7 +362,9 @@ describe('HttpClient: one mapping for every answer', () => {
         oauthTokenUrl: `${server.url}/site/oauth2/access_token`,
         transport: { userAgent: 'crosscheck/test' },
       });
-      const error = await connection.http.request({ method: 'GET', path: '/user' }).catch((caught) => caught);
+      const error = await connection.http
+        .request({ method: 'GET', path: '/user' })
+        .catch((caught: unknown) => caught);
       assert.ok(error instanceof ApiError);
       assert.match(
         error.message,
@@ -393,7 +395,7 @@ describe('HttpClient: one mapping for every answer', () => {
         proxy: { httpProxy: `http://127.0.0.1:${port}`, httpsProxy: `http://127.0.0.1:${port}` },
       });
       const started = Date.now();
-      const error = await http.request({ method: 'GET', path: '/x' }).catch((caught) => caught);
+      const error = await http.request({ method: 'GET', path: '/x' }).catch((caught: unknown) => caught);
       assert.ok(error instanceof NetworkError);
       assert.match(error.message, /the proxy 127\.0\.0\.1:\d+ did not answer CONNECT within \d+ ms$/);
       assert.ok(Date.now() - started < 2000, 'the deadline, not the 10 s attempt timeout, ended it');
@@ -430,7 +432,7 @@ describe('HttpClient: one mapping for every answer', () => {
       const server = await scriptedServer([handler]);
       try {
         const { http } = client(server.url, [], { maxBodyBytes: 1024 * 1024 });
-        const error = await http.request({ method: 'GET', path: '/x' }).catch((caught) => caught);
+        const error = await http.request({ method: 'GET', path: '/x' }).catch((caught: unknown) => caught);
         assert.ok(error instanceof ApiError, String(error));
         assert.match(error.message, /answer to GET .* is larger than 1 MiB, so it was not read/);
         assert.equal(server.seen.length, 1, 'not retried');
@@ -453,7 +455,7 @@ describe('HttpClient: one mapping for every answer', () => {
       ]);
       try {
         const { http } = client(server.url);
-        const error = await http.request({ method: 'GET', path: '/x' }).catch((caught) => caught);
+        const error = await http.request({ method: 'GET', path: '/x' }).catch((caught: unknown) => caught);
         assert.ok(error instanceof ApiError, String(error));
         assert.match(error.message, /larger than 10 MiB/);
         assert.match(error.diagnosis, /it declared 314572800 bytes/);

@@ -95,7 +95,7 @@ describe('media/panel.js in Chromium', function () {
   }
 
   // Page-side code is given as strings: these tests are compiled without the DOM library.
-  const sent = () => page.evaluate('window.__sent') as Promise<Sent[]>;
+  const sent = () => page.evaluate<Sent[]>('window.__sent');
   const hostSays = (message: unknown) => page.evaluate(`window.postMessage(${JSON.stringify(message)}, '*')`);
   const readySent = () => page.waitForFunction('window.__sent.length > 0');
 
@@ -154,9 +154,9 @@ describe('media/panel.js in Chromium', function () {
 
   it('loads the codicon font from the extension, allowed by the CSP', async () => {
     await page.locator('.codicon').first().waitFor();
-    const family = (await page.evaluate(
+    const family = await page.evaluate<string>(
       `getComputedStyle(document.querySelector('.codicon'), '::before').fontFamily`,
-    )) as string;
+    );
     assert.match(family, /codicon/);
     await page.waitForFunction(`document.fonts.load('16px codicon').then((faces) => faces.length > 0)`);
   });

@@ -311,7 +311,7 @@ describe('Crosscheck in VS Code (code-server + Chromium)', function () {
     assert.equal(await panel.locator('section.pull-request').getAttribute('data-pull-request'), '7');
     const rows = panel.locator('#crosscheck-root li.status');
     const shown = await waitUntil(async () => {
-      const found = await rows.evaluateAll((items) =>
+      const found = await rows.evaluateAll((items: Array<{ getAttribute(name: string): string | null }>) =>
         items.map((item) => `${item.getAttribute('data-key')}=${item.getAttribute('data-state')}`).sort(),
       );
       return found.length === expected.length ? found : undefined;

@@ -10,7 +10,22 @@ import {
 } from '../../src/extension/model/command-ids';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+/** The parts of package.json these tests read. */
+interface Manifest {
+  readonly contributes: {
+    readonly commands: unknown;
+    readonly menus: { readonly commandPalette: unknown };
+    readonly configuration: { readonly properties: unknown };
+  };
+  readonly capabilities: {
+    readonly untrustedWorkspaces: { readonly supported: string; readonly description: string };
+  };
+  readonly extensionDependencies?: unknown;
+  readonly activationEvents: unknown;
+  readonly main: string;
+  readonly icon: string;
+}
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
 
 describe('package.json manifest', () => {
   it('contributes exactly the commands the extension registers, in the Crosscheck category', () => {

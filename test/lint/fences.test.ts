@@ -23,10 +23,7 @@ async function fenceMessages(file: string, code: string): Promise<string[]> {
   const eslint = new ESLint({
     cwd: ROOT,
     overrideConfigFile: true,
-    overrideConfig: [
-      { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser as Linter.Parser } },
-      ...fences,
-    ],
+    overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, ...fences],
   });
   const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
   assert.ok(result, 'ESLint answers for the one text it was given');

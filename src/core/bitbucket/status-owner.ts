@@ -34,8 +34,7 @@ export function statusOwnership(status: CommitStatus): StatusOwnership {
 function accountName(value: unknown): string | undefined {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
-  const text = (key: string) =>
-    typeof record[key] === 'string' && record[key] ? (record[key] as string) : undefined;
+  const text = (key: string) => (typeof record[key] === 'string' && record[key] ? record[key] : undefined);
   const typed = typeof record.type === 'string' && ACCOUNT_TYPES.has(record.type);
   const identified = text('account_id') ?? text('uuid') ?? text('nickname');
   const name = text('display_name') ?? text('nickname') ?? text('username');

@@ -77,7 +77,8 @@ export interface Pipeline {
   uuid: string;
   build_number: number;
   state?: {
-    name: PipelineStateName | string;
+    /** One of PipelineStateName, or a state newer than this client. */
+    name: string;
     result?: { name: string };
     stage?: { name: string };
   };

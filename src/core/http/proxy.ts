@@ -75,7 +75,7 @@ export interface Tunnel {
  */
 export async function openTunnel(proxy: string, signal: AbortSignal): Promise<Tunnel> {
   const { HttpsProxyAgent } = await import('https-proxy-agent');
-  const agent = new HttpsProxyAgent(proxy, { signal } as ConstructorParameters<typeof HttpsProxyAgent>[1]);
+  const agent = new HttpsProxyAgent(proxy, { signal });
   let refusal: TunnelRefusal | undefined;
   let answered = false;
   agent.on('proxyConnect', (connect: { statusCode: number; statusText: string }) => {

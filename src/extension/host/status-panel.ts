@@ -39,7 +39,7 @@ export class StatusPanel extends Disposable {
 
   constructor(private readonly options: PanelOptions) {
     super();
-    this._register({ dispose: () => this.panel?.dispose() });
+    this._register({ dispose: () => void this.panel?.dispose() });
   }
 
   get isOpen(): boolean {

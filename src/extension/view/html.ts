@@ -56,6 +56,7 @@ function render(value: unknown): string {
   if (value === undefined) return '';
   if (isBuilt(value)) return value.markup;
   if (Array.isArray(value)) return value.map(render).join('');
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a look-alike object is escaped as its string form
   return escapeHtml(typeof value === 'number' ? value : String(value));
 }
 

@@ -2,6 +2,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
+/** A YAML or JSON value as text: a scalar as written, a mapping or list as JSON (never "[object Object]"). */
+export function valueText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
 /** The action or its inputs cannot be run as given: a usage error (the CLI exits 2), the message says what to do. */
 export class ActionDefinitionError extends Error {
   override readonly name = 'ActionDefinitionError';
@@ -148,7 +153,7 @@ export function validateActionManifest(manifest: unknown, file: string): ActionD
   }
   if (using !== 'composite' && !NODE_RUNTIMES.includes(using)) {
     fail(
-      `runs.using '${String(runs.using ?? '')}' is not supported. Use node12, node16, node20, node24 or composite.`,
+      `runs.using '${valueText(runs.using ?? '')}' is not supported. Use node12, node16, node20, node24 or composite.`,
     );
   }
   const name = typeof manifest.name === 'string' && manifest.name.trim() ? manifest.name.trim() : undefined;
@@ -164,7 +169,7 @@ export function validateActionManifest(manifest: unknown, file: string): ActionD
       ...(typeof spec.description === 'string' && { description: spec.description }),
       ...(using === 'composite' &&
         spec.value !== undefined &&
-        spec.value !== null && { value: String(spec.value) }),
+        spec.value !== null && { value: valueText(spec.value) }),
     })),
   };
   if (using === 'composite') return { ...base, using: 'composite', steps: compositeSteps(runs.steps, fail) };
@@ -178,8 +183,8 @@ export function validateActionManifest(manifest: unknown, file: string): ActionD
     script('main') ?? fail("runs.main is missing. Name the action's entry script, e.g. main: dist/index.js.");
   const condition = (field: 'pre-if' | 'post-if'): string => {
     const value = runs[field];
-    if (value === undefined || value === null || String(value).trim() === '') return 'always()';
-    return String(value);
+    if (value === undefined || value === null || valueText(value).trim() === '') return 'always()';
+    return valueText(value);
   };
   return {
     ...base,
@@ -220,7 +225,7 @@ function compositeSteps(value: unknown, fail: (message: string) => never): Compo
       const item = raw[field];
       if (item === undefined || item === null) return undefined;
       if (typeof item === 'object') return fail(`${key}.${field} must be a string.`);
-      return String(item);
+      return valueText(item);
     };
     const mapping = (field: string): Record<string, string> => {
       const item = raw[field];
@@ -229,7 +234,7 @@ function compositeSteps(value: unknown, fail: (message: string) => never): Compo
       return Object.fromEntries(
         Object.entries(item).map(([name, entry]) => [
           name,
-          entry === null || entry === undefined ? '' : String(entry),
+          entry === null || entry === undefined ? '' : valueText(entry),
         ]),
       );
     };
@@ -296,7 +301,7 @@ function entries(
 function toInput(name: string, spec: Record<string, unknown>): ActionInput {
   const input: ActionInput = { name, required: spec.required === true || spec.required === 'true' };
   if (typeof spec.description === 'string') input.description = spec.description;
-  if (spec.default !== undefined && spec.default !== null) input.default = String(spec.default);
+  if (spec.default !== undefined && spec.default !== null) input.default = valueText(spec.default);
   if (typeof spec.deprecationMessage === 'string') input.deprecationMessage = spec.deprecationMessage;
   return input;
 }

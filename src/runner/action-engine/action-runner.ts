@@ -103,7 +103,7 @@ export interface ActionRunResult {
   /** What the run added to the job's GITHUB_ENV and GITHUB_PATH (unmasked: the env file needs the values). */
   exported: ExportedEnvironment;
   /** Masks every secret registered during the run (and the given ones) in `text`. */
-  mask(text: string): string;
+  readonly mask: (text: string) => string;
 }
 
 /** An action whose action.yml was read and whose Node.js was chosen: everything checked, nothing run yet. */

@@ -114,13 +114,13 @@ export const FILE_COMMAND_LIMIT = 1024 * 1024;
 export const ENVIRONMENT_VARIABLE_LIMIT = 128 * 1024;
 
 /** The five file-command files of one phase; the environment variable name maps to the file's path. */
-export interface PhaseFiles {
+export type PhaseFiles = {
   GITHUB_OUTPUT: string;
   GITHUB_ENV: string;
   GITHUB_PATH: string;
   GITHUB_STATE: string;
   GITHUB_STEP_SUMMARY: string;
-}
+};
 
 /** Creates fresh, empty file-command files for one phase in `directory` (which must exist and be private). */
 export async function createPhaseFiles(directory: string): Promise<PhaseFiles> {

@@ -81,7 +81,11 @@ async function probeVersion(
       candidate.path,
       ['--version'],
       { timeout: PROBE_TIMEOUT_MS, maxBuffer: 4096, env, windowsHide: true },
-      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      (error, stdout) => {
+        // Node's ExecFileException is an Error at run time; its declared type is an intersection the linter cannot see as one.
+        if (error) reject(error instanceof Error ? error : new Error(error.message));
+        else resolve(stdout);
+      },
     );
   }).catch((error: Error) => {
     throw new ActionDefinitionError(

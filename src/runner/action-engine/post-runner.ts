@@ -25,7 +25,7 @@ export interface PostRunResult {
   phases: PhaseResult[];
   annotations: Annotation[];
   summary: string;
-  mask(text: string): string;
+  readonly mask: (text: string) => string;
 }
 
 /**

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ActionDefinitionError } from './action-definition';
+import { ActionDefinitionError, valueText } from './action-definition';
 import { isFullSha, repositoryName, type RemoteActionReference } from './action-reference';
 
 /** The host cannot be reached or git failed, and nothing usable is cached: a runtime failure (exit 1). */
@@ -392,7 +392,7 @@ async function readRefs(cache: string): Promise<RefsFile> {
     for (const [ref, entry] of Object.entries(parsed as Record<string, unknown>)) {
       const value = entry as { commit?: unknown; resolvedAt?: unknown };
       if (typeof value?.commit === 'string' && isFullSha(value.commit)) {
-        refs[ref] = { commit: value.commit, resolvedAt: String(value.resolvedAt ?? '') };
+        refs[ref] = { commit: value.commit, resolvedAt: valueText(value.resolvedAt ?? '') };
       }
     }
     return refs;

@@ -202,9 +202,9 @@ export class Workbench {
 
   /** Reads the status bar item whose element id carries `id` now; undefined when it is not shown. */
   async findStatusBarItem(id: string): Promise<StatusBarItemView | undefined> {
-    const view = (await this.page.evaluate(
+    const view = await this.page.evaluate<StatusBarItemView | null>(
       readStatusBarItemScript(statusBarItemSelector(id)),
-    )) as StatusBarItemView | null;
+    );
     return view ?? undefined;
   }
 
