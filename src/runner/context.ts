@@ -9,7 +9,7 @@ export interface RunnerContext {
   stdout: TextSink;
   stderr: TextSink;
   /** Calls `handler` on each `signal` the process receives (instead of dying of it) until the returned function runs. */
-  onSignal(signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void): () => void;
+  readonly onSignal: (signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void) => () => void;
 }
 
 /** The context of the real process; tests build their own. */

@@ -57,7 +57,7 @@ describe('catching (the command wrapper)', () => {
   it('shows a CrosscheckError without a hint as its message alone', async () => {
     const deps = ui();
     await catching(deps, () => Promise.reject(new CrosscheckError('The statuses are still loading.')))();
-    assert.deepEqual(deps.window.messages[0].message, 'The statuses are still loading.');
-    assert.deepEqual(deps.window.messages[0].buttons, ['Show Logs']);
+    assert.deepEqual(deps.window.messages[0]?.message, 'The statuses are still loading.');
+    assert.deepEqual(deps.window.messages[0]?.buttons, ['Show Logs']);
   });
 });
