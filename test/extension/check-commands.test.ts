@@ -200,7 +200,7 @@ describe('Run Central Check command', () => {
     await editor.signInAsDemo();
     editor.workspace.settings.centralBranch = ' main ';
     await runCheck(editor);
-    assert.equal(sandbox.pipelines(seed.centralChecks.fullName)[0].refName, 'main');
+    assert.equal(sandbox.pipelines(seed.centralChecks.fullName)[0]?.refName, 'main');
     assert.deepEqual(
       requestsSince(sandbox, 0).filter((request) => request === 'GET /2.0/repositories/acme/central-checks'),
       [],
