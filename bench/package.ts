@@ -35,6 +35,7 @@ function pack(label: string, folder: string, into: string): Packed {
     encoding: 'utf8',
   });
   const [packed] = JSON.parse(output) as { filename: string; size: number; entryCount: number }[];
+  if (!packed) throw new Error(`npm pack printed no package for ${folder}: ${output}`);
   return { label, tarball: join(into, packed.filename), bytes: packed.size, files: packed.entryCount };
 }
 
@@ -97,48 +98,49 @@ function installArgs(prefix: string, cache: string, tarball: string, offline: bo
  * dependencies, and times `crosscheck --version` from each; the packages take turns, so both see the same load.
  */
 async function measure(packages: Packed[], work: string): Promise<Measured[]> {
-  const caches = packages.map((packed) => join(work, `cache-${packed.label}`));
-  packages.forEach((packed, index) =>
-    execFileSync(
-      'npm',
-      installArgs(join(work, `primer-${packed.label}`), caches[index], packed.tarball, false),
-      {
-        env,
-        stdio: 'ignore',
-      },
-    ),
-  );
-  const installs = packages.map((): number[] => []);
-  const starts = packages.map((): number[] => []);
-  const prefixes = packages.map((packed) => join(work, `primer-${packed.label}`));
+  // One lane per package: its cache, its latest prefix and its timings.
+  const lanes = packages.map((packed) => ({
+    packed,
+    cache: join(work, `cache-${packed.label}`),
+    prefix: join(work, `primer-${packed.label}`),
+    installs: [] as number[],
+    starts: [] as number[],
+  }));
+  for (const lane of lanes) {
+    execFileSync('npm', installArgs(lane.prefix, lane.cache, lane.packed.tarball, false), {
+      env,
+      stdio: 'ignore',
+    });
+  }
   for (let run = 0; run < RUNS; run++) {
-    for (const [index, packed] of packages.entries()) {
-      prefixes[index] = join(work, `prefix-${packed.label}-${run}`);
+    for (const lane of lanes) {
+      lane.prefix = join(work, `prefix-${lane.packed.label}-${run}`);
       const timed = await timeCommand(
         'npm',
-        installArgs(prefixes[index], caches[index], packed.tarball, true),
+        installArgs(lane.prefix, lane.cache, lane.packed.tarball, true),
         env,
       );
-      if (timed.code !== 0) throw new Error(`offline install of ${packed.tarball} failed: ${timed.stderr}`);
-      installs[index].push(timed.ms);
+      if (timed.code !== 0)
+        throw new Error(`offline install of ${lane.packed.tarball} failed: ${timed.stderr}`);
+      lane.installs.push(timed.ms);
     }
     for (let start = 0; start < 5; start++) {
-      for (const [index] of packages.entries()) {
-        const started = await timeCommand(join(prefixes[index], 'bin', 'crosscheck'), ['--version'], env);
+      for (const lane of lanes) {
+        const started = await timeCommand(join(lane.prefix, 'bin', 'crosscheck'), ['--version'], env);
         if (started.code !== 0) throw new Error(`crosscheck --version failed: ${started.stderr}`);
-        starts[index].push(started.ms);
+        lane.starts.push(started.ms);
       }
     }
   }
-  return packages.map((packed, index) => {
-    const installed = join(prefixes[index], 'lib', 'node_modules');
+  return lanes.map((lane) => {
+    const installed = join(lane.prefix, 'lib', 'node_modules');
     return {
-      ...packed,
+      ...lane.packed,
       installedBytes: sizeOf(installed),
       // Everything but crosscheck itself.
       packages: packagesIn(installed) - 1,
-      installMs: median(installs[index]),
-      versionMs: median(starts[index]),
+      installMs: median(lane.installs),
+      versionMs: median(lane.starts),
     };
   });
 }
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
       [pack('baseline', buildBaseline(work), work), pack('current', ROOT, work)],
       work,
     );
+    if (!baseline || !current) throw new Error('measure returns one result per package');
     const row = (
       label: string,
       show: (m: Measured) => string,

@@ -187,7 +187,7 @@ describe('pinned versions in the examples and the README', () => {
           /\b(?:npx(?: --yes| -y)*|npm (?:install|i)(?: --global| -g)?) +((?:@[\w.-]+\/)?[\w.-]+)(@[^\s`]*)?/g,
         ),
       ]
-        .filter((match) => !/^\.|^-/.test(match[1]) && !match[2])
+        .filter((match) => !/^\.|^-/.test(match[1]!) && !match[2])
         .map((match) => match[0]);
       assert.deepEqual(unpinned, []);
     });

@@ -22,7 +22,8 @@ function nodeModulesAbove(dir: string): string[] {
 
 /** Every file under `dir`, relative, sorted. */
 function filesUnder(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
     .sort();
@@ -62,13 +63,15 @@ function readOutputs(file: string): Record<string, string> {
   const outputs: Record<string, string> = {};
   const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : [];
   for (let index = 0; index < lines.length; index += 1) {
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[index]);
+    const line = lines[index]!; // index < lines.length
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
     if (heredoc) {
-      const end = lines.indexOf(heredoc[2], index + 1);
-      outputs[heredoc[1]] = lines.slice(index + 1, end).join('\n');
+      // Both groups are required, so both are strings when the line matches.
+      const end = lines.indexOf(heredoc[2]!, index + 1);
+      outputs[heredoc[1]!] = lines.slice(index + 1, end).join('\n');
       index = end;
-    } else if (lines[index].includes('=')) {
-      const [name, ...value] = lines[index].split('=');
+    } else if (line.includes('=')) {
+      const [name = '', ...value] = line.split('=');
       outputs[name] = value.join('=');
     }
   }

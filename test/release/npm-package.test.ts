@@ -68,7 +68,9 @@ describe('the npm package', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'crosscheck-npm-package-'));
     // dist/ is built by `npm test`; --ignore-scripts keeps the pack from building it a second time.
     const pack = npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], REPO_ROOT);
-    packed = (JSON.parse(pack.stdout) as (typeof packed)[])[0];
+    const [first] = JSON.parse(pack.stdout) as (typeof packed)[];
+    assert.ok(first, `npm pack printed no package: ${pack.stdout}`);
+    packed = first;
     tarball = path.join(work, path.basename(packed.filename));
     prefix = path.join(work, 'prefix');
     const emptyCache = path.join(work, 'cache');
