@@ -309,28 +309,35 @@ describe('runAction', () => {
         env: minimalEnv({ BITBUCKET_CLONE_DIR: FIXTURES }),
       });
       assert.equal(result.result, 'success');
-      assert.deepEqual(result.annotations, [
-        {
-          level: 'error',
-          message: 'Missing semicolon',
-          title: 'Lint: semi, strict',
-          file: 'src/app.js',
-          line: 3,
-          endLine: 3,
-          column: 7,
-          endColumn: 9,
-          source: 'action',
-          phase: 'main',
-        },
-        {
-          level: 'warning',
-          message: 'Deprecated call\nsecond line',
-          file: 'lib/old.js',
-          line: 10,
-          source: 'action',
-          phase: 'main',
-        },
-        { level: 'notice', message: 'Just so you know', source: 'action', phase: 'main' },
+      // stdout and stderr are two pipes: a stderr line may be read before or after any stdout line.
+      const fromStderr = (annotation: { file?: string }) => annotation.file === 'from-stderr.js';
+      assert.deepEqual(
+        result.annotations.filter((annotation) => !fromStderr(annotation)),
+        [
+          {
+            level: 'error',
+            message: 'Missing semicolon',
+            title: 'Lint: semi, strict',
+            file: 'src/app.js',
+            line: 3,
+            endLine: 3,
+            column: 7,
+            endColumn: 9,
+            source: 'action',
+            phase: 'main',
+          },
+          {
+            level: 'warning',
+            message: 'Deprecated call\nsecond line',
+            file: 'lib/old.js',
+            line: 10,
+            source: 'action',
+            phase: 'main',
+          },
+          { level: 'notice', message: 'Just so you know', source: 'action', phase: 'main' },
+        ],
+      );
+      assert.deepEqual(result.annotations.filter(fromStderr), [
         {
           level: 'warning',
           message: 'on stderr',
@@ -340,8 +347,9 @@ describe('runAction', () => {
           phase: 'main',
         },
       ]);
-      const groupAt = log.entries.indexOf('group: Details');
-      assert.deepEqual(log.entries.slice(groupAt, groupAt + 3), [
+      const stdoutEntries = log.entries.filter((entry) => !/^(stderr|annotation): /.test(entry));
+      const groupAt = stdoutEntries.indexOf('group: Details');
+      assert.deepEqual(stdoutEntries.slice(groupAt, groupAt + 3), [
         'group: Details',
         'stdout: inside the group',
         'endgroup',

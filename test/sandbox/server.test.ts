@@ -81,9 +81,12 @@ describe('sandbox server', () => {
     it('leaves a hanging request unanswered until the client gives up', async () => {
       sb.injectFaults({ pathPattern: /\/user$/, faults: ['hang'] });
       await assert.rejects(
-        call(sb, 'GET', '/2.0/user', { auth: demoAuth(sb), signal: AbortSignal.timeout(150) }),
+        call(sb, 'GET', '/2.0/user', { auth: demoAuth(sb), signal: AbortSignal.timeout(500) }),
         /abort|timeout/i,
       );
+      // On a loaded machine the abort can come before the sandbox has seen the request: wait for it, boundedly.
+      for (const until = Date.now() + 2000; sb.requests.length === 0 && Date.now() < until;)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       assert.equal(sb.requests[0]?.fault, 'hang');
     });
 
