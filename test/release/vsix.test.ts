@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../support/cli';
@@ -30,6 +31,25 @@ describe('the .vsix', () => {
         !/^(dist\/extension\.js|media\/.+|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(file),
     );
     assert.deepEqual(stray, []);
+  });
+
+  it('packs: vsce takes the staged folder (it refuses the npm files list beside .vscodeignore)', async function () {
+    this.timeout(60_000);
+    const vsix = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'crosscheck-vsix-test-')),
+      'crosscheck.vsix',
+    );
+    try {
+      await promisify(execFile)(
+        process.execPath,
+        [path.join(REPO_ROOT, 'scripts', 'package-vsix.js'), '--no-prepublish', '--out', vsix],
+        { cwd: REPO_ROOT },
+      );
+      const size = fs.statSync(vsix).size;
+      assert.ok(size > 50_000 && size < 300_000, `a .vsix of ${size} bytes`);
+    } finally {
+      fs.rmSync(path.dirname(vsix), { recursive: true, force: true });
+    }
   });
 
   it('is packed with its licence and repository, after type-check, lint and a release build', () => {
