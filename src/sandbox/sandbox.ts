@@ -58,8 +58,11 @@ export interface Sandbox {
   /** Faults for the next matching requests, one per request, in order. */
   injectFaults(o: FaultRule): void;
   setLatency(ms: number): void;
-  /** Starts (or with undefined, stops) enforcing Bitbucket's hourly limit per credential; a new limiter starts empty. */
-  setRateLimit(o: RateLimitOptions | undefined): void;
+  /**
+   * Starts (or with undefined, stops) enforcing Bitbucket's hourly limit per credential; a new limiter starts empty.
+   * `clock` (default Date.now) lets a test move the hour on instead of waiting for it.
+   */
+  setRateLimit(o: RateLimitOptions | undefined, clock?: () => number): void;
   /** Current build statuses of a commit (full or abbreviated hash, or a branch name for its head); throws on an unknown repository or commit. */
   buildStatuses(repo: string, commit: string): BuildStatus[];
   /**
@@ -176,8 +179,8 @@ class RunningSandbox implements Sandbox {
   setLatency(ms: number): void {
     this.latencyMs = ms;
   }
-  setRateLimit(o: RateLimitOptions | undefined): void {
-    this.rateLimiter = o ? new HourlyRateLimiter(o, this.credentials) : undefined;
+  setRateLimit(o: RateLimitOptions | undefined, clock: () => number = Date.now): void {
+    this.rateLimiter = o ? new HourlyRateLimiter(o, this.credentials, clock) : undefined;
   }
   buildStatuses(repo: string, commit: string): BuildStatus[] {
     const { hash } = this.repos.require(repo, commit);

@@ -203,7 +203,9 @@ describe('requests per check and the hourly budget (CLI against the sandbox)', f
 
   it('at the limit: the verdict is not dropped; sonar-gate exits 1 saying whose budget is spent, and a re-run posts it', async () => {
     const commit = seed.webApp.branches['feature/empty'];
-    sandbox.setRateLimit({ perUser: 3, hourMs: 2500 });
+    // The sandbox's hour moves only when the test says so: a loaded machine cannot let it pass mid-check.
+    let now = 0;
+    sandbox.setRateLimit({ perUser: 3, hourMs: 2500 }, () => now);
     const started = await trigger(commit, ['--ref', 'main', '--branch', 'feature/empty']);
     assert.equal(started.code, 0, started.stderr);
     assert.equal(statusOf(commit)?.state, 'INPROGRESS');
@@ -226,7 +228,7 @@ describe('requests per check and the hourly budget (CLI against the sandbox)', f
     assert.deepEqual(body.requests, { bitbucket: 3, rateLimited: 3, sonar: body.requests.sonar });
     assert.equal(statusOf(commit)?.state, 'INPROGRESS', 'the commit still waits, it is not marked passed');
 
-    await new Promise((resolve) => setTimeout(resolve, 2600));
+    now += 2501;
     const rerun = await gate(run, ['--no-fail']);
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.equal(statusOf(commit)?.state, 'SUCCESSFUL');
@@ -234,7 +236,8 @@ describe('requests per check and the hourly budget (CLI against the sandbox)', f
 
   it('at the limit: trigger exits 1 with the diagnosis and starts nothing; run again once the budget returns', async () => {
     const commit = seed.webApp.branches['feature/empty'];
-    sandbox.setRateLimit({ perUser: 2, hourMs: 1500 });
+    let now = 0;
+    sandbox.setRateLimit({ perUser: 2, hourMs: 1500 }, () => now);
     assert.equal((await trigger(commit, ['--ref', 'main', '--branch', 'feature/empty'])).code, 0);
     const runs = sandbox.pipelines(CENTRAL).length;
     const limited = await trigger(commit, ['--ref', 'main', '--branch', 'feature/empty', '--retries', '1'], {
@@ -247,7 +250,7 @@ describe('requests per check and the hourly budget (CLI against the sandbox)', f
     assert.equal(failure.error.status, 429);
     assert.deepEqual(failure.requests, { bitbucket: 2, rateLimited: 2, sonar: 0 });
 
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    now += 1501;
     const again = await trigger(commit, ['--ref', 'main', '--branch', 'feature/empty']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(sandbox.pipelines(CENTRAL).length, runs + 1);

@@ -248,6 +248,8 @@ describe('Crosscheck in VS Code (code-server + Chromium)', function () {
       TRIGGER_BRANCH: FIXTURE.branch,
       TRIGGER_PR_ID: String(FIXTURE.pullRequestId),
       TRIGGER_DESTINATION_BRANCH: FIXTURE.destination,
+      // The extension marks the commit INPROGRESS under the check's key, so the gate need not mark it again.
+      TRIGGER_PENDING_KEY: FIXTURE.checkKey,
     });
     assert.ok(run.variables.every((variable) => !variable.secured));
 
