@@ -427,7 +427,7 @@ export function pipelineRoutes(
       'POST',
       P,
       withBitbucketAuth(credentials, SCOPES.writePipeline, (ctx, principal) => {
-        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
+        const repo = repos.lookupRoute(ctx, principal);
         if ('status' in repo) return repo;
         const trigger = parseTrigger(repo, ctx);
         if ('status' in trigger) return trigger;
@@ -446,7 +446,7 @@ export function pipelineRoutes(
       'GET',
       P,
       withBitbucketAuth(credentials, SCOPES.readPipeline, (ctx, principal) => {
-        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
+        const repo = repos.lookupRoute(ctx, principal);
         if ('status' in repo) return repo;
         const refName = ctx.query.get('target.ref_name') ?? ctx.query.get('target.branch');
         const pattern = ctx.query.get('target.selector.pattern');
@@ -472,7 +472,7 @@ export function pipelineRoutes(
       'GET',
       `${P}/:uuid`,
       withBitbucketAuth(credentials, SCOPES.readPipeline, (ctx, principal) => {
-        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
+        const repo = repos.lookupRoute(ctx, principal);
         if ('status' in repo) return repo;
         const run = store.find(repo.fullName, param(ctx, 'uuid'));
         return run ? json(200, pipelineJson(ctx.origin, repo, run, now())) : notFound(param(ctx, 'uuid'));
@@ -482,7 +482,7 @@ export function pipelineRoutes(
       'POST',
       `${P}/:uuid/stopPipeline`,
       withBitbucketAuth(credentials, SCOPES.writePipeline, (ctx, principal) => {
-        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
+        const repo = repos.lookupRoute(ctx, principal);
         if ('status' in repo) return repo;
         const run = store.find(repo.fullName, param(ctx, 'uuid'));
         if (!run) return notFound(param(ctx, 'uuid'));

@@ -65,7 +65,7 @@ function lookupPullRequest(
   ctx: RequestContext,
   principal: Principal,
 ): { repo: RepositoryRecord; pr: PullRequestRecord } | Reply {
-  const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
+  const repo = repos.lookupRoute(ctx, principal);
   if ('status' in repo) return repo;
   const pr = repo.pullRequests.find((p) => String(p.id) === param(ctx, 'id'));
   if (!pr) return bitbucketError(404, 'Pull request not found');
@@ -83,7 +83,7 @@ export function pullRequestRoutes(
       'GET',
       P,
       withBitbucketAuth(credentials, SCOPES.readPullRequest, (ctx, principal) => {
-        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
+        const repo = repos.lookupRoute(ctx, principal);
         if ('status' in repo) return repo;
         // Only open pull requests unless `state` (repeatable) says otherwise.
         const states = ctx.query.getAll('state').map((s) => s.toUpperCase());

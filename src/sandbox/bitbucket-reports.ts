@@ -254,12 +254,7 @@ export function reportRoutes(repos: Repositories, reports: ReportStore, credenti
   const reportNotFound = (id: string): Reply => bitbucketError(404, `Report ${id} not found on this commit.`);
   const withCommit = (handler: (ctx: RequestContext, repo: string, hash: string) => Reply) =>
     withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-      const found = repos.lookupCommit(
-        param(ctx, 'workspace'),
-        param(ctx, 'repo'),
-        param(ctx, 'commit'),
-        principal,
-      );
+      const found = repos.lookupRouteCommit(ctx, principal);
       return 'status' in found ? found : handler(ctx, found.repo.fullName, found.hash);
     });
   return [

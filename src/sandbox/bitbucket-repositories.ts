@@ -8,7 +8,7 @@ import {
   type Credentials,
   type Principal,
 } from './auth';
-import { bitbucketError, json, route, type Reply, type Route, param } from './http';
+import { bitbucketError, json, route, type Reply, type RequestContext, type Route, param } from './http';
 import { seededUuid } from './ids';
 import { paginate } from './pagination';
 import { resolveCommit, type CommitRecord, type RepositoryRecord } from './model';
@@ -54,11 +54,19 @@ export class Repositories {
     return { repo, hash };
   }
 
-  /**
-   * Registers a commit made outside the sandbox (e.g. in a test's own git repository), so its real hash exists here;
-   * moves `branch` (created if new) to it. Registering a known hash again only moves the branch. Throws on an unknown
-   * repository or parent, or a hash that is not 40 hex digits.
-   */
+  /** `lookup` of the repository a `:workspace/:repo` route names. */
+  lookupRoute(ctx: RequestContext, principal: Principal): RepositoryRecord | Reply {
+    return this.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
+  }
+
+  /** `lookupCommit` of the commit a `:workspace/:repo/…/:commit` route names. */
+  lookupRouteCommit(
+    ctx: RequestContext,
+    principal: Principal,
+  ): { repo: RepositoryRecord; hash: string } | Reply {
+    return this.lookupCommit(param(ctx, 'workspace'), param(ctx, 'repo'), param(ctx, 'commit'), principal);
+  }
+
   /** Creates an empty repository (no commits, main branch `main`); an existing one is left as it is. */
   addRepository(fullName: string, createdOn: string): RepositoryRecord {
     const known = this.byName.get(fullName);
@@ -83,6 +91,11 @@ export class Repositories {
     return record;
   }
 
+  /**
+   * Registers a commit made outside the sandbox (e.g. in a test's own git repository), so its real hash exists here;
+   * moves `branch` (created if new) to it. Registering a known hash again only moves the branch. Throws on an unknown
+   * repository or parent, or a hash that is not 40 hex digits.
+   */
   addCommit(fullName: string, hash: string, commit: NewCommit): CommitRecord {
     const repo = this.requireRepository(fullName);
     const full = hash.toLowerCase();
@@ -301,7 +314,7 @@ export function repositoryRoutes(repos: Repositories, credentials: Credentials):
       'GET',
       R,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
+        const repo = repos.lookupRoute(ctx, principal);
         return 'status' in repo ? repo : json(200, repositoryJson(ctx.origin, repo));
       }),
     ),
@@ -309,12 +322,7 @@ export function repositoryRoutes(repos: Repositories, credentials: Credentials):
       'GET',
       `${R}/commit/:commit`,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const found = repos.lookupCommit(
-          param(ctx, 'workspace'),
-          param(ctx, 'repo'),
-          param(ctx, 'commit'),
-          principal,
-        );
+        const found = repos.lookupRouteCommit(ctx, principal);
         return 'status' in found
           ? found
           : json(200, commitJson(ctx.origin, found.repo, found.hash, credentials));
@@ -324,7 +332,7 @@ export function repositoryRoutes(repos: Repositories, credentials: Credentials):
       'GET',
       `${R}/commits`,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
+        const repo = repos.lookupRoute(ctx, principal);
         if ('status' in repo) return repo;
         const head = repo.branches.get(repo.mainBranch) as string;
         return paginate(
@@ -338,7 +346,7 @@ export function repositoryRoutes(repos: Repositories, credentials: Credentials):
       'GET',
       `${R}/refs/branches/*name`,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const repo = repos.lookup(param(ctx, 'workspace'), param(ctx, 'repo'), principal);
+        const repo = repos.lookupRoute(ctx, principal);
         if ('status' in repo) return repo;
         const head = repo.branches.get(param(ctx, 'name'));
         if (!head) return bitbucketError(404, `Branch not found: ${param(ctx, 'name')}`);

@@ -201,12 +201,7 @@ export function statusRoutes(repos: Repositories, statuses: StatusStore, credent
   const C = '/2.0/repositories/:workspace/:repo/commit/:commit';
   const write = (ctx: RequestContext, existingKey?: string) =>
     withBitbucketAuth(credentials, SCOPES.readRepository, (c, principal) => {
-      const found = repos.lookupCommit(
-        param(c, 'workspace'),
-        param(c, 'repo'),
-        param(c, 'commit'),
-        principal,
-      );
+      const found = repos.lookupRouteCommit(c, principal);
       if ('status' in found) return found;
       const previous =
         existingKey === undefined ? undefined : statuses.get(found.repo.fullName, found.hash, existingKey);
@@ -239,12 +234,7 @@ export function statusRoutes(repos: Repositories, statuses: StatusStore, credent
       'GET',
       `${C}/statuses/build/:key`,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const found = repos.lookupCommit(
-          param(ctx, 'workspace'),
-          param(ctx, 'repo'),
-          param(ctx, 'commit'),
-          principal,
-        );
+        const found = repos.lookupRouteCommit(ctx, principal);
         if ('status' in found) return found;
         const status = statuses.get(found.repo.fullName, found.hash, param(ctx, 'key'));
         if (!status)
@@ -256,12 +246,7 @@ export function statusRoutes(repos: Repositories, statuses: StatusStore, credent
       'GET',
       `${C}/statuses`,
       withBitbucketAuth(credentials, SCOPES.readRepository, (ctx, principal) => {
-        const found = repos.lookupCommit(
-          param(ctx, 'workspace'),
-          param(ctx, 'repo'),
-          param(ctx, 'commit'),
-          principal,
-        );
+        const found = repos.lookupRouteCommit(ctx, principal);
         if ('status' in found) return found;
         const rendered = statuses
           .list(found.repo.fullName, found.hash)
