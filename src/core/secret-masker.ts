@@ -33,6 +33,29 @@ export class SecretMasker {
 
   mask(text: string): string {
     if (text === '') return text;
+    return replaceRanges(text, this.ranges(text));
+  }
+
+  /** The length of the longest registered spelling: how far past a cut a secret that starts before it can reach. */
+  get longest(): number {
+    let longest = 0;
+    for (const value of this.values) longest = Math.max(longest, value.length);
+    return longest;
+  }
+
+  /**
+   * Where to cut `text` at `at` or later so that no secret straddles the cut: a long line is cut into pieces after
+   * masking has seen it whole, so a secret is never printed in two unmasked halves.
+   */
+  safeCut(text: string, at: number): number {
+    let cut = at;
+    for (const [start, end] of this.ranges(text).sort((a, b) => a[0] - b[0])) {
+      if (start < cut && end > cut) cut = end;
+    }
+    return cut;
+  }
+
+  private ranges(text: string): Array<[number, number]> {
     const ranges: Array<[number, number]> = [];
     for (const value of this.values) {
       for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) {
@@ -42,7 +65,7 @@ export class SecretMasker {
     for (const pattern of [ATLASSIAN_TOKEN, AUTHORIZATION_VALUE]) {
       for (const match of text.matchAll(pattern)) ranges.push([match.index, match.index + match[0].length]);
     }
-    return replaceRanges(text, ranges);
+    return ranges;
   }
 }
 

@@ -402,6 +402,11 @@ describe('a job of action runs', () => {
     it('refuses a job file that is not ours', async () => {
       await fs.mkdir(job.directory, { recursive: true });
       await fs.writeFile(path.join(job.directory, 'job.json'), '<html>');
+      await assert.rejects(inJob('env-dump'), /is not a job directory Crosscheck created/);
+      await fs.writeFile(path.join(job.directory, '.crosscheck-job'), 'created by crosscheck\n', {
+        mode: 0o600,
+      });
+      await fs.chmod(path.join(job.directory, 'job.json'), 0o600);
       await assert.rejects(inJob('env-dump'), /is not a Crosscheck job file/);
     });
   });

@@ -82,6 +82,7 @@ const MANIFEST_NAMES = ['action.yml', 'action.yaml'];
  */
 export async function loadActionDefinition(actionPath: string, cwd: string): Promise<ActionDefinition> {
   const file = await findManifest(path.resolve(cwd, actionPath));
+  await refuseOutsideLinks(file, path.dirname(file), 'action.yml');
   const text = await fs.readFile(file, 'utf8');
   const { parseDocument } = await import('yaml');
   const document = parseDocument(text, { prettyErrors: true });
@@ -97,6 +98,11 @@ export async function loadActionDefinition(actionPath: string, cwd: string): Pro
     ['runs.post', definition.post],
   ] as const) {
     if (script === undefined) continue;
+    await refuseOutsideLinks(
+      path.resolve(definition.directory, script),
+      definition.directory,
+      `${file}: ${field}`,
+    );
     const exists = await fs.stat(path.resolve(definition.directory, script)).then(
       (stat) => stat.isFile(),
       () => false,
@@ -108,6 +114,26 @@ export async function loadActionDefinition(actionPath: string, cwd: string): Pro
     }
   }
   return definition;
+}
+
+/**
+ * Refuses a file that is, or lies behind, a symbolic link leading out of the action's folder (action.yml, main, pre,
+ * post): reading it would show (or run) a file of the machine the action's author chose. A missing file passes.
+ */
+async function refuseOutsideLinks(file: string, directory: string, what: string): Promise<void> {
+  const outside = (from: string, to: string) => {
+    const relative = path.relative(from, to);
+    return relative === '' || relative.startsWith('..') || path.isAbsolute(relative);
+  };
+  // A path written with `..` is the action's own choice (as on GitHub); a link is checked where it leads.
+  if (outside(directory, file)) return;
+  const real = await fs.realpath(file).catch(() => undefined);
+  if (real === undefined) return;
+  if (outside(await fs.realpath(directory), real)) {
+    throw new ActionDefinitionError(
+      `${what} '${path.relative(directory, file) || file}' is a symbolic link leading out of the action's folder ${directory}; Crosscheck does not read or run it. Put the file itself in the action.`,
+    );
+  }
 }
 
 async function findManifest(resolved: string): Promise<string> {

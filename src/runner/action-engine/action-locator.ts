@@ -13,17 +13,24 @@ export interface LocatedAction {
 }
 
 /**
- * On the command line an existing folder always wins (so `action run my-org/tool` can still mean a local folder);
- * in a composite step (`fromCommandLine` false) `./path` is relative to the workspace, as on GitHub.
+ * As on GitHub, `owner/repo[/path]@ref` always names a repository, even where a folder of that name exists (in the
+ * central pipeline the working directory is the pull request's tree); a local action is `./path` or an absolute
+ * path. On the command line `./path` is relative to the working directory, in a composite step to the workspace.
  */
 export async function locateAction(
   text: string,
   options: { cwd: string; remoteActions?: RemoteActions; fromCommandLine: boolean; where?: string },
 ): Promise<LocatedAction> {
-  if (options.fromCommandLine && (await exists(path.resolve(options.cwd, text)))) {
-    return { directory: path.resolve(options.cwd, text) };
-  }
   const reference = parseActionReference(text, options.where);
+  if (
+    reference.kind === 'remote' &&
+    options.fromCommandLine &&
+    (await exists(path.resolve(options.cwd, text)))
+  ) {
+    options.remoteActions?.notice(
+      `'${text}' names the repository ${repositoryName(reference)}, not the folder of that name here; give ./${text} for the folder.`,
+    );
+  }
   if (reference.kind === 'local') return { directory: path.resolve(options.cwd, reference.path) };
   return fetchRemote(reference, options.remoteActions);
 }

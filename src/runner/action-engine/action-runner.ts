@@ -11,6 +11,7 @@ import {
   type StepResult,
 } from './action-log';
 import {
+  ActionDefinitionError,
   loadActionDefinition,
   resolveInputs,
   type ActionDefinition,
@@ -56,6 +57,8 @@ export interface JobOptions {
   debug?: boolean;
   /** Values masked from the start, e.g. tokens the caller holds. */
   secrets?: string[];
+  /** Variables of `env` holding secrets (`--with-env` sources): masked, and by name for the rest of the job. */
+  secretVariables?: string[];
   /** Variables of `env` an action never sees unless passed with `stepEnv` (Crosscheck's credentials); masked. */
   hidden?: readonly string[];
   /** The job's directory; undefined: a temporary job for this run alone, whose post runs straight after main. */
@@ -183,10 +186,23 @@ function visibleEnvironment(options: JobOptions): Record<string, string> {
  * characters are left out, as the core's maskerFor does: they would mask ordinary words.
  */
 export function knownSecrets(options: JobOptions): string[] {
-  const hidden = (options.hidden ?? []).map((name) => options.env[name]);
+  const hidden = [...(options.hidden ?? []), ...(options.secretVariables ?? [])].map(
+    (name) => options.env[name],
+  );
   return [...(options.secrets ?? []), ...hidden].filter(
     (value): value is string => value !== undefined && value.trim().length >= 4,
   );
+}
+
+/**
+ * `env` with GITHUB_TOKEN from the caller's environment, for `github.token` in expressions: an action's environment
+ * does not hold it (unless the step maps it with --env), and what an action exported never replaces it.
+ */
+export function withToken(env: Record<string, string>, options: JobOptions): Record<string, string> {
+  const token = options.env.GITHUB_TOKEN;
+  const result = { ...env };
+  delete result.GITHUB_TOKEN;
+  return token === undefined ? result : { ...result, GITHUB_TOKEN: token };
 }
 
 /** The base environment of one action in a job (GITHUB_*, RUNNER_*) and its event payload, written to the job. */
@@ -234,9 +250,27 @@ class ActionRun {
     private readonly evaluator: ExpressionEvaluator | undefined,
   ) {}
 
+  /** Runs the action; an ActionDefinitionError met halfway (an expression too large…) leaves with its message masked. */
   async run(): Promise<ActionRunResult> {
+    let session: JobSession | undefined;
+    try {
+      return await this.runInJob((created) => (session = created));
+    } catch (error) {
+      if (error instanceof ActionDefinitionError && session) {
+        const masked = session.masker.mask(error.message);
+        if (masked !== error.message) error.message = masked;
+      }
+      throw error;
+    }
+  }
+
+  private async runInJob(started: (session: JobSession) => void): Promise<ActionRunResult> {
     const record = await this.job.read();
-    const id = await this.job.update((saved) => nextActionId(saved, this.definition.directory));
+    const id = await this.job.update((saved) => {
+      for (const name of this.options.secretVariables ?? [])
+        if (!saved.maskVariables.includes(name)) saved.maskVariables.push(name);
+      return nextActionId(saved, this.definition.directory);
+    });
     const baseEnv = await actionBaseEnvironment(this.options, this.job, {
       directory: this.definition.directory,
       id,
@@ -247,9 +281,11 @@ class ActionRun {
       debug: this.options.debug ?? false,
       workspace: baseEnv.GITHUB_WORKSPACE ?? this.options.cwd,
       secrets: knownSecrets(this.options),
+      env: this.options.env,
       allowUnsecureCommands: baseEnv.ACTIONS_ALLOW_UNSECURE_COMMANDS === 'true',
       allowUnsecureStopTokens: baseEnv.ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS === 'true',
     });
+    started(session);
     const identity: Identity = {
       directory: this.definition.directory,
       ...(this.located.remote && {
@@ -258,7 +294,7 @@ class ActionRun {
       }),
     };
     const event = this.evaluator ? await readEventPayload(baseEnv.GITHUB_EVENT_PATH) : undefined;
-    const contextEnv = () => ({ ...baseEnv, ...record.env });
+    const contextEnv = () => withToken({ ...baseEnv, ...record.env }, this.options);
     const inputs = resolveInputs(this.definition, this.options.inputs, (input) =>
       this.requireEvaluator().evaluateString(input.default, defaultsContexts(contextEnv(), event, identity), {
         file: this.definition.file,
@@ -351,7 +387,7 @@ class ActionRun {
           session.skip('post', post, `post-if ${postIf} is false for a ${describe(status)} run`, 'skipped');
         } else status = combine(status, await phase('post', post, undefined));
       } else {
-        await this.queuePost(post, id, inputs.env, stepEnv);
+        await this.queuePost(post, id, inputs.env, stepEnv, (text) => session.masker.mask(text));
         session.skip('post', post, `runs at \`crosscheck action post\` (post-if: ${postIf})`, 'queued');
       }
     }
@@ -395,6 +431,7 @@ class ActionRun {
     actionId: string,
     inputs: Record<string, string>,
     stepEnv: Record<string, string>,
+    mask: (text: string) => string,
   ): Promise<void> {
     await queuePost(this.job, {
       definition: this.definition as JavaScriptActionDefinition,
@@ -405,6 +442,7 @@ class ActionRun {
       inputs,
       stepEnv,
       state: this.state,
+      mask,
     });
   }
 
@@ -447,9 +485,14 @@ async function queuePost(
     inputs: Record<string, string>;
     stepEnv: Record<string, string>;
     state: Map<string, string>;
+    /** The job's masker: inputs it would mask are marked, so `action post` masks them too. */
+    mask: (text: string) => string;
   },
 ): Promise<void> {
   const { name, directory, using, postIf } = post.definition;
+  const maskedInputs = Object.keys(post.inputs).filter(
+    (key) => post.mask(post.inputs[key]!) !== post.inputs[key],
+  );
   const remote = post.remote && { repository: post.remote.repository, ref: post.remote.ref };
   await job.update((record) =>
     record.posts.push({
@@ -459,6 +502,7 @@ async function queuePost(
       condition: postIf,
       node: post.node,
       inputs: post.inputs,
+      ...(maskedInputs.length > 0 && { maskedInputs }),
       stepEnv: post.stepEnv,
       state: Object.fromEntries(post.state),
     }),
@@ -504,16 +548,23 @@ class JobStepHost implements CompositeHost {
     const record = await this.job.read();
     const baseEnv = await this.baseEnvironment(identity);
     // `env` holds what earlier steps exported (GITHUB_ENV) under the step's own env:, as on GitHub.
-    return buildContexts({ ...baseEnv, ...record.env }, this.event, identity, inputs, status, {
-      ...extra,
-      env: { ...record.env, ...(extra.env as Record<string, string> | undefined) },
-    });
+    return buildContexts(
+      withToken({ ...baseEnv, ...record.env }, this.options),
+      this.event,
+      identity,
+      inputs,
+      status,
+      {
+        ...extra,
+        env: { ...record.env, ...(extra.env as Record<string, string> | undefined) },
+      },
+    );
   }
 
   async defaultsContexts(identity: Identity): Promise<ExpressionContexts> {
     const record = await this.job.read();
     const baseEnv = await this.baseEnvironment(identity);
-    return defaultsContexts({ ...baseEnv, ...record.env }, this.event, identity);
+    return defaultsContexts(withToken({ ...baseEnv, ...record.env }, this.options), this.event, identity);
   }
 
   report(level: 'error' | 'warning' | 'notice', message: string): void {
@@ -632,6 +683,7 @@ class JobStepHost implements CompositeHost {
           inputs: inputEnv,
           stepEnv,
           state,
+          mask: (text) => this.session.masker.mask(text),
         });
         this.session.skip(
           'post',

@@ -230,9 +230,13 @@ export class CompositeRun {
       }
       for (const [name, value] of Object.entries(step.env)) env[name] = await text(value, `env.${name}`);
       const continueOnError = await this.continueOnError(step, text, site);
-      const outcome = uses
-        ? await this.runUses(step, uses, env, text, signal)
-        : await this.runScript(step, label, env, text, signal);
+      // A value that is not true or false fails the step unrun, as on GitHub (reported masked, not thrown).
+      const outcome: StepOutcome =
+        continueOnError === undefined
+          ? { status: 'failure', outputs: {} }
+          : uses
+            ? await this.runUses(step, uses, env, text, signal)
+            : await this.runScript(step, label, env, text, signal);
       const conclusion: StepResult =
         outcome.status === 'failure' && continueOnError ? 'success' : outcome.status;
       this.record(step, { outputs: outcome.outputs, outcome: outcome.status, conclusion });
@@ -268,13 +272,15 @@ export class CompositeRun {
     step: CompositeStep,
     text: (value: string, key: string) => Promise<string>,
     site: Site,
-  ): Promise<boolean> {
+  ): Promise<boolean | undefined> {
     if (step.continueOnError === undefined) return false;
     const value = (await text(step.continueOnError, 'continue-on-error')).trim();
     if (value === 'true' || value === 'false') return value === 'true';
-    throw new ActionDefinitionError(
+    this.host.report(
+      'error',
       `${site('continue-on-error').file}: ${step.key}.continue-on-error is '${value}', not true or false.`,
     );
+    return undefined;
   }
 
   private record(step: CompositeStep, context: StepContext): void {

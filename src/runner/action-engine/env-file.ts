@@ -1,6 +1,5 @@
 // `--env-file FILE`: what an action exported (GITHUB_ENV, GITHUB_PATH) as `export` lines a later script line can `. FILE`.
-import { promises as fs } from 'node:fs';
-import { shellQuote } from './outputs-file';
+import { shellQuote, writeUserFile } from './outputs-file';
 
 /** What one `action run` added to the job's environment, in the order it was added. */
 export interface ExportedEnvironment {
@@ -30,6 +29,6 @@ export function formatEnvExports(exported: ExportedEnvironment): EnvExports {
 /** Appends the exports to `file` (created readable by its owner only: values may be secrets). */
 export async function appendEnvExports(file: string, exported: ExportedEnvironment): Promise<string[]> {
   const { text, skipped } = formatEnvExports(exported);
-  await fs.appendFile(file, text, { mode: 0o600 });
+  await writeUserFile(file, text, 'append', '--exports-file');
   return skipped;
 }

@@ -24,6 +24,13 @@ export type ConditionStatus = StepResult;
 
 const STATUS_FUNCTIONS = ['success', 'failure', 'cancelled', 'always'];
 
+/** The largest value (characters of its strings and keys) and the deepest nesting an expression may produce. */
+export const VALUE_LIMIT = 1024 * 1024;
+export const DEPTH_LIMIT = 64;
+
+type ExpressionData = ReturnType<InstanceType<ExpressionsModule['Evaluator']>['evaluate']>;
+type FunctionDefinition = ExpressionsModule['wellKnownFunctions'][string];
+
 export function hasExpression(value: string): boolean {
   return value.includes('${{');
 }
@@ -182,7 +189,13 @@ export class ExpressionEvaluator {
       const context = JSON.parse(JSON.stringify(contexts), data.reviver) as InstanceType<
         typeof data.Dictionary
       >;
-      const functions = new Map(
+      const functions = new Map<string, FunctionDefinition>(
+        Object.entries(this.engine.wellKnownFunctions).map(([name, definition]) => [
+          name,
+          { ...definition, call: (...args) => this.bounded(definition.call(...args), shown, site) },
+        ]),
+      );
+      for (const [name, definition] of new Map(
         status === undefined
           ? []
           : STATUS_FUNCTIONS.map((name) => [
@@ -194,12 +207,43 @@ export class ExpressionEvaluator {
                 call: () => new data.BooleanData(statusFunction(name, status)),
               },
             ]),
-      );
-      return new Evaluator(tree, context, functions).evaluate();
+      ))
+        functions.set(name, definition);
+      return this.bounded(new Evaluator(tree, context, functions).evaluate(), shown, site);
     } catch (error) {
       if (error instanceof ExpressionError) throw error;
       throw this.failure(shown, site, error);
     }
+  }
+
+  /**
+   * Refuses a value over VALUE_LIMIT characters or nested deeper than DEPTH_LIMIT, checked after every function
+   * call: `format('{0}{0}', …)` nested a few dozen times would otherwise double its way to gigabytes.
+   */
+  private bounded(value: ExpressionData, expression: string, site: ExpressionSite): ExpressionData {
+    const { Kind } = this.engine.data;
+    const fail = (what: string): never => {
+      throw new ExpressionError(
+        `${site.file}: ${site.key}: '\${{ ${expression} }}' gives a value ${what}; expressions are bounded so an action file cannot exhaust memory.`,
+      );
+    };
+    let size = 0;
+    const pending: Array<[ExpressionData, number]> = [[value, 1]];
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      const [item, depth] = next;
+      if (depth > DEPTH_LIMIT) fail(`nested deeper than ${DEPTH_LIMIT} levels`);
+      if (item.kind === Kind.String) size += item.coerceString().length;
+      else if (item.kind === Kind.Array) {
+        for (const element of item.values()) pending.push([element, depth + 1]);
+      } else if (item.kind === Kind.Dictionary) {
+        for (const { key, value: element } of item.pairs()) {
+          size += key.length;
+          pending.push([element, depth + 1]);
+        }
+      } else size += 8;
+      if (size > VALUE_LIMIT) fail(`of more than ${VALUE_LIMIT / 1024 / 1024} MiB`);
+    }
+    return value;
   }
 
   private expressionsOf(value: string, site: ExpressionSite): string[] {

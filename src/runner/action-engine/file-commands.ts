@@ -83,6 +83,38 @@ export function checkEnvironmentPairs(pairs: Array<[string, string]>): void {
   }
 }
 
+/**
+ * Variables an action may not set through GITHUB_ENV (or `::set-env::`), each with why: the defaults GitHub protects
+ * (GITHUB_*, RUNNER_*) and Bitbucket's own (BITBUCKET_*, which name the commit a status goes to), and what would
+ * reconfigure Crosscheck or Node.js in a later `crosscheck` command of the step — where its credentials and requests
+ * go, which TLS certificates it trusts, which proxy or git transport it uses. Listed in the README.
+ */
+const REFUSED_VARIABLES: Array<[RegExp, string]> = [
+  [/^NODE_OPTIONS$/i, "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command."],
+  [/^(GITHUB|RUNNER)_/i, 'it is a default variable of the runner, which cannot be overwritten'],
+  [/^BITBUCKET_/i, "it is a Bitbucket Pipelines variable or one of Crosscheck's credentials and settings"],
+  [
+    /^(CROSSCHECK_|TRIGGER_|SONAR_TOKEN$|SONAR_HOST_URL$|ATLASSIAN_ACCOUNT_EMAIL$)/i,
+    "it is one of Crosscheck's settings or credentials",
+  ],
+  [
+    /^(NODE_TLS_REJECT_UNAUTHORIZED|NODE_EXTRA_CA_CERTS|NODE_USE_ENV_PROXY|NODE_USE_SYSTEM_CA|SSL_CERT_FILE|SSL_CERT_DIR|CURL_CA_BUNDLE|HTTPS?_PROXY|ALL_PROXY|NO_PROXY)$/i,
+    'it would change which servers and certificates Crosscheck trusts',
+  ],
+  [
+    /^(GIT_CONFIG\w*|GIT_SSL_\w+|GIT_SSH\w*|GIT_PROXY_COMMAND|GIT_ASKPASS|SSH_ASKPASS|GIT_EXEC_PATH|GIT_ALLOW_PROTOCOL)$/i,
+    'it would change how Crosscheck fetches actions with git',
+  ],
+];
+
+/** Why an action may not set `name` through GITHUB_ENV (a warning to show), or undefined when it may. */
+export function refusedVariable(name: string): string | undefined {
+  const match = REFUSED_VARIABLES.find(([pattern]) => pattern.test(name));
+  if (!match) return undefined;
+  if (match[1].startsWith("Can't")) return match[1];
+  return `Can't set ${printable(name)} using '$GITHUB_ENV': ${match[1]}. It was left out.`;
+}
+
 /** A name or value as it may be shown: NULs visible, at most 60 characters. */
 function printable(text: string): string {
   const shown = text.replace(/\0/g, '\\0');

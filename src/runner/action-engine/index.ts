@@ -19,7 +19,13 @@ export { runQueuedPosts, type PostRunOptions, type PostRunResult } from './post-
 export { locateJob, type JobLocation } from './job-state';
 export type { JobStatus } from './conditions';
 export { appendEnvExports } from './env-file';
-export { formatOutputsFile, outputVariableName, writeOutputsFile, type OutputsFile } from './outputs-file';
+export {
+  checkUserFile,
+  formatOutputsFile,
+  outputVariableName,
+  writeOutputsFile,
+  type OutputsFile,
+} from './outputs-file';
 export { actionRunToJson, type ActionRunJson } from './action-run-json';
 export { annotationsFor, reportFor } from './code-insights';
 export { ActionFetchError, RemoteActions, type RemoteActionsOptions } from './remote-actions';

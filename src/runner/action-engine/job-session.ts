@@ -3,7 +3,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ActionLog, Annotation, PhaseName, PhaseResult, StepResult } from './action-log';
 import type { ExportedEnvironment } from './env-file';
-import { checkEnvironmentPairs, createPhaseFiles, readPhaseFiles, type PhaseFiles } from './file-commands';
+import {
+  checkEnvironmentPairs,
+  createPhaseFiles,
+  readPhaseFiles,
+  refusedVariable,
+  type PhaseFiles,
+} from './file-commands';
 import type { Job, JobRecord } from './job-state';
 import { runScript } from './script-process';
 import { SecretMasker } from '../../core';
@@ -26,6 +32,8 @@ export interface SessionOptions {
   workspace: string;
   /** Masked from the first line on, e.g. Crosscheck's credentials; not written to the job (each process has them). */
   secrets: string[];
+  /** The caller's environment: the values of the job's `maskVariables` are read from it. */
+  env: Record<string, string | undefined>;
   allowUnsecureCommands: boolean;
   allowUnsecureStopTokens: boolean;
 }
@@ -75,7 +83,8 @@ export class JobSession {
     record: JobRecord,
     private readonly options: SessionOptions,
   ) {
-    for (const secret of [...record.masks, ...options.secrets]) this.masker.add(secret);
+    for (const secret of [...record.masks, ...options.secrets, ...jobSecrets(record, options.env)])
+      this.masker.add(secret);
     this.maskedSoFar = this.masker.added.length;
     this.processor = new WorkflowCommandProcessor({
       log: options.log,
@@ -103,13 +112,24 @@ export class JobSession {
     status: 'skipped' | 'queued',
     action?: string,
   ): void {
-    const result: PhaseResult = { phase, ...(action && { action }), script, status, reason, exitCode: null };
+    const mask = (text: string) => this.masker.mask(text);
+    const result: PhaseResult = {
+      phase,
+      ...(action && { action: mask(action) }),
+      script: mask(script),
+      status,
+      reason: mask(reason),
+      exitCode: null,
+    };
     this.phases.push(result);
     this.options.log.phaseFinished(result);
   }
 
   async runPhase(spec: PhaseSpec): Promise<PhaseOutcome> {
-    this.options.log.phaseStarted(spec.phase, spec.script, spec.action);
+    // Names may be evaluated (a composite step's `name: ${{ … }}`): masked like every other line.
+    const mask = (text: string) => this.masker.mask(text);
+    const label = { script: mask(spec.script), ...(spec.action && { action: mask(spec.action) }) };
+    this.options.log.phaseStarted(spec.phase, label.script, label.action);
     this.processor.beginPhase(spec.phase);
     const directory = await this.job.phaseDirectory(spec.phase);
     const files = await createPhaseFiles(directory);
@@ -122,12 +142,13 @@ export class JobSession {
       cwd,
       env: phaseEnvironment(spec, record, files),
       onLine: (line, stream) => this.processor.processLine(line, stream),
+      cutter: this.masker,
       signal: spec.signal,
     });
     if (exit.error) {
       this.processor.report(
         'error',
-        `Could not start ${spec.script} with ${spec.command?.file ?? spec.node} in ${cwd}: ${exit.error.message}`,
+        `Could not start ${label.script} with ${spec.command?.file ?? spec.node} in ${cwd}: ${exit.error.message}`,
       );
     }
 
@@ -149,7 +170,11 @@ export class JobSession {
       effects.failed = true;
     }
     for (const [name, value] of [...commandState, ...written.state]) spec.state.set(name, value);
-    const env = [...commandEnv, ...written.env];
+    const env = [...commandEnv, ...written.env].filter(([name]) => {
+      const refusal = refusedVariable(name);
+      if (refusal) this.processor.report('warning', refusal);
+      return !refusal;
+    });
     const paths = [...effects.paths, ...written.paths];
     this.exported.env.push(...env);
     this.exported.path.push(...paths);
@@ -163,8 +188,7 @@ export class JobSession {
         : 'success';
     const result: PhaseResult = {
       phase: spec.phase,
-      ...(spec.action && { action: spec.action }),
-      script: spec.script,
+      ...label,
       status,
       exitCode: exit.exitCode,
     };
@@ -200,11 +224,24 @@ export class JobSession {
 }
 
 /**
+ * The secrets the job remembers by name: the values of its `maskVariables` in this process's environment, and the
+ * inputs of queued posts that held a secret when they were queued.
+ */
+function jobSecrets(record: JobRecord, env: Record<string, string | undefined>): string[] {
+  const values = record.maskVariables.map((name) => env[name]);
+  for (const post of record.posts) for (const name of post.maskedInputs ?? []) values.push(post.inputs[name]);
+  return values.filter((value): value is string => value !== undefined && value.trim().length >= 4);
+}
+
+/**
  * Base environment, then the job's GITHUB_ENV values and GITHUB_PATH entries, the step's `--env`, inputs, state and
  * this phase's files — GitHub's order.
  */
 function phaseEnvironment(spec: PhaseSpec, record: JobRecord, files: PhaseFiles): Record<string, string> {
   const env = { ...spec.baseEnv, ...record.env };
+  // GITHUB_* and RUNNER_* defaults cannot be overwritten through GITHUB_ENV (a job.json written before this was refused).
+  for (const [name, value] of Object.entries(spec.baseEnv))
+    if (/^(GITHUB|RUNNER)_/.test(name)) env[name] = value;
   if (record.path.length > 0) {
     const key =
       process.platform === 'win32'

@@ -1,5 +1,6 @@
 // The job one Bitbucket step forms: a directory shared by its `action run`s and `action post` (env, PATH, masks, posts).
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionDefinitionError, type NodeRuntime } from './action-definition';
@@ -31,7 +32,7 @@ export async function locateJob(
     );
   }
   const clone = path.resolve(cwd, env.BITBUCKET_CLONE_DIR?.trim() || '.');
-  const gitDirectory = await fs.stat(path.join(clone, '.git')).then(
+  const gitDirectory = await fs.lstat(path.join(clone, '.git')).then(
     (stat) => stat.isDirectory(),
     () => false,
   );
@@ -57,6 +58,8 @@ export interface QueuedPost {
   node: string;
   /** INPUT_* variables, --env variables and STATE_* values of the run, as main saw them. */
   inputs: Record<string, string>;
+  /** INPUT_* variables whose value holds a secret: masked for the whole job once the post is read back. */
+  maskedInputs?: string[];
   stepEnv: Record<string, string>;
   state: Record<string, string>;
 }
@@ -75,8 +78,13 @@ export interface JobRecord {
   env: Record<string, string>;
   /** GITHUB_PATH entries, the most recent last (PATH gets them most recent first). */
   path: string[];
-  /** Every value masked so far (add-mask, known secrets). */
+  /** Every value an action masked so far (add-mask); secrets the caller holds are not written here. */
   masks: string[];
+  /**
+   * Environment variables whose values are masked for the whole job (`--with-env` sources): names only, each process
+   * of the job reads the values from its own environment, so the secrets are not written to job.json for this.
+   */
+  maskVariables: string[];
   posts: QueuedPost[];
   /** GITHUB_ACTION ids given out, so a second run of the same action gets `_2`. */
   actionIds: string[];
@@ -88,6 +96,12 @@ export interface JobRecord {
 }
 
 const RECORD_FILE = 'job.json';
+/** Written when Crosscheck creates (or takes over an empty) job directory; a directory without it is not used. */
+const MARKER_FILE = '.crosscheck-job';
+/** What Crosscheck puts in a job directory: the only entries `remove` deletes. */
+const JOB_ENTRIES = [RECORD_FILE, 'temp', 'phases', 'event.json', 'lock', 'actions'];
+/** The largest job.json read back. */
+const RECORD_LIMIT = 64 * 1024 * 1024;
 const LOCK_WAIT_MS = 30_000;
 const STALE_LOCK_MS = 120_000;
 
@@ -97,6 +111,7 @@ function emptyRecord(): JobRecord {
     env: {},
     path: [],
     masks: [],
+    maskVariables: [],
     posts: [],
     actionIds: [],
     failures: 0,
@@ -115,26 +130,52 @@ export class Job {
     this.eventPath = path.join(location.directory, 'event.json');
   }
 
-  /** Opens the job at `location` (creating it), or a fresh temporary one. */
+  /**
+   * Opens the job at `location` (creating it), or a fresh temporary one. An existing directory is used only when
+   * Crosscheck created it (its marker file) or it is empty, and only when it is a real directory (no symlink) owned
+   * by the current user and writable by nobody else; so are the folders Crosscheck creates on the way in a clone.
+   */
   static async open(location: JobLocation | undefined): Promise<Job> {
     const resolved = location ?? {
       directory: await fs.mkdtemp(path.join(os.tmpdir(), 'crosscheck-job-')),
       source: 'temporary' as const,
     };
-    await fs.mkdir(resolved.directory, { recursive: true, mode: 0o700 });
-    await fs.chmod(resolved.directory, 0o700);
-    const ignoreRoot = path.dirname(path.dirname(resolved.directory));
+    const directory = resolved.directory;
+    if (resolved.source === 'BITBUCKET_STEP_UUID') {
+      // <clone>/.git/crosscheck or <clone>/.crosscheck, then jobs/: a committed symlink must not redirect the job.
+      const jobs = path.dirname(directory);
+      for (const folder of [path.dirname(jobs), jobs]) await makePrivateDirectory(folder);
+    } else if (resolved.source === 'CROSSCHECK_JOB_DIR') {
+      await fs.mkdir(path.dirname(directory), { recursive: true, mode: 0o700 });
+    }
+    const created = resolved.source === 'temporary' || (await makePrivateDirectory(directory));
+    const marker = path.join(directory, MARKER_FILE);
+    if (created) {
+      await writeNoFollow(marker, 'created by crosscheck\n', 'wx');
+    } else if (!(await ownedFile(marker))) {
+      const entries = await fs.readdir(directory);
+      if (entries.length > 0) throw notAJobDirectory(directory);
+      await writeNoFollow(marker, 'adopted by crosscheck\n', 'wx');
+    }
+    const ignoreRoot = path.dirname(path.dirname(directory));
     if (resolved.source === 'BITBUCKET_STEP_UUID' && path.basename(ignoreRoot) === '.crosscheck') {
-      await fs.writeFile(path.join(ignoreRoot, '.gitignore'), '*\n', { flag: 'w' });
+      await writeNoFollow(path.join(ignoreRoot, '.gitignore'), '*\n', 'w');
     }
     const job = new Job(resolved);
     await fs.mkdir(job.runnerTemp, { recursive: true });
     return job;
   }
 
-  /** Reads job.json without creating anything; an absent job reads as empty. */
+  /** Reads job.json without creating anything; an absent job reads as empty, an unsafe directory is refused. */
   static async peek(location: JobLocation | undefined): Promise<JobRecord> {
     if (!location) return emptyRecord();
+    const stat = await fs.lstat(location.directory).catch(() => undefined);
+    if (!stat) return emptyRecord();
+    checkPrivate(location.directory, stat, 'directory');
+    if (!(await ownedFile(path.join(location.directory, MARKER_FILE)))) {
+      if ((await fs.readdir(location.directory)).length > 0) throw notAJobDirectory(location.directory);
+      return emptyRecord();
+    }
     return readRecord(path.join(location.directory, RECORD_FILE));
   }
 
@@ -157,7 +198,8 @@ export class Job {
       const record = await readRecord(file);
       const result = change(record);
       const temporary = `${file}.${process.pid}.tmp`;
-      await fs.writeFile(temporary, JSON.stringify(record), { mode: 0o600 });
+      await fs.rm(temporary, { force: true });
+      await writeNoFollow(temporary, JSON.stringify(record), 'wx');
       await fs.rename(temporary, file);
       return result;
     });
@@ -171,9 +213,22 @@ export class Job {
     return directory;
   }
 
-  /** Removes the whole job: RUNNER_TEMP, state, queued posts. */
+  /**
+   * Removes what Crosscheck put in the job (RUNNER_TEMP, state, queued posts, its marker), then the directory itself
+   * when Crosscheck created it and nothing else is left in it.
+   */
   async remove(): Promise<void> {
-    await fs.rm(this.directory, { recursive: true, force: true });
+    const marker = path.join(this.directory, MARKER_FILE);
+    const created =
+      this.temporary ||
+      (await fs.readFile(marker, 'utf8').then(
+        (text) => text.startsWith('created'),
+        () => false,
+      ));
+    for (const entry of JOB_ENTRIES)
+      await fs.rm(path.join(this.directory, entry), { recursive: true, force: true });
+    await fs.rm(marker, { force: true });
+    if (created) await fs.rmdir(this.directory).catch(() => undefined);
   }
 
   private async locked<T>(body: () => Promise<T>): Promise<T> {
@@ -206,10 +261,7 @@ export class Job {
 }
 
 async function readRecord(file: string): Promise<JobRecord> {
-  const text = await fs.readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
+  const text = await readNoFollow(file, RECORD_LIMIT);
   if (text === undefined) return emptyRecord();
   let parsed: unknown;
   try {
@@ -217,12 +269,105 @@ async function readRecord(file: string): Promise<JobRecord> {
   } catch {
     parsed = undefined;
   }
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+    // Written by an earlier version: no maskVariables yet.
+    (parsed as Partial<JobRecord>).maskVariables ??= [];
+  }
   if (!isRecord(parsed)) {
     throw new ActionDefinitionError(
       `${file} is not a Crosscheck job file. Remove the directory or point CROSSCHECK_JOB_DIR elsewhere.`,
     );
   }
   return parsed;
+}
+
+/** The current user's id, or undefined where ownership cannot be checked (Windows). */
+function currentUser(): number | undefined {
+  return process.getuid?.();
+}
+
+/**
+ * Refuses what another local user could have planted or can still change: a symlink, something not owned by the
+ * current user, or something group- or world-writable.
+ */
+export function checkPrivate(target: string, stat: Stats, what: 'directory' | 'file'): void {
+  const fail = (reason: string): never => {
+    throw new ActionDefinitionError(
+      `The job ${what} ${target} ${reason}, so Crosscheck does not use it: another user could change what runs. Remove it, or point CROSSCHECK_JOB_DIR at a new path.`,
+    );
+  };
+  if (stat.isSymbolicLink()) fail('is a symbolic link');
+  if (what === 'directory' ? !stat.isDirectory() : !stat.isFile()) fail(`is not a ${what}`);
+  const uid = currentUser();
+  if (uid === undefined) return;
+  if (stat.uid !== uid) fail(`belongs to another user (uid ${stat.uid})`);
+  if ((stat.mode & 0o022) !== 0) fail('is writable by other users');
+}
+
+/** Creates `directory` (mode 0700) and returns true, or checks the existing one (private, the user's) and returns false. */
+async function makePrivateDirectory(directory: string): Promise<boolean> {
+  try {
+    await fs.mkdir(directory, { mode: 0o700 });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  checkPrivate(directory, await fs.lstat(directory), 'directory');
+  return false;
+}
+
+function notAJobDirectory(directory: string): ActionDefinitionError {
+  return new ActionDefinitionError(
+    `${directory} already exists and is not a job directory Crosscheck created; Crosscheck neither uses nor deletes it. Point CROSSCHECK_JOB_DIR at a new or empty directory.`,
+  );
+}
+
+/** Whether `file` is the current user's own regular file (not a symlink). */
+async function ownedFile(file: string): Promise<boolean> {
+  const stat = await fs.lstat(file).catch(() => undefined);
+  if (!stat) return false;
+  checkPrivate(file, stat, 'file');
+  return true;
+}
+
+/** Writes a file without following a symlink at its name (`wx`: must not exist; `w`: replaced), mode 0600. */
+async function writeNoFollow(file: string, text: string, flag: 'wx' | 'w'): Promise<void> {
+  const flags =
+    constants.O_WRONLY |
+    constants.O_CREAT |
+    (flag === 'wx' ? constants.O_EXCL : constants.O_TRUNC) |
+    (constants.O_NOFOLLOW ?? 0);
+  const handle = await fs.open(file, flags, 0o600);
+  try {
+    await handle.writeFile(text);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads a private file of the current user without following a symlink; undefined when it does not exist. */
+async function readNoFollow(file: string, limit: number): Promise<string | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') checkPrivate(file, await fs.lstat(file), 'file');
+    throw error;
+  }
+  try {
+    const stat = await handle.stat();
+    checkPrivate(file, stat, 'file');
+    if (stat.size > limit) {
+      throw new ActionDefinitionError(
+        `${file} is over ${limit / 1024 / 1024} MiB; it is not a Crosscheck job file.`,
+      );
+    }
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 function isRecord(value: unknown): value is JobRecord {
@@ -234,6 +379,7 @@ function isRecord(value: unknown): value is JobRecord {
     record.env !== null &&
     Array.isArray(record.path) &&
     Array.isArray(record.masks) &&
+    Array.isArray(record.maskVariables) &&
     Array.isArray(record.posts) &&
     Array.isArray(record.actionIds) &&
     typeof record.failures === 'number' &&

@@ -1,5 +1,6 @@
 // Writes a run's outputs as a file a later Bitbucket Pipelines step can `source`: `export OUTPUT_<NAME>='value'`.
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs, type Stats } from 'node:fs';
+import { ActionDefinitionError } from './action-definition';
 
 /**
  * The shell variable an output becomes: `OUTPUT_` + the name upper-cased with every character outside `A-Z 0-9 _`
@@ -45,6 +46,56 @@ export function shellQuote(value: string): string {
 /** Writes the outputs file readable by its owner only (outputs may hold secrets); returns the collisions. */
 export async function writeOutputsFile(file: string, outputs: Record<string, string>): Promise<string[]> {
   const { text, collisions } = formatOutputsFile(outputs);
-  await fs.writeFile(file, text, { mode: 0o600 });
+  await writeUserFile(file, text, 'truncate', '--outputs-file');
   return collisions;
+}
+
+/**
+ * Refuses an existing file a later step would `source` when another local user could have planted it or can still
+ * change it (they would read the values and add lines that run): a symlink, another user's file, a file group- or
+ * world-writable, or not a regular file. A missing file passes. Throws ActionDefinitionError (a usage error).
+ */
+export async function checkUserFile(file: string, option: string): Promise<void> {
+  const stat = await fs.lstat(file).catch(() => undefined);
+  if (stat) refuseUnsafeFile(file, stat, option);
+}
+
+function refuseUnsafeFile(file: string, stat: Stats, option: string): void {
+  const problem = stat.isSymbolicLink()
+    ? 'is a symbolic link'
+    : !stat.isFile()
+      ? 'is not a regular file'
+      : process.getuid !== undefined && stat.uid !== process.getuid()
+        ? `belongs to another user (uid ${stat.uid})`
+        : (stat.mode & 0o022) !== 0
+          ? 'is writable by other users'
+          : undefined;
+  if (problem) {
+    throw new ActionDefinitionError(
+      `${option} ${file} ${problem}; a step that sources it would run what someone else wrote. Give a new file in the job or clone directory (e.g. .git/actions.env).`,
+    );
+  }
+}
+
+/** Writes (`truncate`) or appends to a file of the current user, creating it 0600, never through a symlink. */
+export async function writeUserFile(
+  file: string,
+  text: string,
+  how: 'truncate' | 'append',
+  option: string,
+): Promise<void> {
+  await checkUserFile(file, option);
+  const flags =
+    constants.O_WRONLY |
+    constants.O_CREAT |
+    (how === 'append' ? constants.O_APPEND : constants.O_TRUNC) |
+    (constants.O_NOFOLLOW ?? 0);
+  const handle = await fs.open(file, flags, 0o600);
+  try {
+    // What was opened, not what the name pointed to a moment before.
+    refuseUnsafeFile(file, await handle.stat(), option);
+    await handle.writeFile(text);
+  } finally {
+    await handle.close();
+  }
 }

@@ -2,7 +2,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Annotation, PhaseResult, StepResult } from './action-log';
-import { actionBaseEnvironment, combine, describe, knownSecrets, type JobOptions } from './action-runner';
+import {
+  actionBaseEnvironment,
+  combine,
+  describe,
+  knownSecrets,
+  withToken,
+  type JobOptions,
+} from './action-runner';
 import { evaluateCondition, needsEvaluator, type JobStatus } from './conditions';
 import { buildContexts, loadExpressionEvaluator, readEventPayload } from './expressions';
 import { JobSession } from './job-session';
@@ -34,8 +41,8 @@ export interface PostRunResult {
  * is skipped. The job directory (RUNNER_TEMP included) is removed afterwards, whatever happened.
  */
 export async function runQueuedPosts(options: PostRunOptions): Promise<PostRunResult> {
-  const exists = await fs.stat(options.job.directory).then(
-    (stat) => stat.isDirectory(),
+  const exists = await fs.lstat(options.job.directory).then(
+    () => true,
     () => false,
   );
   if (!exists) {
@@ -48,15 +55,18 @@ export async function runQueuedPosts(options: PostRunOptions): Promise<PostRunRe
       mask: (text) => text,
     };
   }
+  // Refused (nothing run, nothing removed) unless it is a private job directory Crosscheck created.
+  await Job.peek(options.job);
   const job = await Job.open(options.job);
+  const record = await job.read();
   try {
-    const record = await job.read();
     const workspace = options.env.BITBUCKET_CLONE_DIR ?? options.cwd;
     const session = new JobSession(job, record, {
       log: options.log,
       debug: options.debug ?? false,
       workspace,
       secrets: knownSecrets(options),
+      env: options.env,
       allowUnsecureCommands: options.env.ACTIONS_ALLOW_UNSECURE_COMMANDS === 'true',
       allowUnsecureStopTokens: options.env.ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS === 'true',
     });
@@ -72,7 +82,7 @@ export async function runQueuedPosts(options: PostRunOptions): Promise<PostRunRe
         ? {
             evaluator: await loadExpressionEvaluator(),
             contexts: buildContexts(
-              { ...baseEnv, ...(await job.read()).env },
+              withToken({ ...baseEnv, ...(await job.read()).env }, options),
               await readEventPayload(baseEnv.GITHUB_EVENT_PATH),
               { directory: post.action.directory, ...post.action.remote },
               {},

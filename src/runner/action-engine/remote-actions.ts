@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionDefinitionError, valueText } from './action-definition';
 import { isFullSha, repositoryName, type RemoteActionReference } from './action-reference';
@@ -63,16 +64,22 @@ export class RemoteActions {
     return `${base}/${reference.owner}/${reference.repo}`;
   }
 
+  /** Tells the user something they should know about how an action was found (stderr in the CLI). */
+  notice(message: string): void {
+    this.options.progress(`notice: ${message}`);
+  }
+
   async fetch(reference: RemoteActionReference): Promise<FetchedAction> {
     const url = this.repositoryUrl(reference);
     const cache = this.repositoryCache(url, reference);
+    await this.checkCacheFolders(cache);
     const name = `${repositoryName(reference)}@${reference.ref}`;
     let commit: string;
     let wanted: string;
     if (isFullSha(reference.ref)) {
       commit = reference.ref;
       wanted = commit;
-      if (await isDirectory(path.join(cache, commit))) return this.found(reference, cache, commit, 'cache');
+      if (await this.verified(cache, commit, name)) return this.found(reference, cache, commit, 'cache');
     } else {
       const refs = await readRefs(cache);
       let resolved: { commit: string; refName: string } | undefined;
@@ -82,7 +89,7 @@ export class RemoteActions {
         // A mirror that is gone looks like a repository that is gone: either way the cache keeps the step running.
         if (!(error instanceof ActionFetchError || error instanceof UnknownRepositoryError)) throw error;
         const cached = refs[reference.ref];
-        if (cached && (await isDirectory(path.join(cache, cached.commit)))) {
+        if (cached && (await this.verified(cache, cached.commit, name))) {
           this.options.progress(
             `notice: ${url} could not be reached (${firstLine(error.message)}); using the cached ${name} = ${cached.commit}, resolved ${cached.resolvedAt}.`,
           );
@@ -100,7 +107,7 @@ export class RemoteActions {
         refs[reference.ref] = { commit, resolvedAt: new Date().toISOString() };
         await writeRefs(cache, refs);
       }
-      if (await isDirectory(path.join(cache, commit))) return this.found(reference, cache, commit, 'cache');
+      if (await this.verified(cache, commit, name)) return this.found(reference, cache, commit, 'cache');
     }
     this.options.progress(`Fetching ${name} from ${url}…`);
     const fetched = await this.download(url, cache, wanted, commit, name);
@@ -224,7 +231,7 @@ export class RemoteActions {
         0,
       );
       if (checkout.code !== 0) throw this.gitFailure('git checkout', checkout);
-      await fs.rm(path.join(work, '.git'), { recursive: true, force: true });
+      // .git stays: every later run checks the tree against the commit's objects before running it.
       const destination = path.join(cache, fetched);
       await fs.rename(work, destination).catch(async (error: NodeJS.ErrnoException) => {
         // Another run cached the same commit meanwhile: theirs is as good as ours.
@@ -233,6 +240,83 @@ export class RemoteActions {
       return fetched;
     } finally {
       await fs.rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Refuses a cache that another local user could have filled or can still change: every folder from the cache root
+   * down to the repository's must be a real directory (no symlink) of the current user that nobody else can write.
+   * Missing folders are created private.
+   */
+  private async checkCacheFolders(cache: string): Promise<void> {
+    const root = this.options.cacheDirectory;
+    await fs.mkdir(root, { recursive: true, mode: 0o700 });
+    const relative = path.relative(root, cache).split(path.sep);
+    let folder = root;
+    for (const part of ['', ...relative]) {
+      folder = part === '' ? folder : path.join(folder, part);
+      await fs.mkdir(folder, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+      const problem = unsafeFolder(await fs.lstat(folder));
+      if (problem) {
+        throw new ActionDefinitionError(
+          `The actions cache folder ${folder} ${problem}, so Crosscheck does not run actions from it: another user could change their code. Point CROSSCHECK_ACTIONS_CACHE at a folder of your own.`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Whether `<cache>/<commit>` holds exactly that commit: a private folder of the current user whose files match the
+   * commit's tree, checked with git against a fresh index (no stat shortcut) after git has checked the objects
+   * themselves. A cached tree that fails (changed by an earlier action, or left by an older Crosscheck without its
+   * .git) is removed, so it is fetched again; false when there is nothing usable.
+   */
+  private async verified(cache: string, commit: string, name: string): Promise<boolean> {
+    const entry = path.join(cache, commit);
+    const stat = await fs.lstat(entry).catch(() => undefined);
+    if (!stat) return false;
+    const problem = unsafeFolder(stat);
+    if (problem) {
+      throw new ActionDefinitionError(
+        `The cached ${name} at ${entry} ${problem}, so Crosscheck does not run it. Remove it, or point CROSSCHECK_ACTIONS_CACHE at a folder of your own.`,
+      );
+    }
+    const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'crosscheck-verify-'));
+    try {
+      const git = (args: string[]) =>
+        runGit(
+          this.git,
+          [
+            '-c',
+            'core.fsmonitor=false',
+            '-c',
+            'core.untrackedCache=false',
+            `--git-dir=${path.join(entry, '.git')}`,
+            `--work-tree=${entry}`,
+            ...args,
+          ],
+          {
+            cwd: entry,
+            env: { ...this.gitEnvironment(), GIT_INDEX_FILE: path.join(scratch, 'index') },
+            timeoutMs: this.options.fetchTimeoutMs ?? 300_000,
+            stdoutLimit: 64 * 1024,
+          },
+        );
+      const head = await git(['rev-parse', '--verify', '--quiet', `${commit}^{commit}`]);
+      const fsck = head.code === 0 ? await git(['fsck', '--full', '--no-dangling', '--no-progress']) : head;
+      const tree = fsck.code === 0 ? await git(['read-tree', commit]) : fsck;
+      const status =
+        tree.code === 0 ? await git(['status', '--porcelain', '--ignored', '--untracked-files=all']) : tree;
+      if (status.code === 0 && status.stdout.trim() === '') return true;
+      this.notice(
+        `the cached ${name} at ${commit.slice(0, 12)} no longer matches its commit${status.stdout ? ` (${firstLine(status.stdout)})` : ''}; it is removed and fetched again.`,
+      );
+      await fs.rm(entry, { recursive: true, force: true });
+      return false;
+    } finally {
+      await fs.rm(scratch, { recursive: true, force: true });
     }
   }
 
@@ -406,6 +490,17 @@ async function writeRefs(cache: string, refs: RefsFile): Promise<void> {
   const temporary = path.join(cache, `.refs-${process.pid}-${Date.now()}.json`);
   await fs.writeFile(temporary, JSON.stringify(refs, null, 2));
   await fs.rename(temporary, path.join(cache, 'refs.json'));
+}
+
+/** Why a cache folder may not be trusted (a symlink, another user's, writable by others), or undefined. */
+function unsafeFolder(stat: import('node:fs').Stats): string | undefined {
+  if (stat.isSymbolicLink()) return 'is a symbolic link';
+  if (!stat.isDirectory()) return 'is not a folder';
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  if (stat.uid !== uid) return `belongs to another user (uid ${stat.uid})`;
+  if ((stat.mode & 0o022) !== 0) return 'is writable by other users';
+  return undefined;
 }
 
 async function isDirectory(target: string): Promise<boolean> {

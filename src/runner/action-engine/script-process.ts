@@ -17,6 +17,8 @@ export interface ScriptLaunch {
   cwd: string;
   env: Record<string, string>;
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Where a line over LINE_LIMIT may be cut (the masker's safeCut): never inside a secret. */
+  cutter?: LineCutter;
   /** Aborting sends SIGINT (or the signal named by `signal.reason`), then SIGTERM after 7.5 s, SIGKILL 2.5 s later. */
   signal?: AbortSignal;
 }
@@ -60,8 +62,8 @@ export function runScript(launch: ScriptLaunch): Promise<ScriptExit> {
     };
     if (signal?.aborted) cancel();
     else signal?.addEventListener('abort', cancel, { once: true });
-    const stdout = lineSplitter((line) => launch.onLine(line, 'stdout'));
-    const stderr = lineSplitter((line) => launch.onLine(line, 'stderr'));
+    const stdout = lineSplitter((line) => launch.onLine(line, 'stdout'), LINE_LIMIT, launch.cutter);
+    const stderr = lineSplitter((line) => launch.onLine(line, 'stderr'), LINE_LIMIT, launch.cutter);
     child.stdout?.on('data', stdout.write);
     child.stderr?.on('data', stderr.write);
     let settled = false;
@@ -83,13 +85,22 @@ function forwardedSignal(reason: unknown): NodeJS.Signals {
   return reason === 'SIGTERM' || reason === 'SIGINT' || reason === 'SIGHUP' ? reason : 'SIGINT';
 }
 
+/** Chooses where a long line is cut: at `at` or later, never inside a secret; `longest` is how far one can reach. */
+export interface LineCutter {
+  safeCut(text: string, at: number): number;
+  readonly longest: number;
+}
+
 /**
  * Feeds complete lines (without `\n` / `\r\n`) of a byte stream to `onLine`; `end` flushes an unterminated last line.
- * Linear in the input: an unfinished line is kept as a list of pieces and joined once, when it ends or reaches `limit`.
+ * A line longer than `limit` is handed on in pieces; with a `cutter`, a piece ends only once the text after the cut
+ * has been seen as far as a secret could reach, and never inside a secret.
+ * Linear in the input: an unfinished line is kept as a list of pieces and joined once, when it ends or is cut.
  */
 export function lineSplitter(
   onLine: (line: string) => void,
   limit = LINE_LIMIT,
+  cutter?: LineCutter,
 ): { write: (chunk: Buffer) => void; end: () => void } {
   const decoder = new StringDecoder('utf8');
   let pieces: string[] = [];
@@ -100,18 +111,24 @@ export function lineSplitter(
     length = 0;
     onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
   };
-  /** Adds text holding no newline; emits a piece whenever the pending line reaches the limit. */
+  /** Adds text holding no newline; hands on a piece whenever the pending line is longer than the limit allows. */
   const append = (text: string) => {
-    let rest = text;
-    while (length + rest.length > limit) {
-      const room = limit - length;
-      pieces.push(rest.slice(0, room));
-      rest = rest.slice(room);
-      emit();
+    if (text !== '') {
+      pieces.push(text);
+      length += text.length;
     }
-    if (rest !== '') {
-      pieces.push(rest);
-      length += rest.length;
+    for (;;) {
+      const lookahead = cutter ? cutter.longest : 0;
+      if (length <= limit + lookahead) return;
+      const pending = pieces.join('');
+      const cut = Math.max(1, Math.min(cutter ? cutter.safeCut(pending, limit) : limit, pending.length));
+      pieces = [pending.slice(0, cut)];
+      const rest = pending.slice(cut);
+      emit();
+      if (rest !== '') {
+        pieces = [rest];
+        length = rest.length;
+      }
     }
   };
   const feed = (text: string, final: boolean) => {

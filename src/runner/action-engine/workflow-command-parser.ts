@@ -17,7 +17,7 @@ export interface WorkflowCommand {
  */
 export function parseWorkflowCommand(line: string): WorkflowCommand | undefined {
   const text = line.trimStart();
-  if (!text.startsWith('::')) return undefined;
+  if (!text.startsWith('::')) return parseLegacyCommand(line);
   const end = text.indexOf('::', 2);
   if (end < 0) return undefined;
   const info = text.slice(2, end);
@@ -36,6 +36,41 @@ export function parseWorkflowCommand(line: string): WorkflowCommand | undefined 
     }
   }
   return { name, properties, data: unescapeData(text.slice(end + 2)) };
+}
+
+/**
+ * The older `##[name key=value;key=value]data` form, parsed as GitHub's runner still does (`ActionCommand.TryParse`):
+ * `##[` anywhere in the line, the command up to the first `]`, properties split on `;` and the first `=`, and `%3B`
+ * `%0D` `%0A` `%5D` `%AZP25` unescaped in properties and data. Only registered names count (`##[section]` and other
+ * log markers are text), so a stray `##[` in output stays a line.
+ */
+function parseLegacyCommand(line: string): WorkflowCommand | undefined {
+  const start = line.indexOf('##[');
+  if (start < 0) return undefined;
+  const end = line.indexOf(']', start);
+  if (end < 0) return undefined;
+  const info = line.slice(start + 3, end);
+  const space = info.indexOf(' ');
+  const name = space < 0 ? info : info.slice(0, space);
+  if (!REGISTERED_COMMANDS.has(name.toLowerCase())) return undefined;
+  const properties: Record<string, string> = {};
+  if (space > 0) {
+    for (const entry of info.slice(space + 1).split(';')) {
+      const equals = entry.indexOf('=');
+      if (equals <= 0 || equals === entry.length - 1) continue;
+      properties[entry.slice(0, equals).toLowerCase()] = unescapeLegacy(entry.slice(equals + 1));
+    }
+  }
+  return { name, properties, data: unescapeLegacy(line.slice(end + 1)) };
+}
+
+function unescapeLegacy(value: string): string {
+  return value
+    .replace(/%3B/g, ';')
+    .replace(/%0D/g, '\r')
+    .replace(/%0A/g, '\n')
+    .replace(/%5D/g, ']')
+    .replace(/%AZP25/g, '%');
 }
 
 function unescapeData(value: string): string {

@@ -8,6 +8,7 @@ import {
   CrosscheckError,
   InputError,
   parseCommit,
+  parseHttpUrl,
   parseKey,
   parseRepository,
   type RepositoryRef,
@@ -24,8 +25,9 @@ import type { Reporter } from '../reporter';
 const STATES = { success: 'SUCCESSFUL', failure: 'FAILED', cancelled: 'STOPPED' } as const;
 
 /**
- * Crosscheck's own credential variables: an action never sees them unless passed with --env or as an input (on
- * GitHub a secret reaches an action only through `with:` or `env:`), and their values are masked in everything.
+ * Crosscheck's own credential variables and GITHUB_TOKEN: an action never sees them unless passed with --env or as an
+ * input (on GitHub a secret reaches an action only through `with:` or `env:`; GITHUB_TOKEN is `github.token`), and
+ * their values are masked in everything, `action post` included.
  */
 const CREDENTIAL_VARIABLES = [
   ENVIRONMENT_NAMES.apiToken,
@@ -34,6 +36,7 @@ const CREDENTIAL_VARIABLES = [
   ENVIRONMENT_NAMES.appPassword,
   'SONAR_TOKEN',
   'CROSSCHECK_ACTIONS_TOKEN',
+  'GITHUB_TOKEN',
 ];
 
 const JOB_HELP = `
@@ -153,7 +156,7 @@ export async function actionRun(
   // Loaded here: the action engine (and its YAML parser) is a bundle of its own.
   const engine = await import('../action-engine/index.js');
   const inputs = parseWith(options.with);
-  const secretInputs = parseWithEnv(options.withEnv, context.env);
+  const { inputs: secretInputs, variables: secretVariables } = parseWithEnv(options.withEnv, context.env);
   Object.assign(inputs, secretInputs);
   const stepEnv = parseEnv(options.env, context.env);
   const remoteActions = new engine.RemoteActions({
@@ -164,9 +167,15 @@ export async function actionRun(
   const target = statusTarget(options, context);
   const connection = target ? connectFromEnvironment(context, reporter, options) : undefined;
   const secrets = connection ? credentialSecrets(connection.credential) : [];
-  if (context.env.CROSSCHECK_ACTIONS_TOKEN) secrets.push(context.env.CROSSCHECK_ACTIONS_TOKEN);
-  secrets.push(...Object.values(secretInputs).filter((value) => value.trim() !== ''));
   const name = stringOption(options, 'name');
+  // Files a later step sources are checked before anything runs (and again, without following links, when written).
+  for (const [option, key] of [
+    ['--outputs-file', 'outputsFile'],
+    ['--exports-file', 'exportsFile'],
+  ] as const) {
+    const file = stringOption(options, key);
+    if (file) await usageErrors(engine, () => engine.checkUserFile(resolve(context.cwd, file), option));
+  }
   const cancellation = cancelOnSignals(context, reporter);
   try {
     const prepared = await usageErrors(engine, async () =>
@@ -181,6 +190,7 @@ export async function actionRun(
         debug: debugging(options, context),
         hidden: CREDENTIAL_VARIABLES,
         secrets,
+        secretVariables,
         job: await engine.locateJob(context.env, context.cwd),
         post: options.post === 'now' ? 'now' : 'queue',
         node: stringOption(options, 'node'),
@@ -199,7 +209,7 @@ export async function actionRun(
     // Whatever goes wrong from here on, the status must not stay INPROGRESS.
     let settled = !(target && connection);
     try {
-      const run = await prepared.run();
+      const run = await midRunErrors(engine, () => prepared.run());
       if (run.summary) {
         reporter.line('');
         reporter.line('── Step summary ──');
@@ -207,14 +217,14 @@ export async function actionRun(
       }
       const outputsFile = stringOption(options, 'outputsFile');
       if (outputsFile) {
-        const collisions = await writing('--outputs-file', outputsFile, () =>
+        const collisions = await writing(engine, '--outputs-file', outputsFile, () =>
           engine.writeOutputsFile(resolve(context.cwd, outputsFile), run.outputs),
         );
         for (const collision of collisions) reporter.warn(collision);
       }
       const exportsFile = stringOption(options, 'exportsFile');
       if (exportsFile) {
-        const skipped = await writing('--exports-file', exportsFile, () =>
+        const skipped = await writing(engine, '--exports-file', exportsFile, () =>
           engine.appendEnvExports(resolve(context.cwd, exportsFile), run.exported),
         );
         for (const skippedName of skipped) {
@@ -312,11 +322,40 @@ export async function actionPost(
   if (result.exitCode !== 0) throw new ExitError(result.exitCode);
 }
 
+/**
+ * Runs the action, turning an ActionDefinitionError met halfway (an expression too large to evaluate, a file of the
+ * job that is not safe to use) into a usage error (exit 2); its message is already masked by the engine.
+ */
+async function midRunErrors<T>(
+  engine: { ActionDefinitionError: new (...args: never[]) => Error },
+  body: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof engine.ActionDefinitionError) {
+      throw new InputError(error.message, 'Fix it and run again; the action stopped there.');
+    }
+    throw error;
+  }
+}
+
 /** Runs a write of a file the user named, explaining a failure (a folder, no permission) instead of a stack trace. */
-async function writing<T>(option: string, file: string, write: () => Promise<T>): Promise<T> {
+async function writing<T>(
+  engine: { ActionDefinitionError: new (...args: never[]) => Error },
+  option: string,
+  file: string,
+  write: () => Promise<T>,
+): Promise<T> {
   try {
     return await write();
   } catch (error) {
+    if (error instanceof engine.ActionDefinitionError) {
+      throw new InputError(
+        error.message,
+        `Give ${option} a new file of your own; the action itself has run.`,
+      );
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (!code) throw error;
     throw new CrosscheckError(
@@ -471,9 +510,16 @@ function parseWith(raw: unknown): Record<string, string> {
   return inputs;
 }
 
-/** `--with-env NAME=VARIABLE`: the input NAME gets the value of the environment variable VARIABLE (refused when unset). */
-function parseWithEnv(raw: unknown, env: Record<string, string | undefined>): Record<string, string> {
+/**
+ * `--with-env NAME=VARIABLE`: the input NAME gets the value of the environment variable VARIABLE (refused when unset).
+ * The variables are returned too: the job remembers their names, not their values, to mask them in `action post`.
+ */
+function parseWithEnv(
+  raw: unknown,
+  env: Record<string, string | undefined>,
+): { inputs: Record<string, string>; variables: string[] } {
   const inputs: Record<string, string> = {};
+  const variables: string[] = [];
   for (const entry of Array.isArray(raw) ? (raw as string[]) : []) {
     const equals = entry.indexOf('=');
     const variable = entry.slice(equals + 1).trim();
@@ -491,8 +537,9 @@ function parseWithEnv(raw: unknown, env: Record<string, string | undefined>): Re
       );
     }
     inputs[entry.slice(0, equals).trim()] = value;
+    variables.push(variable);
   }
-  return inputs;
+  return { inputs, variables };
 }
 
 interface StatusTarget {
@@ -506,12 +553,13 @@ function statusTarget(options: OptionValues, context: RunnerContext): StatusTarg
   const keyOption = stringOption(options, 'key');
   if (!keyOption) return undefined;
   const ci = ciDefaults(context.env);
-  const url = stringOption(options, 'url') ?? ci.runUrl;
-  if (!url)
+  const given = stringOption(options, 'url') ?? ci.runUrl;
+  if (!given)
     throw new InputError(
       '--url is required with --key outside a CI run.',
       'Give --url with a link to this run or its report.',
     );
+  const url = parseHttpUrl(given);
   const refname = stringOption(options, 'refname') ?? ci.refname;
   return {
     repo: parseRepository(stringOption(options, 'repo') ?? ci.repo),
