@@ -169,6 +169,14 @@ export class Job {
   /** Reads job.json without creating anything; an absent job reads as empty, an unsafe directory is refused. */
   static async peek(location: JobLocation | undefined): Promise<JobRecord> {
     if (!location) return emptyRecord();
+    if (location.source === 'BITBUCKET_STEP_UUID') {
+      const jobs = path.dirname(location.directory);
+      for (const folder of [path.dirname(jobs), jobs]) {
+        const stat = await fs.lstat(folder).catch(() => undefined);
+        if (stat) checkPrivate(folder, stat, 'directory');
+        else return emptyRecord();
+      }
+    }
     const stat = await fs.lstat(location.directory).catch(() => undefined);
     if (!stat) return emptyRecord();
     checkPrivate(location.directory, stat, 'directory');
