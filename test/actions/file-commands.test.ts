@@ -9,6 +9,7 @@ import {
   parseKeyValueFile,
   parsePathFile,
   readPhaseFiles,
+  refusedVariable,
 } from '../../src/runner/action-engine/file-commands';
 
 describe('parseKeyValueFile', () => {
@@ -105,5 +106,44 @@ describe('phase files', () => {
     assert.deepEqual(results.problems, [
       { message: "Unable to process file command 'state' successfully. Invalid format 'oops'", fails: true },
     ]);
+  });
+});
+
+describe('refusedVariable', () => {
+  it("refuses the runner's defaults, Crosscheck's settings and credentials, and Node.js/TLS/proxy/git transport names", () => {
+    for (const name of [
+      'GITHUB_SHA',
+      'runner_temp',
+      'BITBUCKET_API_URL',
+      'BITBUCKET_COMMIT',
+      'CROSSCHECK_JOB_DIR',
+      'TRIGGER_COMMIT',
+      'ATLASSIAN_ACCOUNT_EMAIL',
+      'SONAR_TOKEN',
+      'NODE_TLS_REJECT_UNAUTHORIZED',
+      'NODE_EXTRA_CA_CERTS',
+      'https_proxy',
+      'GIT_SSH_COMMAND',
+      'GIT_CONFIG_COUNT',
+    ]) {
+      assert.match(
+        refusedVariable(name) ?? '',
+        /^Can't set .* using '\$GITHUB_ENV': .*It was left out\.$/,
+        name,
+      );
+    }
+    assert.equal(
+      refusedVariable('node_options'),
+      "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.",
+    );
+    for (const name of [
+      'JAVA_HOME',
+      'SONAR_SCANNER_OPTS',
+      'GITHUB',
+      'MY_GITHUB_TOKEN',
+      'NODE_ENV',
+      'GIT_AUTHOR_NAME',
+    ])
+      assert.equal(refusedVariable(name), undefined, name);
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '../../src/runner/action-engine';
 import { formatEnvExports } from '../../src/runner/action-engine/env-file';
 import { locateJob } from '../../src/runner/action-engine/job-state';
+import { SecretMasker } from '../../src/core/secret-masker';
 import { lineSplitter } from '../../src/runner/action-engine/script-process';
 import { FIXTURES, NODE24, RecordingLog, fakeNode, minimalEnv, parseEnvDump } from './recording-log';
 
@@ -352,6 +353,16 @@ describe('a job of action runs', () => {
         log.lines().map((line) => line.length),
         [1024 * 1024, 1024 * 1024, 1024 * 1024, 5, 5],
       );
+    });
+
+    it('cuts a long line only after the masker has seen a secret whole, and never inside it', () => {
+      const masker = new SecretMasker();
+      masker.add('s3cret-value-4711');
+      const lines: string[] = [];
+      const splitter = lineSplitter((line) => lines.push(masker.mask(line)), 100, masker);
+      splitter.write(Buffer.from(`${'a'.repeat(95)}s3cret-value-4711${'b'.repeat(150)}\n`));
+      splitter.end();
+      assert.deepEqual(lines, [`${'a'.repeat(95)}***`, 'b'.repeat(100), 'b'.repeat(50)]);
     });
 
     it('splits 40 MB without a newline in linear time (quadratic took 52 s)', () => {

@@ -37,6 +37,24 @@ describe('parseWorkflowCommand', () => {
     assert.deepEqual(parseWorkflowCommand('::notice =x,y=,,line=2::m')?.properties, { line: '2' });
   });
 
+  it('reads the legacy ##[name key=value;…]data form as the runner does, registered names only', () => {
+    assert.deepEqual(
+      parseWorkflowCommand('##[warning file=a.js;line=3;title=x%3By]50%AZP25 done%0Anext%5D'),
+      {
+        name: 'warning',
+        properties: { file: 'a.js', line: '3', title: 'x;y' },
+        data: '50% done\nnext]',
+      },
+    );
+    assert.deepEqual(parseWorkflowCommand('prefix ##[add-mask]s3cret'), {
+      name: 'add-mask',
+      properties: {},
+      data: 's3cret',
+    });
+    assert.equal(parseWorkflowCommand('##[section]Starting'), undefined);
+    assert.equal(parseWorkflowCommand('##[error no closing bracket'), undefined);
+  });
+
   it('returns undefined for lines that are not commands', () => {
     for (const line of ['plain text', ':: no name', '::unterminated', 'x ::error::y', '::::data']) {
       assert.equal(parseWorkflowCommand(line), undefined, line);

@@ -210,7 +210,7 @@ describe('crosscheck action run (CLI)', () => {
 
     it('runs the README step: setup action, `. FILE`, build, daemon, and posts in after-script', () => {
       const cli = (args: string) => `"${process.execPath}" "${join(REPO_ROOT, 'dist', 'cli.js')}" ${args}`;
-      const exportsFile = join(home, 'actions.env');
+      const exportsFile = join(clone, '.git', 'actions.env'); // the README's: in the clone, not a shared /tmp name
       const script = [
         'set -e',
         `${cli(`action run "${join(FIXTURES, 'setup-tool')}" --with version=3.0.1 --exports-file "${exportsFile}"`)}`,
