@@ -151,11 +151,11 @@ export class Job {
     const created = resolved.source === 'temporary' || (await makePrivateDirectory(directory));
     const marker = path.join(directory, MARKER_FILE);
     if (created) {
-      await writeNoFollow(marker, 'created by crosscheck\n', 'wx');
+      await writeMarker(marker, 'created by crosscheck\n');
     } else if (!(await ownedFile(marker))) {
       const entries = await fs.readdir(directory);
       if (entries.length > 0) throw notAJobDirectory(directory);
-      await writeNoFollow(marker, 'adopted by crosscheck\n', 'wx');
+      await writeMarker(marker, 'adopted by crosscheck\n');
     }
     const ignoreRoot = path.dirname(path.dirname(directory));
     if (resolved.source === 'BITBUCKET_STEP_UUID' && path.basename(ignoreRoot) === '.crosscheck') {
@@ -328,6 +328,15 @@ function notAJobDirectory(directory: string): ActionDefinitionError {
   return new ActionDefinitionError(
     `${directory} already exists and is not a job directory Crosscheck created; Crosscheck neither uses nor deletes it. Point CROSSCHECK_JOB_DIR at a new or empty directory.`,
   );
+}
+
+/** Writes the job's marker; one written meanwhile by a parallel `action run` of the same user is as good. */
+async function writeMarker(marker: string, text: string): Promise<void> {
+  try {
+    await writeNoFollow(marker, text, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !(await ownedFile(marker))) throw error;
+  }
 }
 
 /** Whether `file` is the current user's own regular file (not a symlink). */

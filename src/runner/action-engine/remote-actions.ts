@@ -310,8 +310,11 @@ export class RemoteActions {
       const status =
         tree.code === 0 ? await git(['status', '--porcelain', '--ignored', '--untracked-files=all']) : tree;
       if (status.code === 0 && status.stdout.trim() === '') return true;
+      const gitObjects = await isDirectory(path.join(entry, '.git'));
       this.notice(
-        `the cached ${name} at ${commit.slice(0, 12)} no longer matches its commit${status.stdout ? ` (${firstLine(status.stdout)})` : ''}; it is removed and fetched again.`,
+        gitObjects
+          ? `the cached ${name} at ${commit.slice(0, 12)} no longer matches its commit${status.stdout ? ` (${firstLine(status.stdout)})` : ''}; it is removed and fetched again.`
+          : `the cached ${name} at ${commit.slice(0, 12)} was cached without its git objects (by an older Crosscheck), so it cannot be checked; it is removed and fetched again.`,
       );
       await fs.rm(entry, { recursive: true, force: true });
       return false;
