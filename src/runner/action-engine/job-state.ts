@@ -4,6 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionDefinitionError, type NodeRuntime } from './action-definition';
+import { untrustedReason, writeNoFollow } from './private-files';
 
 /** Where a job's directory is and why there. */
 export interface JobLocation {
@@ -159,7 +160,7 @@ export class Job {
     }
     const ignoreRoot = path.dirname(path.dirname(directory));
     if (resolved.source === 'BITBUCKET_STEP_UUID' && path.basename(ignoreRoot) === '.crosscheck') {
-      await writeNoFollow(path.join(ignoreRoot, '.gitignore'), '*\n', 'w');
+      await writeNoFollow(path.join(ignoreRoot, '.gitignore'), '*\n', 'replace');
     }
     const job = new Job(resolved);
     await fs.mkdir(job.runnerTemp, { recursive: true });
@@ -207,7 +208,7 @@ export class Job {
       const result = change(record);
       const temporary = `${file}.${process.pid}.tmp`;
       await fs.rm(temporary, { force: true });
-      await writeNoFollow(temporary, JSON.stringify(record), 'wx');
+      await writeNoFollow(temporary, JSON.stringify(record), 'new');
       await fs.rename(temporary, file);
       return result;
     });
@@ -289,27 +290,17 @@ async function readRecord(file: string): Promise<JobRecord> {
   return parsed;
 }
 
-/** The current user's id, or undefined where ownership cannot be checked (Windows). */
-function currentUser(): number | undefined {
-  return process.getuid?.();
-}
-
 /**
  * Refuses what another local user could have planted or can still change: a symlink, something not owned by the
  * current user, or something group- or world-writable.
  */
 export function checkPrivate(target: string, stat: Stats, what: 'directory' | 'file'): void {
-  const fail = (reason: string): never => {
+  const reason = untrustedReason(stat, what);
+  if (reason) {
     throw new ActionDefinitionError(
       `The job ${what} ${target} ${reason}, so Crosscheck does not use it: another user could change what runs. Remove it, or point CROSSCHECK_JOB_DIR at a new path.`,
     );
-  };
-  if (stat.isSymbolicLink()) fail('is a symbolic link');
-  if (what === 'directory' ? !stat.isDirectory() : !stat.isFile()) fail(`is not a ${what}`);
-  const uid = currentUser();
-  if (uid === undefined) return;
-  if (stat.uid !== uid) fail(`belongs to another user (uid ${stat.uid})`);
-  if ((stat.mode & 0o022) !== 0) fail('is writable by other users');
+  }
 }
 
 /** Creates `directory` (mode 0700) and returns true, or checks the existing one (private, the user's) and returns false. */
@@ -333,7 +324,7 @@ function notAJobDirectory(directory: string): ActionDefinitionError {
 /** Writes the job's marker; one written meanwhile by a parallel `action run` of the same user is as good. */
 async function writeMarker(marker: string, text: string): Promise<void> {
   try {
-    await writeNoFollow(marker, text, 'wx');
+    await writeNoFollow(marker, text, 'new');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !(await ownedFile(marker))) throw error;
   }
@@ -345,21 +336,6 @@ async function ownedFile(file: string): Promise<boolean> {
   if (!stat) return false;
   checkPrivate(file, stat, 'file');
   return true;
-}
-
-/** Writes a file without following a symlink at its name (`wx`: must not exist; `w`: replaced), mode 0600. */
-async function writeNoFollow(file: string, text: string, flag: 'wx' | 'w'): Promise<void> {
-  const flags =
-    constants.O_WRONLY |
-    constants.O_CREAT |
-    (flag === 'wx' ? constants.O_EXCL : constants.O_TRUNC) |
-    (constants.O_NOFOLLOW ?? 0);
-  const handle = await fs.open(file, flags, 0o600);
-  try {
-    await handle.writeFile(text);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Reads a private file of the current user without following a symlink; undefined when it does not exist. */

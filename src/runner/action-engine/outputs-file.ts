@@ -1,6 +1,7 @@
 // Writes a run's outputs as a file a later Bitbucket Pipelines step can `source`: `export OUTPUT_<NAME>='value'`.
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import { ActionDefinitionError } from './action-definition';
+import { untrustedReason, writeNoFollow } from './private-files';
 
 /**
  * The shell variable an output becomes: `OUTPUT_` + the name upper-cased with every character outside `A-Z 0-9 _`
@@ -61,15 +62,7 @@ export async function checkUserFile(file: string, option: string): Promise<void>
 }
 
 function refuseUnsafeFile(file: string, stat: Stats, option: string): void {
-  const problem = stat.isSymbolicLink()
-    ? 'is a symbolic link'
-    : !stat.isFile()
-      ? 'is not a regular file'
-      : process.getuid !== undefined && stat.uid !== process.getuid()
-        ? `belongs to another user (uid ${stat.uid})`
-        : (stat.mode & 0o022) !== 0
-          ? 'is writable by other users'
-          : undefined;
+  const problem = untrustedReason(stat, 'file');
   if (problem) {
     throw new ActionDefinitionError(
       `${option} ${file} ${problem}; a step that sources it would run what someone else wrote. Give a new file in the job or clone directory (e.g. .git/actions.env).`,
@@ -85,17 +78,8 @@ export async function writeUserFile(
   option: string,
 ): Promise<void> {
   await checkUserFile(file, option);
-  const flags =
-    constants.O_WRONLY |
-    constants.O_CREAT |
-    (how === 'append' ? constants.O_APPEND : constants.O_TRUNC) |
-    (constants.O_NOFOLLOW ?? 0);
-  const handle = await fs.open(file, flags, 0o600);
-  try {
-    // What was opened, not what the name pointed to a moment before.
-    refuseUnsafeFile(file, await handle.stat(), option);
-    await handle.writeFile(text);
-  } finally {
-    await handle.close();
-  }
+  // Checked again on what was opened, not on what the name pointed to a moment before.
+  await writeNoFollow(file, text, how === 'append' ? 'append' : 'replace', (stat) =>
+    refuseUnsafeFile(file, stat, option),
+  );
 }

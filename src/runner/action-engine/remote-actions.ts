@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionDefinitionError, valueText } from './action-definition';
 import { isFullSha, repositoryName, type RemoteActionReference } from './action-reference';
+import { untrustedReason } from './private-files';
 
 /** The host cannot be reached or git failed, and nothing usable is cached: a runtime failure (exit 1). */
 export class ActionFetchError extends Error {
@@ -258,7 +259,7 @@ export class RemoteActions {
       await fs.mkdir(folder, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'EEXIST') throw error;
       });
-      const problem = unsafeFolder(await fs.lstat(folder));
+      const problem = untrustedReason(await fs.lstat(folder), 'directory');
       if (problem) {
         throw new ActionDefinitionError(
           `The actions cache folder ${folder} ${problem}, so Crosscheck does not run actions from it: another user could change their code. Point CROSSCHECK_ACTIONS_CACHE at a folder of your own.`,
@@ -277,7 +278,7 @@ export class RemoteActions {
     const entry = path.join(cache, commit);
     const stat = await fs.lstat(entry).catch(() => undefined);
     if (!stat) return false;
-    const problem = unsafeFolder(stat);
+    const problem = untrustedReason(stat, 'directory');
     if (problem) {
       throw new ActionDefinitionError(
         `The cached ${name} at ${entry} ${problem}, so Crosscheck does not run it. Remove it, or point CROSSCHECK_ACTIONS_CACHE at a folder of your own.`,
@@ -493,17 +494,6 @@ async function writeRefs(cache: string, refs: RefsFile): Promise<void> {
   const temporary = path.join(cache, `.refs-${process.pid}-${Date.now()}.json`);
   await fs.writeFile(temporary, JSON.stringify(refs, null, 2));
   await fs.rename(temporary, path.join(cache, 'refs.json'));
-}
-
-/** Why a cache folder may not be trusted (a symlink, another user's, writable by others), or undefined. */
-function unsafeFolder(stat: import('node:fs').Stats): string | undefined {
-  if (stat.isSymbolicLink()) return 'is a symbolic link';
-  if (!stat.isDirectory()) return 'is not a folder';
-  const uid = process.getuid?.();
-  if (uid === undefined) return undefined;
-  if (stat.uid !== uid) return `belongs to another user (uid ${stat.uid})`;
-  if ((stat.mode & 0o022) !== 0) return 'is writable by other users';
-  return undefined;
 }
 
 async function isDirectory(target: string): Promise<boolean> {

@@ -330,13 +330,12 @@ export async function actionPost(
 async function midRunErrors<T>(
   engine: { ActionDefinitionError: new (...args: never[]) => Error },
   body: () => Promise<T>,
+  fix = 'Fix it and run again; the action stopped there.',
 ): Promise<T> {
   try {
     return await body();
   } catch (error) {
-    if (error instanceof engine.ActionDefinitionError) {
-      throw new InputError(error.message, 'Fix it and run again; the action stopped there.');
-    }
+    if (error instanceof engine.ActionDefinitionError) throw new InputError(error.message, fix);
     throw error;
   }
 }
@@ -349,14 +348,12 @@ async function writing<T>(
   write: () => Promise<T>,
 ): Promise<T> {
   try {
-    return await write();
+    return await midRunErrors(
+      engine,
+      write,
+      `Give ${option} a new file of your own; the action itself has run.`,
+    );
   } catch (error) {
-    if (error instanceof engine.ActionDefinitionError) {
-      throw new InputError(
-        error.message,
-        `Give ${option} a new file of your own; the action itself has run.`,
-      );
-    }
     const code = (error as NodeJS.ErrnoException).code;
     if (!code) throw error;
     throw new CrosscheckError(
