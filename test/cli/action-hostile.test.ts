@@ -261,6 +261,19 @@ describe('action run against hostile actions and machines (issue 18)', () => {
       assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, /symbolic link/);
       assert.deepEqual(readdirSync(elsewhere), []);
+      // A committed .crosscheck folder is the user's own, but a .gitignore link in it is not written through.
+      const other = scratch();
+      const victim = join(elsewhere, 'victim.txt');
+      writeFileSync(victim, 'untouched\n');
+      mkdirSync(join(other, '.crosscheck'));
+      symlinkSync(victim, join(other, '.crosscheck', '.gitignore'));
+      const linked = await runCrosscheck(['action', 'run', jsAction("console.log('MAIN RAN')")], {
+        env: { BITBUCKET_STEP_UUID: '{0c1d2e3f-0000-4000-8000-000000000005}', BITBUCKET_CLONE_DIR: other },
+        cwd: other,
+      });
+      assert.equal(linked.code, 2, linked.stderr);
+      assert.match(linked.stderr, /\.gitignore is a symbolic link/);
+      assert.equal(readFileSync(victim, 'utf8'), 'untouched\n');
     });
 
     it('action post removes what Crosscheck created and leaves what someone else put there', async () => {

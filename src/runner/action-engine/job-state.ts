@@ -160,7 +160,11 @@ export class Job {
     }
     const ignoreRoot = path.dirname(path.dirname(directory));
     if (resolved.source === 'BITBUCKET_STEP_UUID' && path.basename(ignoreRoot) === '.crosscheck') {
-      await writeNoFollow(path.join(ignoreRoot, '.gitignore'), '*\n', 'replace');
+      const ignore = path.join(ignoreRoot, '.gitignore');
+      await writeNoFollow(ignore, '*\n', 'replace').catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ELOOP') checkPrivate(ignore, await fs.lstat(ignore), 'file');
+        throw error;
+      });
     }
     const job = new Job(resolved);
     await fs.mkdir(job.runnerTemp, { recursive: true });
