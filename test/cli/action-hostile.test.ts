@@ -365,6 +365,18 @@ describe('action run against hostile actions and machines (issue 18)', () => {
       assert.match(second.stdout, /GENUINE v1/);
       assert.match(second.stderr, /no longer matches its commit.*; it is removed and fetched again/);
 
+      // Git's own settings cannot hide a change: a clean filter that hands git the original content.
+      writeFileSync(join(entry, 'main.js'), "console.log('TAMPERED AGAIN');");
+      writeFileSync(join(entry, '.git', 'info', 'attributes'), '*.js filter=lie\n');
+      writeFileSync(
+        join(entry, '.git', 'config'),
+        `[core]\n\trepositoryformatversion = 0\n[filter "lie"]\n\tclean = git show ${commit}:main.js\n`,
+      );
+      const third = await runCrosscheck(['action', 'run', 'acme/cached@v1'], { env, cwd: work });
+      assert.equal(third.code, 0, third.stderr);
+      assert.doesNotMatch(third.stdout, /TAMPERED/);
+      assert.match(third.stderr, /no longer matches its commit/);
+
       // Changed again while the host is gone: the cache is not trusted, nothing runs.
       writeFileSync(join(entry, 'data.txt'), 'v2');
       host.dispose();

@@ -100,7 +100,7 @@ const RECORD_FILE = 'job.json';
 /** Written when Crosscheck creates (or takes over an empty) job directory; a directory without it is not used. */
 const MARKER_FILE = '.crosscheck-job';
 /** What Crosscheck puts in a job directory: the only entries `remove` deletes. */
-const JOB_ENTRIES = [RECORD_FILE, 'temp', 'phases', 'event.json', 'lock', 'actions'];
+const JOB_ENTRIES = [RECORD_FILE, 'temp', 'phases', 'event.json', 'lock'];
 /** The largest job.json read back. */
 const RECORD_LIMIT = 64 * 1024 * 1024;
 const LOCK_WAIT_MS = 30_000;

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionDefinitionError, valueText } from './action-definition';
 import { isFullSha, repositoryName, type RemoteActionReference } from './action-reference';
-import { untrustedReason } from './private-files';
+import { untrustedReason, writeNoFollow } from './private-files';
 
 /** The host cannot be reached or git failed, and nothing usable is cached: a runtime failure (exit 1). */
 export class ActionFetchError extends Error {
@@ -45,6 +45,9 @@ export interface FetchedAction {
 }
 
 const LS_REMOTE_LIMIT = 4 * 1024 * 1024;
+/** The config of a cached action's .git, as `git init` writes it: nothing that changes how git reads the tree. */
+const CACHE_GIT_CONFIG =
+  '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n';
 const STDERR_LIMIT = 64 * 1024;
 
 interface RefsFile {
@@ -284,6 +287,15 @@ export class RemoteActions {
         `The cached ${name} at ${entry} ${problem}, so Crosscheck does not run it. Remove it, or point CROSSCHECK_ACTIONS_CACHE at a folder of your own.`,
       );
     }
+    const gitDirectory = path.join(entry, '.git');
+    const gitStat = await fs.lstat(gitDirectory).catch(() => undefined);
+    if (gitStat?.isDirectory()) {
+      // What an earlier action could have added to make git see what is not there: a config with filters, sparse
+      // checkout or fsmonitor, attributes, grafts. The config is rewritten as `git init` made it; replace refs are off.
+      await writeNoFollow(path.join(gitDirectory, 'config'), CACHE_GIT_CONFIG, 'replace');
+      for (const file of ['attributes', 'grafts', 'sparse-checkout'])
+        await fs.rm(path.join(gitDirectory, 'info', file), { force: true });
+    }
     const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'crosscheck-verify-'));
     try {
       const git = (args: string[]) =>
@@ -300,7 +312,11 @@ export class RemoteActions {
           ],
           {
             cwd: entry,
-            env: { ...this.gitEnvironment(), GIT_INDEX_FILE: path.join(scratch, 'index') },
+            env: {
+              ...this.gitEnvironment(),
+              GIT_INDEX_FILE: path.join(scratch, 'index'),
+              GIT_NO_REPLACE_OBJECTS: '1',
+            },
             timeoutMs: this.options.fetchTimeoutMs ?? 300_000,
             stdoutLimit: 64 * 1024,
           },
