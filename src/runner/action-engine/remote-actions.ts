@@ -291,10 +291,15 @@ export class RemoteActions {
     const gitStat = await fs.lstat(gitDirectory).catch(() => undefined);
     if (gitStat?.isDirectory()) {
       // What an earlier action could have added to make git see what is not there: a config with filters, sparse
-      // checkout or fsmonitor, attributes, grafts. The config is rewritten as `git init` made it; replace refs are off.
+      // checkout or fsmonitor, attributes, grafts, alternates. The config is rewritten as `git init` made it; replace refs are off.
       await writeNoFollow(path.join(gitDirectory, 'config'), CACHE_GIT_CONFIG, 'replace');
-      for (const file of ['attributes', 'grafts', 'sparse-checkout'])
-        await fs.rm(path.join(gitDirectory, 'info', file), { force: true });
+      for (const file of [
+        'info/attributes',
+        'info/grafts',
+        'info/sparse-checkout',
+        'objects/info/alternates',
+      ])
+        await fs.rm(path.join(gitDirectory, ...file.split('/')), { force: true });
     }
     const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'crosscheck-verify-'));
     try {
