@@ -266,11 +266,14 @@ class ActionRun {
 
   private async runInJob(started: (session: JobSession) => void): Promise<ActionRunResult> {
     const record = await this.job.read();
-    const id = await this.job.update((saved) => {
-      for (const name of this.options.secretVariables ?? [])
-        if (!saved.maskVariables.includes(name)) saved.maskVariables.push(name);
-      return nextActionId(saved, this.definition.directory);
-    });
+    const secretVariables = this.options.secretVariables ?? [];
+    if (secretVariables.length > 0) {
+      await this.job.update((saved) => {
+        for (const name of secretVariables)
+          if (!saved.maskVariables.includes(name)) saved.maskVariables.push(name);
+      });
+    }
+    const id = await this.job.update((saved) => nextActionId(saved, this.definition.directory));
     const baseEnv = await actionBaseEnvironment(this.options, this.job, {
       directory: this.definition.directory,
       id,
