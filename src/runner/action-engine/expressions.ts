@@ -189,13 +189,7 @@ export class ExpressionEvaluator {
       const context = JSON.parse(JSON.stringify(contexts), data.reviver) as InstanceType<
         typeof data.Dictionary
       >;
-      const functions = new Map<string, FunctionDefinition>(
-        Object.entries(this.engine.wellKnownFunctions).map(([name, definition]) => [
-          name,
-          { ...definition, call: (...args) => this.bounded(definition.call(...args), shown, site) },
-        ]),
-      );
-      for (const [name, definition] of new Map(
+      const functions = new Map(
         status === undefined
           ? []
           : STATUS_FUNCTIONS.map((name) => [
@@ -207,8 +201,15 @@ export class ExpressionEvaluator {
                 call: () => new data.BooleanData(statusFunction(name, status)),
               },
             ]),
-      ))
-        functions.set(name, definition);
+      );
+      // GitHub's own functions, each result bounded (the evaluator prefers these over its built-in ones).
+      for (const [name, definition] of Object.entries(this.engine.wellKnownFunctions)) {
+        if (functions.has(name)) continue;
+        (functions as Map<string, FunctionDefinition>).set(name, {
+          ...definition,
+          call: (...args) => this.bounded(definition.call(...args), shown, site),
+        });
+      }
       return this.bounded(new Evaluator(tree, context, functions).evaluate(), shown, site);
     } catch (error) {
       if (error instanceof ExpressionError) throw error;
