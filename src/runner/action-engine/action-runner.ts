@@ -182,16 +182,19 @@ function visibleEnvironment(options: JobOptions): Record<string, string> {
 }
 
 /**
- * The values of the hidden variables that are set, and the given secrets: masked everywhere. Values shorter than 4
- * characters are left out, as the core's maskerFor does: they would mask ordinary words.
+ * The values of the hidden variables that are set, the given secrets and the `secretVariables`: masked everywhere.
+ * Hidden and given values shorter than 4 characters are left out, as the core's maskerFor does (they would mask
+ * ordinary words); a value the user named a secret is masked whatever its length.
  */
 export function knownSecrets(options: JobOptions): string[] {
-  const hidden = [...(options.hidden ?? []), ...(options.secretVariables ?? [])].map(
-    (name) => options.env[name],
-  );
-  return [...(options.secrets ?? []), ...hidden].filter(
-    (value): value is string => value !== undefined && value.trim().length >= 4,
-  );
+  const hidden = (options.hidden ?? []).map((name) => options.env[name]);
+  const named = (options.secretVariables ?? []).map((name) => options.env[name]);
+  return [
+    ...[...(options.secrets ?? []), ...hidden].filter(
+      (value): value is string => value !== undefined && value.trim().length >= 4,
+    ),
+    ...named.filter((value): value is string => value !== undefined && value.trim() !== ''),
+  ];
 }
 
 /**

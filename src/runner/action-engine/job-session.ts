@@ -230,7 +230,7 @@ export class JobSession {
 function jobSecrets(record: JobRecord, env: Record<string, string | undefined>): string[] {
   const values = record.maskVariables.map((name) => env[name]);
   for (const post of record.posts) for (const name of post.maskedInputs ?? []) values.push(post.inputs[name]);
-  return values.filter((value): value is string => value !== undefined && value.trim().length >= 4);
+  return values.filter((value): value is string => value !== undefined && value.trim() !== '');
 }
 
 /**
