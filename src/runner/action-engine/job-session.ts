@@ -5,6 +5,7 @@ import type { ActionLog, Annotation, PhaseName, PhaseResult, StepResult } from '
 import type { ExportedEnvironment } from './env-file';
 import { checkEnvironmentPairs, createPhaseFiles, readPhaseFiles, type PhaseFiles } from './file-commands';
 import type { Job, JobRecord } from './job-state';
+import { ProblemMatchers } from './problem-matchers';
 import { runScript } from './script-process';
 import { SecretMasker } from '../../core';
 import { WorkflowCommandProcessor } from './workflow-command-parser';
@@ -64,6 +65,7 @@ export interface PhaseOutcome {
 export class JobSession {
   readonly masker = new JobMasker();
   readonly processor: WorkflowCommandProcessor;
+  private readonly matchers: ProblemMatchers;
   readonly phases: PhaseResult[] = [];
   /** What this process added to the job's GITHUB_ENV and GITHUB_PATH, in order. */
   readonly exported: ExportedEnvironment = { env: [], path: [] };
@@ -77,7 +79,9 @@ export class JobSession {
   ) {
     for (const secret of [...record.masks, ...options.secrets]) this.masker.add(secret);
     this.maskedSoFar = this.masker.added.length;
+    this.matchers = new ProblemMatchers(record.matchers ?? [], options.workspace);
     this.processor = new WorkflowCommandProcessor({
+      matchers: this.matchers,
       log: options.log,
       masker: this.masker,
       debug: options.debug,
@@ -182,8 +186,11 @@ export class JobSession {
   /** Records in the job what a phase exported and the masks the action added, for the job's later processes. */
   private async saveToJob(env: Array<[string, string]>, paths: string[]): Promise<void> {
     const masks = this.masker.added.slice(this.maskedSoFar);
-    if (env.length === 0 && paths.length === 0 && masks.length === 0) return;
+    const matchers = this.matchers.changed ? this.matchers.configs : undefined;
+    if (env.length === 0 && paths.length === 0 && masks.length === 0 && !matchers) return;
+    this.matchers.changed = false;
     await this.job.update((record) => {
+      if (matchers) record.matchers = matchers;
       for (const [name, value] of env) {
         delete record.env[name];
         record.env[name] = value;

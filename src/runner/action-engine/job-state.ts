@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionDefinitionError, type NodeRuntime } from './action-definition';
+import type { MatcherConfig } from './problem-matchers';
 
 /** Where a job's directory is and why there. */
 export interface JobLocation {
@@ -85,6 +86,10 @@ export interface JobRecord {
   /** Phase directories handed out, to name the next one. */
   phases: number;
   nodes: Record<string, NodeProbe>;
+  /** Problem matchers added so far (newest first); they match the output of every later step. */
+  matchers?: MatcherConfig[];
+  /** The Node.js the job's first action run started on: later runs keep it whatever PATH says (GitHub's own Node). */
+  startNode?: { path: string; version: string };
 }
 
 const RECORD_FILE = 'job.json';
