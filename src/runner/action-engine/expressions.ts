@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { ActionDefinitionError } from './action-definition';
 import type { StepResult } from './action-log';
+import { hashFiles } from './hash-files';
 
 // typescript-eslint takes the import attributes of this import type for an object assigned an any (a false report).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
@@ -23,6 +24,9 @@ export type ExpressionContexts = Record<string, unknown>;
 export type ConditionStatus = StepResult;
 
 const STATUS_FUNCTIONS = ['success', 'failure', 'cancelled', 'always'];
+
+/** hashFiles(pattern, …): GitHub allows 1 to 255 patterns. */
+const HASH_FILES = { name: 'hashFiles', minArgs: 1, maxArgs: 255 };
 
 export function hasExpression(value: string): boolean {
   return value.includes('${{');
@@ -163,7 +167,7 @@ export class ExpressionEvaluator {
     try {
       const tokens = new this.engine.Lexer(expression).lex().tokens;
       const functions = conditions ? STATUS_FUNCTIONS.map((name) => ({ name, minArgs: 0, maxArgs: 0 })) : [];
-      return new this.engine.Parser(tokens, [...contexts], functions).parse();
+      return new this.engine.Parser(tokens, [...contexts], [...functions, HASH_FILES]).parse();
     } catch (error) {
       throw this.failure(expression, site, error);
     }
@@ -182,7 +186,7 @@ export class ExpressionEvaluator {
       const context = JSON.parse(JSON.stringify(contexts), data.reviver) as InstanceType<
         typeof data.Dictionary
       >;
-      const functions = new Map(
+      const functions: ConstructorParameters<ExpressionsModule['Evaluator']>[2] = new Map(
         status === undefined
           ? []
           : STATUS_FUNCTIONS.map((name) => [
@@ -195,11 +199,32 @@ export class ExpressionEvaluator {
               },
             ]),
       );
+      functions.set(HASH_FILES.name.toLowerCase(), this.hashFilesFunction(contexts));
       return new Evaluator(tree, context, functions).evaluate();
     } catch (error) {
       if (error instanceof ExpressionError) throw error;
       throw this.failure(shown, site, error);
     }
+  }
+
+  /** hashFiles over `github.workspace`; a file that cannot be read fails the expression, as on GitHub. */
+  private hashFilesFunction(contexts: ExpressionContexts) {
+    const { data } = this.engine;
+    const workspace = (contexts.github as Record<string, unknown> | undefined)?.workspace;
+    return {
+      ...HASH_FILES,
+      call: (...args: Array<{ coerceString(): string }>) => {
+        if (typeof workspace !== 'string' || workspace === '') {
+          throw new Error('hashFiles() needs github.workspace');
+        }
+        return new data.StringData(
+          hashFiles(
+            workspace,
+            args.map((arg) => arg.coerceString()),
+          ),
+        );
+      },
+    };
   }
 
   private expressionsOf(value: string, site: ExpressionSite): string[] {
@@ -247,10 +272,7 @@ export class ExpressionEvaluator {
   }
 
   private failure(expression: string, site: ExpressionSite, error: unknown): ExpressionError {
-    let reason = error instanceof Error ? error.message : String(error);
-    if (/Unrecognized function: 'hashFiles'/i.test(reason)) {
-      reason = 'hashFiles() is not supported outside GitHub by crosscheck yet';
-    }
+    const reason = error instanceof Error ? error.message : String(error);
     return new ExpressionError(
       `${site.file}: ${site.key}: cannot evaluate '\${{ ${expression} }}': ${reason}.`,
     );
