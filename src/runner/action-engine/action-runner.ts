@@ -17,7 +17,7 @@ import {
   type JavaScriptActionDefinition,
   type NodeRuntime,
 } from './action-definition';
-import { buildActionEnvironment, readOriginHead } from './action-environment';
+import { buildActionEnvironment, readOriginHead, readGitFacts, type GitFacts } from './action-environment';
 import { locateAction, type LocatedAction } from './action-locator';
 import {
   checkJavaScriptExpressions,
@@ -189,13 +189,31 @@ export function knownSecrets(options: JobOptions): string[] {
   );
 }
 
-/** The base environment of one action in a job (GITHUB_*, RUNNER_*) and its event payload, written to the job. */
+/**
+ * The base environment of one action in a job (GITHUB_*, RUNNER_*) and its event payload, written to the job. What
+ * git says about the commits is read once per job (kept in `git.json`); `warnings` gets the SHAs it could not expand.
+ */
 export async function actionBaseEnvironment(
   options: JobOptions,
   job: Job,
   action: { directory: string; id: string; remote?: { repository: string; ref: string } },
+  warnings: string[] = [],
 ): Promise<Record<string, string>> {
   const workspace = options.env.BITBUCKET_CLONE_DIR ?? options.cwd;
+  const factsFile = path.join(job.directory, 'git.json');
+  let git = await fs
+    .readFile(factsFile, 'utf8')
+    .then((text) => JSON.parse(text) as GitFacts)
+    .catch(() => undefined);
+  if (!git) {
+    git = await readGitFacts(workspace, options.env);
+    await fs.writeFile(factsFile, JSON.stringify(git), { mode: 0o600 });
+    for (const sha of git.unknown) {
+      warnings.push(
+        `The commit ${sha} that Bitbucket names is not in the clone at ${workspace}, so the event payload gives it as Bitbucket does, not as the 40-character SHA GitHub gives. Fetch it (e.g. git fetch origin ${sha}) before crosscheck action run if an action compares commits.`,
+      );
+    }
+  }
   const home = options.env.HOME ?? options.env.USERPROFILE ?? os.homedir();
   const environment = buildActionEnvironment({
     env: options.env,
@@ -207,7 +225,8 @@ export async function actionBaseEnvironment(
     runnerTemp: job.runnerTemp,
     toolCache: path.join(home, '.cache', 'crosscheck', 'tool-cache'),
     eventPath: job.eventPath,
-    defaultBranch: await readOriginHead(workspace),
+    defaultBranch: (await readOriginHead(workspace)) ?? git.defaultBranch,
+    git,
     hostname: os.hostname(),
     debug: options.debug ?? false,
     platform: process.platform,
@@ -237,11 +256,13 @@ class ActionRun {
   async run(): Promise<ActionRunResult> {
     const record = await this.job.read();
     const id = await this.job.update((saved) => nextActionId(saved, this.definition.directory));
-    const baseEnv = await actionBaseEnvironment(this.options, this.job, {
-      directory: this.definition.directory,
-      id,
-      remote: this.located.remote,
-    });
+    const warnings: string[] = [];
+    const baseEnv = await actionBaseEnvironment(
+      this.options,
+      this.job,
+      { directory: this.definition.directory, id, remote: this.located.remote },
+      warnings,
+    );
     const session = new JobSession(this.job, record, {
       log: this.options.log,
       debug: this.options.debug ?? false,
@@ -250,6 +271,7 @@ class ActionRun {
       allowUnsecureCommands: baseEnv.ACTIONS_ALLOW_UNSECURE_COMMANDS === 'true',
       allowUnsecureStopTokens: baseEnv.ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS === 'true',
     });
+    for (const warning of warnings) session.processor.report('warning', warning);
     const identity: Identity = {
       directory: this.definition.directory,
       ...(this.located.remote && {
