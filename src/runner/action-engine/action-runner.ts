@@ -144,7 +144,7 @@ export async function prepareAction(options: ActionRunOptions): Promise<Prepared
   // A composite's JavaScript actions share one Node.js: one new enough for all of them.
   const node = await chooseNode(
     tree ? newestRuntime(tree) : (definition as JavaScriptActionDefinition).using,
-    nodeCandidates(options.node, options.env, { path: process.execPath, version: process.versions.node }),
+    nodeCandidates(options.node, options.env, OWN_NODE, await existingStartNode(record)),
     record.nodes,
     probeEnv,
   );
@@ -155,13 +155,28 @@ export async function prepareAction(options: ActionRunOptions): Promise<Prepared
     run: async () => {
       const job = await Job.open(options.job);
       try {
-        if (!job.temporary) await job.update((saved) => Object.assign(saved.nodes, record.nodes));
+        if (!job.temporary) {
+          await job.update((saved) => {
+            Object.assign(saved.nodes, record.nodes);
+            saved.startNode ??= OWN_NODE;
+          });
+        }
         return await new ActionRun(definition, located, node, options, job, tree, evaluator).run();
       } finally {
         if (job.temporary) await job.remove();
       }
     },
   };
+}
+
+/** The Node.js running crosscheck. */
+const OWN_NODE = { path: process.execPath, version: process.versions.node };
+
+/** The Node.js the job's first action run started on, while that binary is still there. */
+async function existingStartNode(record: JobRecord): Promise<JobRecord['startNode']> {
+  const start = record.startNode;
+  if (!start || typeof start.path !== 'string') return undefined;
+  return (await fs.stat(start.path).catch(() => undefined))?.isFile() ? start : undefined;
 }
 
 /** Prepares and runs the action; throws ActionDefinitionError (before running anything) when it cannot be run. */
