@@ -256,6 +256,8 @@ export async function readGitFacts(
       { cwd: workspace, env: gitEnv, timeout: GIT_TIMEOUT_MS, maxBuffer: 64 * 1024, windowsHide: true },
       (error, stdout) => resolve(error ? undefined : stdout),
     );
+    // git exits at once outside a repository: its stdin closing early is that failure, reported above.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(wanted.map((sha) => `${sha}^{commit}\n`).join(''));
   });
   const answers = (checked ?? '').split('\n');

@@ -270,7 +270,9 @@ class ActionRun {
 
   async run(): Promise<ActionRunResult> {
     const record = await this.job.read();
-    const id = await this.job.update((saved) => nextActionId(saved, this.definition.directory));
+    const id = await this.job.update((saved) =>
+      nextActionId(saved, usesStepName(this.located.remote?.repository)),
+    );
     const warnings: string[] = [];
     const baseEnv = await actionBaseEnvironment(
       this.options,
@@ -459,13 +461,25 @@ class ActionRun {
   }
 }
 
-/** GITHUB_ACTION for a run of the action in `directory`: `__<folder>`, then `__<folder>_2`… within the job. */
-function nextActionId(record: JobRecord, directory: string): string {
-  const base = `__${path.basename(directory).replace(/[^A-Za-z0-9_]/g, '') || 'action'}`;
-  let id = base;
-  for (let count = 2; record.actionIds.includes(id); count++) id = `${base}_${count}`;
+/**
+ * GITHUB_ACTION for the next step named `base` in the job, as GitHub's workflow parser names steps without an id
+ * (its IdBuilder): `__run`, `__self` (a local action), `__owner_repo`; characters other than letters, digits, `_` and
+ * `-` become `_`; `_2`, `_3`… for later ones; at most 100 characters.
+ */
+function nextActionId(record: JobRecord, base: string): string {
+  const name = base.replace(/[^A-Za-z0-9_-]/g, '_');
+  let id = name.slice(0, 100);
+  for (let count = 2; record.actionIds.includes(id); count++) {
+    const suffix = `_${count}`;
+    id = name.slice(0, 100 - suffix.length) + suffix;
+  }
   record.actionIds.push(id);
   return id;
+}
+
+/** The step name GitHub gives `uses:` without an id: `__owner_repo` for a remote action, `__self` for a local one. */
+function usesStepName(repository: string | undefined): string {
+  return repository ? `__${repository.split('/').slice(0, 2).join('_')}` : '__self';
 }
 
 export function describe(status: StepResult): string {
@@ -564,6 +578,8 @@ class JobStepHost implements CompositeHost {
   async runProcess(
     request: ProcessRequest,
   ): Promise<{ status: StepResult; outputs: Map<string, string>; exitCode: number | null }> {
+    // GITHUB_ACTION of a `run:` step: its id, else `__run`, `__run_2`… as GitHub names steps.
+    const actionId = request.stepId ?? (await this.job.update((saved) => nextActionId(saved, '__run')));
     const outcome = await this.session.runPhase({
       phase: 'main',
       script: request.label,
@@ -571,7 +587,7 @@ class JobStepHost implements CompositeHost {
       node: this.node.path,
       command: { file: request.command, args: request.args },
       cwd: request.cwd,
-      baseEnv: await this.baseEnvironment(request.identity),
+      baseEnv: { ...(await this.baseEnvironment(request.identity)), GITHUB_ACTION: actionId },
       stepEnv: request.env,
       inputEnv: {},
       state: new Map(),
@@ -586,12 +602,15 @@ class JobStepHost implements CompositeHost {
     inputs: Record<string, string>,
     stepEnv: Record<string, string>,
     signal: AbortSignal | undefined,
+    stepId?: string,
   ): Promise<NestedStart> {
     const identity: Identity = {
       directory: definition.directory,
       ...(remote && { repository: remote.repository, ref: remote.ref }),
     };
-    const actionId = await this.job.update((saved) => nextActionId(saved, definition.directory));
+    const actionId = await this.job.update((saved) =>
+      nextActionId(saved, stepId ?? usesStepName(remote?.repository)),
+    );
     const baseEnv = await actionBaseEnvironment(this.options, this.job, {
       directory: definition.directory,
       id: actionId,
@@ -695,7 +714,7 @@ class JobStepHost implements CompositeHost {
     let env = this.baseEnvironments.get(identity.directory);
     if (!env) {
       env = this.job
-        .update((saved) => nextActionId(saved, identity.directory))
+        .update((saved) => nextActionId(saved, usesStepName(identity.repository)))
         .then((id) =>
           actionBaseEnvironment(this.options, this.job, {
             directory: identity.directory,
