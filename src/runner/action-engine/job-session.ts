@@ -5,6 +5,7 @@ import type { ActionLog, Annotation, PhaseName, PhaseResult, StepResult } from '
 import type { ExportedEnvironment } from './env-file';
 import { checkEnvironmentPairs, createPhaseFiles, readPhaseFiles, type PhaseFiles } from './file-commands';
 import type { Job, JobRecord } from './job-state';
+import { GitHubServiceHints } from './github-services';
 import { ProblemMatchers } from './problem-matchers';
 import { runScript } from './script-process';
 import { SecretMasker } from '../../core';
@@ -66,6 +67,7 @@ export class JobSession {
   readonly masker = new JobMasker();
   readonly processor: WorkflowCommandProcessor;
   private readonly matchers: ProblemMatchers;
+  private readonly services = new GitHubServiceHints();
   readonly phases: PhaseResult[] = [];
   /** What this process added to the job's GITHUB_ENV and GITHUB_PATH, in order. */
   readonly exported: ExportedEnvironment = { env: [], path: [] };
@@ -125,7 +127,11 @@ export class JobSession {
       ...(spec.command && { command: spec.command }),
       cwd,
       env: phaseEnvironment(spec, record, files),
-      onLine: (line, stream) => this.processor.processLine(line, stream),
+      onLine: (line, stream) => {
+        this.processor.processLine(line, stream);
+        const hint = this.services.check(line);
+        if (hint) this.processor.report('warning', hint);
+      },
       signal: spec.signal,
     });
     if (exit.error) {
