@@ -44,6 +44,8 @@ const entries = [
   { in: 'src/runner/cli.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/runner/action.ts', out: 'action' },
   { in: 'src/extension/extension.ts', out: 'extension', external: ['vscode'] },
+  // Started by `action run` ahead of a phase, so the action's Node.js boots while the runner prepares it.
+  { in: 'src/runner/action-engine/warm-node.ts', out: 'warm-node' },
   ...chunks.map((chunk) => ({ in: chunk.entry ?? `${chunk.dir}/index.ts`, out: chunk.out, chunk })),
 ].filter((entry) => fs.existsSync(path.join(__dirname, entry.in)));
 

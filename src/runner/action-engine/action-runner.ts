@@ -45,6 +45,7 @@ export { combine };
 import { Job, type JobLocation, type JobRecord } from './job-state';
 import { chooseNode, nodeCandidates, type ChosenNode } from './node-runtime';
 import type { RemoteActions } from './remote-actions';
+import { WarmNode } from './script-process';
 
 /** What the runner and `action post` share: where the job is, the caller's environment, what to hide and mask. */
 export interface JobOptions {
@@ -269,6 +270,35 @@ class ActionRun {
   ) {}
 
   async run(): Promise<ActionRunResult> {
+    // The first phase's Node.js starts now and boots while the job, environment and inputs are prepared.
+    let warm = this.tree ? undefined : this.warmNode();
+    try {
+      return await this.runWith(
+        () => {
+          const taken = warm;
+          warm = undefined;
+          return taken;
+        },
+        () => {
+          warm ??= this.warmNode();
+        },
+      );
+    } finally {
+      warm?.dispose();
+    }
+  }
+
+  /** A Node.js for the next phase, started with the caller's visible environment in the workspace. */
+  private warmNode(): WarmNode | undefined {
+    if (this.options.signal?.aborted) return undefined;
+    const workspace = this.options.env.BITBUCKET_CLONE_DIR ?? this.options.cwd;
+    return WarmNode.start(this.node.path, visibleEnvironment(this.options), workspace);
+  }
+
+  private async runWith(
+    takeWarm: () => WarmNode | undefined,
+    warmNext: () => void,
+  ): Promise<ActionRunResult> {
     const record = await this.job.read();
     const id = await this.job.update((saved) =>
       nextActionId(saved, usesStepName(this.located.remote?.repository)),
@@ -343,8 +373,13 @@ class ActionRun {
     else if (runtime && this.options.debug) this.options.log.debug(runtime.text);
 
     const stepEnv = this.options.stepEnv ?? {};
-    const phase = (name: 'pre' | 'main' | 'post', script: string, signal: AbortSignal | undefined) =>
-      session
+    const { pre, main, post, preIf, postIf } = definition;
+    const postNow = post !== undefined && (this.options.post === 'now' || this.job.temporary);
+    const phase = (name: 'pre' | 'main' | 'post', script: string, signal: AbortSignal | undefined) => {
+      const warm = takeWarm();
+      // The next phase's Node.js boots while this one runs.
+      if (name === 'pre' || (name === 'main' && postNow)) warmNext();
+      return session
         .runPhase({
           phase: name,
           script,
@@ -355,14 +390,15 @@ class ActionRun {
           inputEnv: inputs.env,
           state: this.state,
           signal,
+          ...(warm && { warm }),
         })
         .then((outcome) => {
           for (const [key, value] of outcome.outputs) this.outputs.set(key, value);
           this.cancelSignal ??= outcome.cancelledWith;
           return outcome.status;
         });
+    };
 
-    const { pre, main, post, preIf, postIf } = definition;
     const signal = this.options.signal;
     let status: StepResult = this.cancelled() ? 'cancelled' : 'success';
     let postRegistered = false;

@@ -7,7 +7,7 @@ import { checkEnvironmentPairs, createPhaseFiles, readPhaseFiles, type PhaseFile
 import type { Job, JobRecord } from './job-state';
 import { GitHubServiceHints } from './github-services';
 import { ProblemMatchers } from './problem-matchers';
-import { runScript } from './script-process';
+import { runScript, type WarmNode } from './script-process';
 import { SecretMasker } from '../../core';
 import { WorkflowCommandProcessor } from './workflow-command-parser';
 
@@ -53,6 +53,8 @@ export interface PhaseSpec {
   /** The action's saved state (STATE_*); what the phase saves is added to it. */
   state: Map<string, string>;
   signal?: AbortSignal;
+  /** A Node.js started ahead for this phase, used when it fits. */
+  warm?: WarmNode;
 }
 
 export interface PhaseOutcome {
@@ -127,6 +129,7 @@ export class JobSession {
       ...(spec.command && { command: spec.command }),
       cwd,
       env: phaseEnvironment(spec, record, files),
+      ...(spec.warm && { warm: spec.warm }),
       onLine: (line, stream) => {
         this.processor.processLine(line, stream);
         const hint = this.services.check(line);
