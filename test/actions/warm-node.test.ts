@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runScript, WarmNode } from '../../src/runner/action-engine/script-process';
+import { runScript, startupEnvironment, WarmNode } from '../../src/runner/action-engine/script-process';
 
 const PROBE = `
 const report = {
@@ -67,6 +67,22 @@ describe('WarmNode', () => {
       warm?.take({ node: process.execPath, script, cwd: scratch, env: {}, onLine: () => undefined }),
       undefined,
       'used up',
+    );
+  });
+
+  it('starts one ahead of everything with the start-up variables alone: no credential, nothing else', () => {
+    assert.deepEqual(
+      startupEnvironment({
+        PATH: '/bin',
+        HOME: '/home/me',
+        NODE_OPTIONS: '--enable-source-maps',
+        TZ: 'UTC',
+        BITBUCKET_API_TOKEN: 'ATATT-secret',
+        SONAR_TOKEN: 'squ_secret',
+        GITHUB_TOKEN: 'ghs_secret',
+        UNSET: undefined,
+      }),
+      { PATH: '/bin', HOME: '/home/me', NODE_OPTIONS: '--enable-source-maps', TZ: 'UTC' },
     );
   });
 

@@ -82,6 +82,8 @@ export interface ActionRunOptions extends JobOptions {
   post?: 'queue' | 'now';
   /** `--node`: the only Node.js to consider. */
   node?: string;
+  /** A Node.js the caller started ahead (see WarmNode) for the first phase; used when it is the chosen one. */
+  warm?: WarmNode;
 }
 
 export interface ActionRunResult {
@@ -271,7 +273,9 @@ class ActionRun {
 
   async run(): Promise<ActionRunResult> {
     // The first phase's Node.js starts now and boots while the job, environment and inputs are prepared.
-    let warm = this.tree ? undefined : this.warmNode();
+    const given = this.options.warm;
+    let warm = this.tree ? undefined : given?.node === this.node.path ? given : this.warmNode();
+    if (warm !== given) given?.dispose();
     try {
       return await this.runWith(
         () => {

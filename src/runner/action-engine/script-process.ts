@@ -65,6 +65,8 @@ export class WarmNode {
       // Whatever it prints before a hand-off is not the script's: it prints nothing.
       warm.child.stdout?.pause();
       warm.child.stderr?.pause();
+      // An unused one never keeps the runner alive; when the runner exits, fd 3 closes and it exits too.
+      referenced(warm.child, false);
     } catch {
       return undefined;
     }
@@ -88,6 +90,7 @@ export class WarmNode {
       child.kill('SIGKILL');
       return undefined;
     }
+    referenced(child, true);
     control.on('error', () => undefined);
     control.end(JSON.stringify({ script: launch.script, cwd: launch.cwd, env: launch.env }));
     child.stdout?.resume();
@@ -100,6 +103,26 @@ export class WarmNode {
     this.child?.kill('SIGKILL');
     this.child = undefined;
   }
+}
+
+/** Whether a process and its pipes keep the event loop alive. */
+function referenced(child: ChildProcess, keepAlive: boolean): void {
+  const handles = [child, ...child.stdio] as Array<{ ref?: () => void; unref?: () => void } | null>;
+  for (const handle of handles) (keepAlive ? handle?.ref : handle?.unref)?.call(handle);
+}
+
+/**
+ * The environment a Node.js started before anything is known gets: the variables Node.js reads while starting (which
+ * must then match the phase's) and PATH, HOME, SystemRoot; nothing else, so no credential is in it.
+ */
+export function startupEnvironment(env: Record<string, string | undefined>): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && (STARTUP_VARIABLES.test(name) || /^(PATH|HOME|SystemRoot)$/.test(name))) {
+      picked[name] = value;
+    }
+  }
+  return picked;
 }
 
 function sameStartup(boot: Record<string, string>, env: Record<string, string>): boolean {
