@@ -23,6 +23,20 @@ const chunks = [
     entry: 'node_modules/@actions/expressions/dist/index.js',
     out: 'expressions',
   },
+  // The HTTP stack, loaded on the first request: `action run` without --key and --help never compile it. The
+  // extension keeps it inside its one file (the .vsix ships dist/extension.js alone).
+  {
+    module: 'node-fetch',
+    entry: 'node_modules/node-fetch/src/index.js',
+    out: 'fetch',
+    inlineIn: ['extension'],
+  },
+  {
+    module: 'https-proxy-agent',
+    entry: 'node_modules/https-proxy-agent/dist/index.js',
+    out: 'proxy-agent',
+    inlineIn: ['extension'],
+  },
 ];
 
 /** One entry per shipped artefact; entries whose source is not there yet are skipped. */
@@ -30,14 +44,18 @@ const entries = [
   { in: 'src/runner/cli.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/runner/action.ts', out: 'action' },
   { in: 'src/extension/extension.ts', out: 'extension', external: ['vscode'] },
+  // Started by `action run` ahead of a phase, so the action's Node.js boots while the runner prepares it.
+  { in: 'src/runner/action-engine/warm-node.ts', out: 'warm-node' },
   ...chunks.map((chunk) => ({ in: chunk.entry ?? `${chunk.dir}/index.ts`, out: chunk.out, chunk })),
 ].filter((entry) => fs.existsSync(path.join(__dirname, entry.in)));
 
 /** Resolves imports of a chunk's folder or package (from outside it) to the chunk's own file in dist/. */
-const chunkPlugin = (self) => ({
+const chunkPlugin = (self, out) => ({
   name: 'chunks',
   setup(build) {
-    for (const chunk of chunks.filter((candidate) => candidate.module && candidate !== self)) {
+    const separate = (candidate) =>
+      candidate.module && candidate !== self && !candidate.inlineIn?.includes(out);
+    for (const chunk of chunks.filter(separate)) {
       const filter = new RegExp(`^${chunk.module.replace(/[/.]/g, '\\$&')}$`);
       build.onResolve({ filter }, () => ({ path: `./${chunk.out}.js`, external: true }));
     }
@@ -109,7 +127,7 @@ async function main() {
         external: entry.external ?? [],
         banner: entry.banner ? { js: entry.banner } : undefined,
         define: { CROSSCHECK_VERSION: JSON.stringify(version) },
-        plugins: [chunkPlugin(entry.chunk), noStreamsPolyfill, lazyChildProcessForCommander],
+        plugins: [chunkPlugin(entry.chunk, entry.out), noStreamsPolyfill, lazyChildProcessForCommander],
         logLevel: 'warning',
       }),
     ),

@@ -1,4 +1,5 @@
-// Benchmarks `crosscheck action run` / `action post` against running the action's scripts directly with node.
+// Benchmarks `crosscheck action run` / `action post` against running the action's scripts directly with node: the
+// headline is a hello-world action (main only), `action run` against `node main.js`, both measured in this run.
 // Run: npm run build && npx tsc -p tsconfig.json && node out/bench/action-run.js [runs]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +12,12 @@ const RUNS = Number(process.argv[2] ?? 15);
 async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'crosscheck-bench-action-'));
   const action = join(scratch, 'action');
+  const hello = join(scratch, 'hello');
   const clone = join(scratch, 'clone');
   mkdirSync(action);
+  mkdirSync(hello);
+  writeFileSync(join(hello, 'action.yml'), 'name: Hello\nruns:\n  using: node20\n  main: main.js\n');
+  writeFileSync(join(hello, 'main.js'), "console.log('hello world');\n");
   mkdirSync(join(clone, '.git'), { recursive: true });
   writeFileSync(
     join(action, 'action.yml'),
@@ -27,7 +32,9 @@ async function main(): Promise<void> {
     BITBUCKET_CLONE_DIR: clone,
     BITBUCKET_EXIT_CODE: '0',
   };
-  const times: Record<'main' | 'mainPost' | 'oneOff' | 'inStep' | 'post', number[]> = {
+  const times: Record<'hello' | 'helloRun' | 'main' | 'mainPost' | 'oneOff' | 'inStep' | 'post', number[]> = {
+    hello: [],
+    helloRun: [],
     main: [],
     mainPost: [],
     oneOff: [],
@@ -42,6 +49,8 @@ async function main(): Promise<void> {
   };
   try {
     for (let run = 0; run < RUNS; run++) {
+      times.hello.push((await timeCommand(process.execPath, [join(hello, 'main.js')], env)).ms);
+      times.helloRun.push((await cli(['action', 'run', hello], env)).ms);
       const mainTime = (await node('main.js')).ms;
       times.main.push(mainTime);
       times.mainPost.push(mainTime + (await node('post.js')).ms);
@@ -53,6 +62,8 @@ async function main(): Promise<void> {
     rmSync(scratch, { recursive: true, force: true });
   }
   const m = {
+    hello: median(times.hello),
+    helloRun: median(times.helloRun),
     main: median(times.main),
     mainPost: median(times.mainPost),
     oneOff: median(times.oneOff),
@@ -63,6 +74,10 @@ async function main(): Promise<void> {
     label,
     `${value.toFixed(1)} ms  ${(value / baseline).toFixed(2)}x  (+${(value - baseline).toFixed(1)} ms)`,
   ];
+  report(`Hello-world action: crosscheck action run vs node main.js (${RUNS} runs each, medians)`, [
+    ['node main.js (baseline)', `${m.hello.toFixed(1)} ms`],
+    row('action run', m.helloRun, m.hello),
+  ]);
   report(`Trivial action with a post: crosscheck vs node on its scripts (${RUNS} runs each, medians)`, [
     ['node main.js (baseline)', `${m.main.toFixed(1)} ms`],
     ['node main.js; node post.js', `${m.mainPost.toFixed(1)} ms`],

@@ -1,5 +1,6 @@
 // Entry point of the `crosscheck` command: runs the CLI on this process and exits with its code.
-import { allCommands, EXIT_INTERNAL, processContext, runCli, withSourceLines } from './runtime';
+import { startupEnvironment, WarmNode } from './action-engine/script-process';
+import { enableCompileCache } from './compile-cache';
 
 // A reader that stops early (`crosscheck … | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -7,15 +8,27 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-runCli(process.argv.slice(2), processContext(), allCommands).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `crosscheck: unexpected error: ${error instanceof Error ? withSourceLines(error.stack ?? error.message) : String(error)}\n` +
-        '  This is a bug in Crosscheck; please report it with the output of --verbose.\n',
-    );
-    process.exitCode = EXIT_INTERNAL;
-  },
+const argv = process.argv.slice(2);
+// `action run`: the action's Node.js starts now, booting while the runtime loads and the action is prepared.
+const words = argv.filter((word) => !word.startsWith('-'));
+const warmNode =
+  words[0] === 'action' && words[1] === 'run' && !argv.includes('--help') && !argv.includes('-h')
+    ? WarmNode.start(process.execPath, startupEnvironment(process.env), process.cwd())
+    : undefined;
+
+// The runtime chunk is loaded once the compile cache is on, so a second start does not compile it again.
+enableCompileCache();
+void import('./runtime.js').then(({ allCommands, EXIT_INTERNAL, processContext, runCli, withSourceLines }) =>
+  runCli(argv, { ...processContext(), ...(warmNode && { warmNode }) }, allCommands).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `crosscheck: unexpected error: ${error instanceof Error ? withSourceLines(error.stack ?? error.message) : String(error)}\n` +
+          '  This is a bug in Crosscheck; please report it with the output of --verbose.\n',
+      );
+      process.exitCode = EXIT_INTERNAL;
+    },
+  ),
 );

@@ -50,7 +50,12 @@ describe('buildActionEnvironment', () => {
     assert.equal(variables.HOME, '/root', 'the environment passes through');
     assert.deepEqual(event, {
       ref: 'refs/heads/main',
+      before: '0000000000000000000000000000000000000000',
       after: 'f00',
+      created: false,
+      deleted: false,
+      forced: false,
+      base_ref: null,
       head_commit: { id: 'f00' },
       repository: { full_name: 'ws/repo', name: 'repo', owner: { login: 'ws' } },
     });

@@ -523,7 +523,7 @@ describe('runAction', () => {
         GITHUB_SERVER_URL: 'https://github.com',
         GITHUB_API_URL: 'https://api.github.com',
         GITHUB_GRAPHQL_URL: 'https://api.github.com/graphql',
-        GITHUB_ACTION: '__envdump',
+        GITHUB_ACTION: '__self',
         GITHUB_ACTOR: 'crosscheck',
         GITHUB_JOB: 'pipelines-step',
         GITHUB_WORKFLOW: 'bitbucket-pipelines.yml',

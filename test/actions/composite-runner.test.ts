@@ -89,7 +89,9 @@ describe('composite actions and expressions', () => {
       log.annotations.some(
         (annotation) =>
           annotation.level === 'warning' &&
-          /id flaky\) failed with exit code 3; continue-on-error/.test(annotation.message),
+          /failed with exit code 3 \(runs\.steps\[\d\], id flaky\); continue-on-error/.test(
+            annotation.message,
+          ),
       ),
     );
   });
@@ -107,7 +109,9 @@ describe('composite actions and expressions', () => {
       log.annotations.some(
         (annotation) =>
           annotation.level === 'error' &&
-          /Quality gate: runs\.steps\[2\] \(id check\) failed with exit code 7/.test(annotation.message),
+          /Quality gate: step 'Check api' failed with exit code 7 \(runs\.steps\[2\], id check\)/.test(
+            annotation.message,
+          ),
       ),
       JSON.stringify(log.annotations),
     );

@@ -13,7 +13,7 @@ import {
   type JobLocation,
 } from '../../src/runner/action-engine';
 import { formatEnvExports } from '../../src/runner/action-engine/env-file';
-import { locateJob } from '../../src/runner/action-engine/job-state';
+import { Job, locateJob } from '../../src/runner/action-engine/job-state';
 import { SecretMasker } from '../../src/core/secret-masker';
 import { lineSplitter } from '../../src/runner/action-engine/script-process';
 import { FIXTURES, NODE24, RecordingLog, fakeNode, minimalEnv, parseEnvDump } from './recording-log';
@@ -209,8 +209,9 @@ describe('a job of action runs', () => {
     });
     const again = await inJob('env-dump');
     assert.equal(parseEnvDump(dump.log.printedLine(0)).credentials.SONAR_TOKEN, '***');
-    assert.equal(parseEnvDump(dump.log.printedLine(0)).env.GITHUB_ACTION, '__envdump');
-    assert.equal(parseEnvDump(again.log.printedLine(0)).env.GITHUB_ACTION, '__envdump_2');
+    // Local actions are `uses: ./…` steps: GitHub names them __self, __self_2… (the masking action was the first).
+    assert.equal(parseEnvDump(dump.log.printedLine(0)).env.GITHUB_ACTION, '__self_2');
+    assert.equal(parseEnvDump(again.log.printedLine(0)).env.GITHUB_ACTION, '__self_3');
     assert.deepEqual((await posts()).log.lines(), ['post prints ***']);
   });
 
@@ -275,6 +276,31 @@ describe('a job of action runs', () => {
         env: minimalEnv({ HOME: scratch, CROSSCHECK_NODE: NODE24 }),
       });
       assert.equal(result.outputs['node-major'], '24');
+    });
+
+    it('keeps the Node.js the job started on, as GitHub runs actions on its own Node.js whatever PATH says since', async () => {
+      // The job's first run started on Node.js 24; setup-node then put an older Node.js first on PATH, and this
+      // crosscheck runs on that one (here: the Node.js 20 running the tests).
+      const opened = await Job.open(job);
+      await opened.update((record) => {
+        record.startNode = { path: NODE24, version: '24.0.0' };
+      });
+      const { result } = await inJob('node24');
+      assert.equal(result.result, 'success');
+      assert.equal(result.node.path, NODE24);
+      assert.equal(result.outputs['node-version']?.split('.')[0], '24');
+      const { result: withOption } = await inJob('node12', { node: process.execPath });
+      assert.equal(withOption.node.path, process.execPath, '--node still wins');
+      const first = await Job.peek(job);
+      assert.equal(first.startNode?.path, NODE24, 'the first Node.js is kept');
+    });
+
+    it('records the Node.js of the first run of a job', async () => {
+      await inJob('node12');
+      assert.deepEqual((await Job.peek(job)).startNode, {
+        path: process.execPath,
+        version: process.versions.node,
+      });
     });
 
     it('refuses, before anything runs, when no Node.js is new enough, naming the one needed and --node', async () => {

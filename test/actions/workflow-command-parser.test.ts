@@ -173,12 +173,4 @@ describe('WorkflowCommandProcessor', () => {
       ['seen'],
     );
   });
-
-  it('warns once that problem matchers are ignored', () => {
-    const { commands } = processor();
-    commands.processLine('::add-matcher::.github/matcher.json', 'stdout');
-    commands.processLine('::remove-matcher owner=eslint::', 'stdout');
-    assert.equal(commands.annotations.length, 1);
-    assert.match(commands.annotations[0]?.message ?? '', /Problem matchers are not supported/);
-  });
 });

@@ -471,7 +471,7 @@ describe('crosscheck action run (CLI)', () => {
         { env: env(), cwd: workspace },
       );
       assert.equal(failed.code, 5, failed.stderr);
-      assert.match(failed.stderr, /runs\.steps\[2\] \(id check\) failed with exit code 5/);
+      assert.match(failed.stderr, /step 'Check web' failed with exit code 5 \(runs\.steps\[2\], id check\)/);
       assert.doesNotMatch(failed.stderr, /^\s+at /m, 'no stack trace');
     });
 

@@ -101,8 +101,10 @@ describe('the action release (npm run release:action -- DIR)', () => {
       'dist/action.js.map',
       'dist/actions.js',
       'dist/actions.js.map',
-      // GitHub's expression evaluator: library code only, so no map.
+      // GitHub's expression evaluator and the HTTP stack: library code only, so no map.
       'dist/expressions.js',
+      'dist/fetch.js',
+      'dist/proxy-agent.js',
       'dist/runtime.js',
       'dist/runtime.js.map',
       'dist/sandbox.js',

@@ -1,4 +1,5 @@
 // Maps Bitbucket Pipelines variables to the GITHUB_* / RUNNER_* environment and event payload an action expects.
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
@@ -26,6 +27,8 @@ export interface EnvironmentContext {
   eventPath: string;
   /** The remote's default branch as git knows it (`origin/HEAD`), if it does. */
   defaultBranch?: string;
+  /** What git in the clone says about the commits Pipelines names (full SHAs, the head commit). */
+  git?: GitFacts;
   hostname: string;
   debug: boolean;
   platform: NodeJS.Platform;
@@ -75,7 +78,7 @@ export function buildActionEnvironment(context: EnvironmentContext): ActionEnvir
     GITHUB_SERVER_URL: serverUrl,
     GITHUB_API_URL: onGitHubCom ? 'https://api.github.com' : `${serverUrl}/api/v3`,
     GITHUB_GRAPHQL_URL: onGitHubCom ? 'https://api.github.com/graphql' : `${serverUrl}/api/graphql`,
-    GITHUB_SHA: env.BITBUCKET_COMMIT,
+    GITHUB_SHA: fullSha(env.BITBUCKET_COMMIT, context.git),
     GITHUB_EVENT_NAME: env.BITBUCKET_PR_ID ? 'pull_request' : 'push',
     GITHUB_EVENT_PATH: context.eventPath,
     GITHUB_REF: ref?.ref,
@@ -102,7 +105,7 @@ export function buildActionEnvironment(context: EnvironmentContext): ActionEnvir
   else delete variables.RUNNER_DEBUG;
   const ownEvent = variables.GITHUB_EVENT_PATH === context.eventPath;
   return ownEvent
-    ? { variables, event: pipelinesEvent(env, ref?.ref, context.defaultBranch) }
+    ? { variables, event: pipelinesEvent(env, ref?.ref, context.defaultBranch, context.git) }
     : { variables };
 }
 
@@ -128,13 +131,15 @@ function pipelinesRef(env: Record<string, string>): PipelinesRef | undefined {
 
 /**
  * A webhook-like payload with the fields `@actions/github`'s context and git-diff actions read: `pull_request`
- * (number, head and base with ref, sha and repo) for PR pipelines, else a push (`ref`, `after`); `repository` with
- * `default_branch` (git's `origin/HEAD`, else the PR's destination branch) when known.
+ * (number, head and base with ref, sha and repo) for PR pipelines, else a push (`ref`, `before`, `after`,
+ * `head_commit` as git describes it); `repository` with `default_branch` (git's `origin/HEAD`, else the PR's
+ * destination branch) when known. Every SHA is the full 40 characters git gives for Pipelines' short ones.
  */
 function pipelinesEvent(
   env: Record<string, string>,
   ref: string | undefined,
   originHead: string | undefined,
+  git: GitFacts | undefined,
 ): Record<string, unknown> {
   const fullName = env.BITBUCKET_REPO_FULL_NAME;
   const defaultBranch = originHead ?? (env.BITBUCKET_PR_ID ? env.BITBUCKET_PR_DESTINATION_BRANCH : undefined);
@@ -148,7 +153,7 @@ function pipelinesEvent(
     : defaultBranch !== undefined
       ? { default_branch: defaultBranch }
       : undefined;
-  const sha = env.BITBUCKET_COMMIT;
+  const sha = fullSha(env.BITBUCKET_COMMIT, git);
   if (env.BITBUCKET_PR_ID) {
     const number = /^\d+$/.test(env.BITBUCKET_PR_ID) ? Number(env.BITBUCKET_PR_ID) : env.BITBUCKET_PR_ID;
     const side = (branch: string | undefined, commit: string | undefined) => ({
@@ -162,12 +167,130 @@ function pipelinesEvent(
       pull_request: {
         number,
         head: side(env.BITBUCKET_BRANCH, sha),
-        base: side(env.BITBUCKET_PR_DESTINATION_BRANCH, env.BITBUCKET_PR_DESTINATION_COMMIT),
+        base: side(env.BITBUCKET_PR_DESTINATION_BRANCH, fullSha(env.BITBUCKET_PR_DESTINATION_COMMIT, git)),
       },
       repository,
     };
   }
-  return { ref, after: sha, head_commit: sha ? { id: sha } : undefined, repository };
+  const head = git?.head && git.head.id === sha ? git.head : undefined;
+  const url = env.BITBUCKET_GIT_HTTP_ORIGIN?.replace(/\/+$/, '');
+  // Pipelines does not say what the branch pointed at before the push: GitHub's value for "no earlier commit".
+  if (!sha) return { ref, repository };
+  return {
+    ref,
+    before: UNKNOWN_BEFORE,
+    after: sha,
+    created: false,
+    deleted: false,
+    forced: false,
+    base_ref: null,
+    head_commit: head
+      ? { ...head, distinct: true, ...(url && { url: `${url}/commits/${head.id}` }) }
+      : { id: sha },
+    repository,
+  };
+}
+
+/** `before` of a push whose earlier commit is not known: GitHub's all-zero SHA (as for a new branch). */
+const UNKNOWN_BEFORE = '0'.repeat(40);
+
+/** A commit as GitHub describes `head_commit` (without `url`, which needs the repository's address). */
+export interface HeadCommit {
+  id: string;
+  tree_id: string;
+  message: string;
+  timestamp: string;
+  author: { name: string; email: string };
+  committer: { name: string; email: string };
+}
+
+/** What git says in the clone: Pipelines' SHAs expanded (by the SHA as given) and the commit built. */
+export interface GitFacts {
+  commits: Record<string, string>;
+  head?: HeadCommit;
+  /** SHAs git could not expand (not in the clone, or ambiguous), for a warning. */
+  unknown: string[];
+  /** The remote's default branch as `git ls-remote --symref origin HEAD` tells it (push pipelines only). */
+  defaultBranch?: string;
+}
+
+function fullSha(sha: string | undefined, git: GitFacts | undefined): string | undefined {
+  return sha === undefined ? undefined : (git?.commits[sha] ?? sha);
+}
+
+const GIT_TIMEOUT_MS = 10_000;
+
+/** Runs git in `cwd` with a deadline and a bounded output; undefined when it fails. */
+function git(cwd: string, args: string[], env: Record<string, string>): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(
+      'git',
+      args,
+      { cwd, env, timeout: GIT_TIMEOUT_MS, maxBuffer: 1024 * 1024, windowsHide: true },
+      (error, stdout) => resolve(error ? undefined : stdout),
+    );
+  });
+}
+
+/**
+ * Expands the commits Pipelines names (BITBUCKET_COMMIT, BITBUCKET_PR_DESTINATION_COMMIT: 12 characters) to the
+ * 40 characters GitHub always gives, and reads the built commit for `head_commit`, with git in the clone: one
+ * `git cat-file --batch-check` and one `git log`, and for a push without `origin/HEAD` one `git ls-remote` for the
+ * default branch. Nothing when Pipelines names no commit.
+ */
+export async function readGitFacts(
+  workspace: string,
+  env: Record<string, string | undefined>,
+): Promise<GitFacts> {
+  const facts: GitFacts = { commits: {}, unknown: [] };
+  const wanted = [env.BITBUCKET_COMMIT, env.BITBUCKET_PR_DESTINATION_COMMIT].filter(
+    (sha): sha is string => sha !== undefined && /^[0-9a-f]{4,40}$/i.test(sha),
+  );
+  if (wanted.length === 0) return facts;
+  const gitEnv: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+  for (const name of ['PATH', 'HOME', 'SystemRoot']) if (env[name]) gitEnv[name] = env[name];
+  const checked = await new Promise<string | undefined>((resolve) => {
+    const child = execFile(
+      'git',
+      ['cat-file', '--batch-check=%(objectname) %(objecttype)'],
+      { cwd: workspace, env: gitEnv, timeout: GIT_TIMEOUT_MS, maxBuffer: 64 * 1024, windowsHide: true },
+      (error, stdout) => resolve(error ? undefined : stdout),
+    );
+    // git exits at once outside a repository: its stdin closing early is that failure, reported above.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(wanted.map((sha) => `${sha}^{commit}\n`).join(''));
+  });
+  const answers = (checked ?? '').split('\n');
+  wanted.forEach((sha, index) => {
+    const full = /^([0-9a-f]{40}) commit$/.exec(answers[index] ?? '')?.[1];
+    if (full) facts.commits[sha] = full;
+    else facts.unknown.push(sha);
+  });
+  // A Pipelines clone is single-branch, without origin/HEAD: the remote tells its default branch.
+  if (!env.BITBUCKET_PR_ID && (await readOriginHead(workspace)) === undefined) {
+    const remote = await git(workspace, ['ls-remote', '--symref', 'origin', 'HEAD'], gitEnv);
+    const branch = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(remote ?? '')?.[1];
+    if (branch) facts.defaultBranch = branch;
+  }
+  const head = env.BITBUCKET_COMMIT && facts.commits[env.BITBUCKET_COMMIT];
+  if (head) {
+    const format = ['%H', '%T', '%aI', '%an', '%ae', '%cn', '%ce', '%B'].join('%x00');
+    const text = await git(workspace, ['log', '-1', `--format=${format}`, head, '--'], gitEnv);
+    const [id, tree, timestamp, authorName, authorEmail, committerName, committerEmail, message] = (
+      text ?? ''
+    ).split('\0');
+    if (id === head && tree && timestamp && message !== undefined) {
+      facts.head = {
+        id,
+        tree_id: tree,
+        message: message.replace(/\n+$/, ''),
+        timestamp,
+        author: { name: authorName ?? '', email: authorEmail ?? '' },
+        committer: { name: committerName ?? '', email: committerEmail ?? '' },
+      };
+    }
+  }
+  return facts;
 }
 
 function runnerOs(platform: NodeJS.Platform): string {

@@ -18,7 +18,7 @@ import {
   type JavaScriptActionDefinition,
   type NodeRuntime,
 } from './action-definition';
-import { buildActionEnvironment, readOriginHead } from './action-environment';
+import { buildActionEnvironment, readOriginHead, readGitFacts, type GitFacts } from './action-environment';
 import { locateAction, type LocatedAction } from './action-locator';
 import {
   checkJavaScriptExpressions,
@@ -46,6 +46,7 @@ export { combine };
 import { Job, type JobLocation, type JobRecord } from './job-state';
 import { chooseNode, nodeCandidates, type ChosenNode } from './node-runtime';
 import type { RemoteActions } from './remote-actions';
+import { WarmNode } from './script-process';
 
 /** What the runner and `action post` share: where the job is, the caller's environment, what to hide and mask. */
 export interface JobOptions {
@@ -84,6 +85,8 @@ export interface ActionRunOptions extends JobOptions {
   post?: 'queue' | 'now';
   /** `--node`: the only Node.js to consider. */
   node?: string;
+  /** A Node.js the caller started ahead (see WarmNode) for the first phase; used when it is the chosen one. */
+  warm?: WarmNode;
 }
 
 export interface ActionRunResult {
@@ -147,7 +150,7 @@ export async function prepareAction(options: ActionRunOptions): Promise<Prepared
   // A composite's JavaScript actions share one Node.js: one new enough for all of them.
   const node = await chooseNode(
     tree ? newestRuntime(tree) : (definition as JavaScriptActionDefinition).using,
-    nodeCandidates(options.node, options.env, { path: process.execPath, version: process.versions.node }),
+    nodeCandidates(options.node, options.env, OWN_NODE, await existingStartNode(record)),
     record.nodes,
     probeEnv,
   );
@@ -158,13 +161,28 @@ export async function prepareAction(options: ActionRunOptions): Promise<Prepared
     run: async () => {
       const job = await Job.open(options.job);
       try {
-        if (!job.temporary) await job.update((saved) => Object.assign(saved.nodes, record.nodes));
+        if (!job.temporary) {
+          await job.update((saved) => {
+            Object.assign(saved.nodes, record.nodes);
+            saved.startNode ??= OWN_NODE;
+          });
+        }
         return await new ActionRun(definition, located, node, options, job, tree, evaluator).run();
       } finally {
         if (job.temporary) await job.remove();
       }
     },
   };
+}
+
+/** The Node.js running crosscheck. */
+const OWN_NODE = { path: process.execPath, version: process.versions.node };
+
+/** The Node.js the job's first action run started on, while that binary is still there. */
+async function existingStartNode(record: JobRecord): Promise<JobRecord['startNode']> {
+  const start = record.startNode;
+  if (!start || typeof start.path !== 'string') return undefined;
+  return (await fs.stat(start.path).catch(() => undefined))?.isFile() ? start : undefined;
 }
 
 /** Prepares and runs the action; throws ActionDefinitionError (before running anything) when it cannot be run. */
@@ -208,13 +226,30 @@ export function withToken(env: Record<string, string>, options: JobOptions): Rec
   return token === undefined ? result : { ...result, GITHUB_TOKEN: token };
 }
 
-/** The base environment of one action in a job (GITHUB_*, RUNNER_*) and its event payload, written to the job. */
+/**
+ * The base environment of one action in a job (GITHUB_*, RUNNER_*) and its event payload, written to the job. What
+ * git says about the commits is read once per job (kept in `git.json`); `warnings` gets the SHAs it could not expand.
+ */
 export async function actionBaseEnvironment(
   options: JobOptions,
   job: Job,
   action: { directory: string; id: string; remote?: { repository: string; ref: string } },
+  warnings: string[] = [],
 ): Promise<Record<string, string>> {
   const workspace = options.env.BITBUCKET_CLONE_DIR ?? options.cwd;
+  let git = await job
+    .readExtra('git.json')
+    .then((text) => (text === undefined ? undefined : (JSON.parse(text) as GitFacts)))
+    .catch(() => undefined);
+  if (!git) {
+    git = await readGitFacts(workspace, options.env);
+    await job.writeExtra('git.json', JSON.stringify(git));
+    for (const sha of git.unknown) {
+      warnings.push(
+        `The commit ${sha} that Bitbucket names is not in the clone at ${workspace}, so the event payload gives it as Bitbucket does, not as the 40-character SHA GitHub gives. Fetch it (e.g. git fetch origin ${sha}) before crosscheck action run if an action compares commits.`,
+      );
+    }
+  }
   const home = options.env.HOME ?? options.env.USERPROFILE ?? os.homedir();
   const environment = buildActionEnvironment({
     env: options.env,
@@ -226,7 +261,8 @@ export async function actionBaseEnvironment(
     runnerTemp: job.runnerTemp,
     toolCache: path.join(home, '.cache', 'crosscheck', 'tool-cache'),
     eventPath: job.eventPath,
-    defaultBranch: await readOriginHead(workspace),
+    defaultBranch: (await readOriginHead(workspace)) ?? git.defaultBranch,
+    git,
     hostname: os.hostname(),
     debug: options.debug ?? false,
     platform: process.platform,
@@ -257,7 +293,7 @@ class ActionRun {
   async run(): Promise<ActionRunResult> {
     let session: JobSession | undefined;
     try {
-      return await this.runInJob((created) => (session = created));
+      return await this.runWarm((created) => (session = created));
     } catch (error) {
       if (error instanceof ActionDefinitionError && session) {
         const masked = session.masker.mask(error.message);
@@ -267,7 +303,40 @@ class ActionRun {
     }
   }
 
-  private async runInJob(started: (session: JobSession) => void): Promise<ActionRunResult> {
+  /** Runs the action with the first phase's Node.js started now, booting while the job, env and inputs are prepared. */
+  private async runWarm(started: (session: JobSession) => void): Promise<ActionRunResult> {
+    const given = this.options.warm;
+    let warm = this.tree ? undefined : given?.node === this.node.path ? given : this.warmNode();
+    if (warm !== given) given?.dispose();
+    try {
+      return await this.runWith(
+        () => {
+          const taken = warm;
+          warm = undefined;
+          return taken;
+        },
+        () => {
+          warm ??= this.warmNode();
+        },
+        started,
+      );
+    } finally {
+      warm?.dispose();
+    }
+  }
+
+  /** A Node.js for the next phase, started with the caller's visible environment in the workspace. */
+  private warmNode(): WarmNode | undefined {
+    if (this.options.signal?.aborted) return undefined;
+    const workspace = this.options.env.BITBUCKET_CLONE_DIR ?? this.options.cwd;
+    return WarmNode.start(this.node.path, visibleEnvironment(this.options), workspace);
+  }
+
+  private async runWith(
+    takeWarm: () => WarmNode | undefined,
+    warmNext: () => void,
+    started: (session: JobSession) => void,
+  ): Promise<ActionRunResult> {
     const record = await this.job.read();
     const secretVariables = this.options.secretVariables ?? [];
     if (secretVariables.length > 0) {
@@ -276,12 +345,16 @@ class ActionRun {
           if (!saved.maskVariables.includes(name)) saved.maskVariables.push(name);
       });
     }
-    const id = await this.job.update((saved) => nextActionId(saved, this.definition.directory));
-    const baseEnv = await actionBaseEnvironment(this.options, this.job, {
-      directory: this.definition.directory,
-      id,
-      remote: this.located.remote,
-    });
+    const id = await this.job.update((saved) =>
+      nextActionId(saved, usesStepName(this.located.remote?.repository)),
+    );
+    const warnings: string[] = [];
+    const baseEnv = await actionBaseEnvironment(
+      this.options,
+      this.job,
+      { directory: this.definition.directory, id, remote: this.located.remote },
+      warnings,
+    );
     const session = new JobSession(this.job, record, {
       log: this.options.log,
       debug: this.options.debug ?? false,
@@ -292,6 +365,7 @@ class ActionRun {
       allowUnsecureStopTokens: baseEnv.ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS === 'true',
     });
     started(session);
+    for (const warning of warnings) session.processor.report('warning', warning);
     const identity: Identity = {
       directory: this.definition.directory,
       ...(this.located.remote && {
@@ -346,8 +420,13 @@ class ActionRun {
     else if (runtime && this.options.debug) this.options.log.debug(runtime.text);
 
     const stepEnv = this.options.stepEnv ?? {};
-    const phase = (name: 'pre' | 'main' | 'post', script: string, signal: AbortSignal | undefined) =>
-      session
+    const { pre, main, post, preIf, postIf } = definition;
+    const postNow = post !== undefined && (this.options.post === 'now' || this.job.temporary);
+    const phase = (name: 'pre' | 'main' | 'post', script: string, signal: AbortSignal | undefined) => {
+      const warm = takeWarm();
+      // The next phase's Node.js boots while this one runs.
+      if (name === 'pre' || (name === 'main' && postNow)) warmNext();
+      return session
         .runPhase({
           phase: name,
           script,
@@ -358,14 +437,15 @@ class ActionRun {
           inputEnv: inputs.env,
           state: this.state,
           signal,
+          ...(warm && { warm }),
         })
         .then((outcome) => {
           for (const [key, value] of outcome.outputs) this.outputs.set(key, value);
           this.cancelSignal ??= outcome.cancelledWith;
           return outcome.status;
         });
+    };
 
-    const { pre, main, post, preIf, postIf } = definition;
     const signal = this.options.signal;
     let status: StepResult = this.cancelled() ? 'cancelled' : 'success';
     let postRegistered = false;
@@ -466,13 +546,25 @@ class ActionRun {
   }
 }
 
-/** GITHUB_ACTION for a run of the action in `directory`: `__<folder>`, then `__<folder>_2`… within the job. */
-function nextActionId(record: JobRecord, directory: string): string {
-  const base = `__${path.basename(directory).replace(/[^A-Za-z0-9_]/g, '') || 'action'}`;
-  let id = base;
-  for (let count = 2; record.actionIds.includes(id); count++) id = `${base}_${count}`;
+/**
+ * GITHUB_ACTION for the next step named `base` in the job, as GitHub's workflow parser names steps without an id
+ * (its IdBuilder): `__run`, `__self` (a local action), `__owner_repo`; characters other than letters, digits, `_` and
+ * `-` become `_`; `_2`, `_3`… for later ones; at most 100 characters.
+ */
+function nextActionId(record: JobRecord, base: string): string {
+  const name = base.replace(/[^A-Za-z0-9_-]/g, '_');
+  let id = name.slice(0, 100);
+  for (let count = 2; record.actionIds.includes(id); count++) {
+    const suffix = `_${count}`;
+    id = name.slice(0, 100 - suffix.length) + suffix;
+  }
   record.actionIds.push(id);
   return id;
+}
+
+/** The step name GitHub gives `uses:` without an id: `__owner_repo` for a remote action, `__self` for a local one. */
+function usesStepName(repository: string | undefined): string {
+  return repository ? `__${repository.split('/').slice(0, 2).join('_')}` : '__self';
 }
 
 export function describe(status: StepResult): string {
@@ -584,6 +676,8 @@ class JobStepHost implements CompositeHost {
   async runProcess(
     request: ProcessRequest,
   ): Promise<{ status: StepResult; outputs: Map<string, string>; exitCode: number | null }> {
+    // GITHUB_ACTION of a `run:` step: its id, else `__run`, `__run_2`… as GitHub names steps.
+    const actionId = request.stepId ?? (await this.job.update((saved) => nextActionId(saved, '__run')));
     const outcome = await this.session.runPhase({
       phase: 'main',
       script: request.label,
@@ -591,7 +685,7 @@ class JobStepHost implements CompositeHost {
       node: this.node.path,
       command: { file: request.command, args: request.args },
       cwd: request.cwd,
-      baseEnv: await this.baseEnvironment(request.identity),
+      baseEnv: { ...(await this.baseEnvironment(request.identity)), GITHUB_ACTION: actionId },
       stepEnv: request.env,
       inputEnv: {},
       state: new Map(),
@@ -606,12 +700,15 @@ class JobStepHost implements CompositeHost {
     inputs: Record<string, string>,
     stepEnv: Record<string, string>,
     signal: AbortSignal | undefined,
+    stepId?: string,
   ): Promise<NestedStart> {
     const identity: Identity = {
       directory: definition.directory,
       ...(remote && { repository: remote.repository, ref: remote.ref }),
     };
-    const actionId = await this.job.update((saved) => nextActionId(saved, definition.directory));
+    const actionId = await this.job.update((saved) =>
+      nextActionId(saved, stepId ?? usesStepName(remote?.repository)),
+    );
     const baseEnv = await actionBaseEnvironment(this.options, this.job, {
       directory: definition.directory,
       id: actionId,
@@ -716,7 +813,7 @@ class JobStepHost implements CompositeHost {
     let env = this.baseEnvironments.get(identity.directory);
     if (!env) {
       env = this.job
-        .update((saved) => nextActionId(saved, identity.directory))
+        .update((saved) => nextActionId(saved, usesStepName(identity.repository)))
         .then((id) =>
           actionBaseEnvironment(this.options, this.job, {
             directory: identity.directory,

@@ -3,6 +3,10 @@ import { createHash } from 'node:crypto';
 import type { AnnotationInput, ReportInput } from '../../core';
 import type { Annotation } from './action-log';
 import type { ActionRunResult } from './action-runner';
+import { summaryText } from './summary-text';
+
+/** Bitbucket's limit on a report's `details`. */
+const DETAILS_LIMIT = 2000;
 
 const SEVERITY = { error: 'HIGH', warning: 'MEDIUM', notice: 'LOW' } as const;
 
@@ -11,9 +15,7 @@ export function reportFor(run: ActionRunResult, title: string): ReportInput {
     run.annotations.filter((annotation) => annotation.level === level).length;
   return {
     title,
-    details: run.mask(
-      `${run.action.name}: ${run.result}${run.summary ? `. ${run.summary.replace(/\s+/g, ' ').slice(0, 1500)}` : ''}`,
-    ),
+    details: reportDetails(run),
     report_type: 'TEST',
     reporter: 'crosscheck',
     result: run.result === 'success' ? 'PASSED' : 'FAILED',
@@ -23,6 +25,19 @@ export function reportFor(run: ActionRunResult, title: string): ReportInput {
       { title: 'Warnings', type: 'NUMBER', value: count('warning') },
     ],
   };
+}
+
+/**
+ * `<action>: <result>`, then the step summary as plain text (Code Insights shows no markup), masked and within
+ * Bitbucket's 2000 characters.
+ */
+function reportDetails(run: ActionRunResult): string {
+  const head = run.mask(`${run.action.name}: ${run.result}`);
+  if (!run.summary) return head.slice(0, DETAILS_LIMIT);
+  const room = DETAILS_LIMIT - head.length - 2;
+  if (room <= 0) return head.slice(0, DETAILS_LIMIT);
+  // Masked before (a cut never leaves part of a secret) and after (tags no longer split one).
+  return `${head}. ${run.mask(summaryText(run.mask(run.summary), room))}`;
 }
 
 /**

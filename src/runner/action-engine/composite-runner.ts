@@ -91,6 +91,8 @@ export interface ProcessRequest {
   env: Record<string, string>;
   /** The composite action the step belongs to (GITHUB_ACTION_PATH and the `github` context). */
   identity: Identity;
+  /** The step's `id:` (its GITHUB_ACTION), when it has one. */
+  stepId?: string;
   signal: AbortSignal | undefined;
 }
 
@@ -128,6 +130,8 @@ export interface CompositeHost {
     inputs: Record<string, string>,
     stepEnv: Record<string, string>,
     signal: AbortSignal | undefined,
+    /** The step's `id:` (its GITHUB_ACTION), when it has one. */
+    stepId?: string,
   ): Promise<NestedStart>;
 }
 
@@ -245,7 +249,8 @@ export class CompositeRun {
           outcome.exitCode !== undefined && outcome.exitCode !== null
             ? ` with exit code ${outcome.exitCode}`
             : '';
-        const what = `${definition.name}: ${step.key}${step.id ? ` (id ${step.id})` : ''} failed${code}`;
+        // Named as the log names it (the step's name:), with where it is in action.yml.
+        const what = `${definition.name}: step '${label}' failed${code} (${step.key}${step.id ? `, id ${step.id}` : ''})`;
         host.report(
           continueOnError ? 'warning' : 'error',
           continueOnError ? `${what}; continue-on-error is set` : what,
@@ -316,6 +321,7 @@ export class CompositeRun {
         cwd,
         env,
         identity: this.identity,
+        ...(step.id !== undefined && { stepId: step.id }),
         signal,
       });
       return {
@@ -368,6 +374,7 @@ export class CompositeRun {
       inputs.values,
       env,
       signal,
+      step.id,
     );
     return {
       status: started.status,

@@ -2,6 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { ActionDefinitionError } from './action-definition';
 import type { StepResult } from './action-log';
+import { hashFiles } from './hash-files';
 
 // typescript-eslint takes the import attributes of this import type for an object assigned an any (a false report).
 // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
@@ -29,7 +30,9 @@ export const VALUE_LIMIT = 1024 * 1024;
 export const DEPTH_LIMIT = 64;
 
 type ExpressionData = ReturnType<InstanceType<ExpressionsModule['Evaluator']>['evaluate']>;
-type FunctionDefinition = ExpressionsModule['wellKnownFunctions'][string];
+
+/** hashFiles(pattern, …): GitHub allows 1 to 255 patterns. */
+const HASH_FILES = { name: 'hashFiles', minArgs: 1, maxArgs: 255 };
 
 export function hasExpression(value: string): boolean {
   return value.includes('${{');
@@ -170,7 +173,7 @@ export class ExpressionEvaluator {
     try {
       const tokens = new this.engine.Lexer(expression).lex().tokens;
       const functions = conditions ? STATUS_FUNCTIONS.map((name) => ({ name, minArgs: 0, maxArgs: 0 })) : [];
-      return new this.engine.Parser(tokens, [...contexts], functions).parse();
+      return new this.engine.Parser(tokens, [...contexts], [...functions, HASH_FILES]).parse();
     } catch (error) {
       throw this.failure(expression, site, error);
     }
@@ -189,7 +192,7 @@ export class ExpressionEvaluator {
       const context = JSON.parse(JSON.stringify(contexts), data.reviver) as InstanceType<
         typeof data.Dictionary
       >;
-      const functions = new Map(
+      const functions: ConstructorParameters<ExpressionsModule['Evaluator']>[2] = new Map(
         status === undefined
           ? []
           : STATUS_FUNCTIONS.map((name) => [
@@ -205,11 +208,12 @@ export class ExpressionEvaluator {
       // GitHub's own functions, each result bounded (the evaluator prefers these over its built-in ones).
       for (const [name, definition] of Object.entries(this.engine.wellKnownFunctions)) {
         if (functions.has(name)) continue;
-        (functions as Map<string, FunctionDefinition>).set(name, {
+        functions.set(name, {
           ...definition,
           call: (...args) => this.bounded(definition.call(...args), shown, site),
         });
       }
+      functions.set(HASH_FILES.name.toLowerCase(), this.hashFilesFunction(contexts));
       return this.bounded(new Evaluator(tree, context, functions).evaluate(), shown, site);
     } catch (error) {
       if (error instanceof ExpressionError) throw error;
@@ -245,6 +249,26 @@ export class ExpressionEvaluator {
       if (size > VALUE_LIMIT) fail(`of more than ${VALUE_LIMIT / 1024 / 1024} MiB`);
     }
     return value;
+  }
+
+  /** hashFiles over `github.workspace`; a file that cannot be read fails the expression, as on GitHub. */
+  private hashFilesFunction(contexts: ExpressionContexts) {
+    const { data } = this.engine;
+    const workspace = (contexts.github as Record<string, unknown> | undefined)?.workspace;
+    return {
+      ...HASH_FILES,
+      call: (...args: Array<{ coerceString(): string }>) => {
+        if (typeof workspace !== 'string' || workspace === '') {
+          throw new Error('hashFiles() needs github.workspace');
+        }
+        return new data.StringData(
+          hashFiles(
+            workspace,
+            args.map((arg) => arg.coerceString()),
+          ),
+        );
+      },
+    };
   }
 
   private expressionsOf(value: string, site: ExpressionSite): string[] {
@@ -292,10 +316,7 @@ export class ExpressionEvaluator {
   }
 
   private failure(expression: string, site: ExpressionSite, error: unknown): ExpressionError {
-    let reason = error instanceof Error ? error.message : String(error);
-    if (/Unrecognized function: 'hashFiles'/i.test(reason)) {
-      reason = 'hashFiles() is not supported outside GitHub by crosscheck yet';
-    }
+    const reason = error instanceof Error ? error.message : String(error);
     return new ExpressionError(
       `${site.file}: ${site.key}: cannot evaluate '\${{ ${expression} }}': ${reason}.`,
     );

@@ -89,9 +89,70 @@ export function checkEnvironmentPairs(pairs: Array<[string, string]>): void {
  * reconfigure Crosscheck or Node.js in a later `crosscheck` command of the step — where its credentials and requests
  * go, which TLS certificates it trusts, which proxy or git transport it uses. Listed in the README.
  */
+/**
+ * The runner's default variables (GitHub's documented `GITHUB_*`, `RUNNER_*` and `CI`, plus the token): an action
+ * cannot overwrite them, as on GitHub. Other names with those prefixes (github-slug-action's `GITHUB_REF_SLUG`…) may be
+ * exported, as on GitHub.
+ */
+const RUNNER_DEFAULTS = new RegExp(
+  `^(CI|GITHUB_(${[
+    'ACTION',
+    'ACTION_PATH',
+    'ACTION_REF',
+    'ACTION_REPOSITORY',
+    'ACTIONS',
+    'ACTOR',
+    'ACTOR_ID',
+    'API_URL',
+    'BASE_REF',
+    'ENV',
+    'EVENT_NAME',
+    'EVENT_PATH',
+    'GRAPHQL_URL',
+    'HEAD_REF',
+    'JOB',
+    'OUTPUT',
+    'PATH',
+    'REF',
+    'REF_NAME',
+    'REF_PROTECTED',
+    'REF_TYPE',
+    'REPOSITORY',
+    'REPOSITORY_ID',
+    'REPOSITORY_OWNER',
+    'REPOSITORY_OWNER_ID',
+    'RETENTION_DAYS',
+    'RUN_ATTEMPT',
+    'RUN_ID',
+    'RUN_NUMBER',
+    'SERVER_URL',
+    'SHA',
+    'STATE',
+    'STEP_SUMMARY',
+    'TOKEN',
+    'TRIGGERING_ACTOR',
+    'WORKFLOW',
+    'WORKFLOW_REF',
+    'WORKFLOW_SHA',
+    'WORKSPACE',
+  ].join('|')})|RUNNER_(${[
+    'ARCH',
+    'DEBUG',
+    'ENVIRONMENT',
+    'NAME',
+    'OS',
+    'PERFLOG',
+    'TEMP',
+    'TOOL_CACHE',
+    'TRACKING_ID',
+    'WORKSPACE',
+  ].join('|')}))$`,
+  'i',
+);
+
 const REFUSED_VARIABLES: Array<[RegExp, string]> = [
   [/^NODE_OPTIONS$/i, "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command."],
-  [/^(GITHUB|RUNNER)_/i, 'it is a default variable of the runner, which cannot be overwritten'],
+  [RUNNER_DEFAULTS, 'it is a default variable of the runner, which cannot be overwritten'],
   [/^BITBUCKET_/i, "it is a Bitbucket Pipelines variable or one of Crosscheck's credentials and settings"],
   [
     /^(CROSSCHECK_|TRIGGER_|SONAR_TOKEN$|SONAR_HOST_URL$|ATLASSIAN_ACCOUNT_EMAIL$)/i,
@@ -106,6 +167,14 @@ const REFUSED_VARIABLES: Array<[RegExp, string]> = [
     'it would change how Crosscheck fetches actions with git',
   ],
 ];
+
+/**
+ * Whether `name` is one of the runner's defaults: GitHub keeps them without a word when an action writes them (the
+ * default wins), so Crosscheck drops them with a debug line only (github-slug-action writes GITHUB_REF_NAME…).
+ */
+export function isRunnerDefault(name: string): boolean {
+  return RUNNER_DEFAULTS.test(name);
+}
 
 /** Why an action may not set `name` through GITHUB_ENV (a warning to show), or undefined when it may. */
 export function refusedVariable(name: string): string | undefined {

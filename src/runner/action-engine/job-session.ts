@@ -6,12 +6,15 @@ import type { ExportedEnvironment } from './env-file';
 import {
   checkEnvironmentPairs,
   createPhaseFiles,
+  isRunnerDefault,
   readPhaseFiles,
   refusedVariable,
   type PhaseFiles,
 } from './file-commands';
 import type { Job, JobRecord } from './job-state';
-import { runScript } from './script-process';
+import { GitHubServiceHints } from './github-services';
+import { ProblemMatchers } from './problem-matchers';
+import { runScript, type WarmNode } from './script-process';
 import { SecretMasker } from '../../core';
 import { WorkflowCommandProcessor } from './workflow-command-parser';
 
@@ -59,6 +62,8 @@ export interface PhaseSpec {
   /** The action's saved state (STATE_*); what the phase saves is added to it. */
   state: Map<string, string>;
   signal?: AbortSignal;
+  /** A Node.js started ahead for this phase, used when it fits. */
+  warm?: WarmNode;
 }
 
 export interface PhaseOutcome {
@@ -72,6 +77,8 @@ export interface PhaseOutcome {
 export class JobSession {
   readonly masker = new JobMasker();
   readonly processor: WorkflowCommandProcessor;
+  private readonly matchers: ProblemMatchers;
+  private readonly services = new GitHubServiceHints();
   readonly phases: PhaseResult[] = [];
   /** What this process added to the job's GITHUB_ENV and GITHUB_PATH, in order. */
   readonly exported: ExportedEnvironment = { env: [], path: [] };
@@ -86,7 +93,9 @@ export class JobSession {
     for (const secret of [...record.masks, ...options.secrets, ...jobSecrets(record, options.env)])
       this.masker.add(secret);
     this.maskedSoFar = this.masker.added.length;
+    this.matchers = new ProblemMatchers(record.matchers ?? [], options.workspace);
     this.processor = new WorkflowCommandProcessor({
+      matchers: this.matchers,
       log: options.log,
       masker: this.masker,
       debug: options.debug,
@@ -141,7 +150,12 @@ export class JobSession {
       ...(spec.command && { command: spec.command }),
       cwd,
       env: phaseEnvironment(spec, record, files),
-      onLine: (line, stream) => this.processor.processLine(line, stream),
+      ...(spec.warm && { warm: spec.warm }),
+      onLine: (line, stream) => {
+        this.processor.processLine(line, stream);
+        const hint = this.services.check(line);
+        if (hint) this.processor.report('warning', hint);
+      },
       cutter: this.masker,
       signal: spec.signal,
     });
@@ -172,7 +186,8 @@ export class JobSession {
     for (const [name, value] of [...commandState, ...written.state]) spec.state.set(name, value);
     const env = [...commandEnv, ...written.env].filter(([name]) => {
       const refusal = refusedVariable(name);
-      if (refusal) this.processor.report('warning', refusal);
+      if (refusal && isRunnerDefault(name)) this.processor.debugLine(refusal);
+      else if (refusal) this.processor.report('warning', refusal);
       return !refusal;
     });
     const paths = [...effects.paths, ...written.paths];
@@ -206,8 +221,11 @@ export class JobSession {
   /** Records in the job what a phase exported and the masks the action added, for the job's later processes. */
   private async saveToJob(env: Array<[string, string]>, paths: string[]): Promise<void> {
     const masks = this.masker.added.slice(this.maskedSoFar);
-    if (env.length === 0 && paths.length === 0 && masks.length === 0) return;
+    const matchers = this.matchers.changed ? this.matchers.configs : undefined;
+    if (env.length === 0 && paths.length === 0 && masks.length === 0 && !matchers) return;
+    this.matchers.changed = false;
     await this.job.update((record) => {
+      if (matchers) record.matchers = matchers;
       for (const [name, value] of env) {
         delete record.env[name];
         record.env[name] = value;

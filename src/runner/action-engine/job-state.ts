@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionDefinitionError, type NodeRuntime } from './action-definition';
 import { untrustedReason, writeNoFollow } from './private-files';
+import type { MatcherConfig } from './problem-matchers';
 
 /** Where a job's directory is and why there. */
 export interface JobLocation {
@@ -94,13 +95,19 @@ export interface JobRecord {
   /** Phase directories handed out, to name the next one. */
   phases: number;
   nodes: Record<string, NodeProbe>;
+  /** Problem matchers added so far (newest first); they match the output of every later step. */
+  matchers?: MatcherConfig[];
+  /** The Node.js the job's first action run started on: later runs keep it whatever PATH says (GitHub's own Node). */
+  startNode?: { path: string; version: string };
 }
 
 const RECORD_FILE = 'job.json';
 /** Written when Crosscheck creates (or takes over an empty) job directory; a directory without it is not used. */
 const MARKER_FILE = '.crosscheck-job';
 /** What Crosscheck puts in a job directory: the only entries `remove` deletes. */
-const JOB_ENTRIES = [RECORD_FILE, 'temp', 'phases', 'event.json', 'lock'];
+const JOB_ENTRIES = [RECORD_FILE, 'temp', 'phases', 'event.json', 'git.json', 'lock'];
+/** The largest git.json (what git said about the job's commits) read back. */
+const FACTS_LIMIT = 1024 * 1024;
 /** The largest job.json read back. */
 const RECORD_LIMIT = 64 * 1024 * 1024;
 const LOCK_WAIT_MS = 30_000;
@@ -242,6 +249,16 @@ export class Job {
       await fs.rm(path.join(this.directory, entry), { recursive: true, force: true });
     await fs.rm(marker, { force: true });
     if (created) await fs.rmdir(this.directory).catch(() => undefined);
+  }
+
+  /** What the job keeps besides its record (`git.json`): read without following links, undefined when absent. */
+  async readExtra(name: 'git.json'): Promise<string | undefined> {
+    return readNoFollow(path.join(this.directory, name), FACTS_LIMIT);
+  }
+
+  /** Writes `git.json` in the job, 0600 and without following links. */
+  async writeExtra(name: 'git.json', text: string): Promise<void> {
+    await writeNoFollow(path.join(this.directory, name), text, 'replace');
   }
 
   private async locked<T>(body: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-// Picks the Node.js an action runs on: at least its runs.using, the newest of --node / $CROSSCHECK_NODE / our own.
+// Picks the Node.js an action runs on: at least its runs.using, the newest of --node / $CROSSCHECK_NODE / the job's own.
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { ActionDefinitionError, type NodeRuntime } from './action-definition';
@@ -7,7 +7,7 @@ import type { NodeProbe } from './job-state';
 /** A Node.js binary that may run the action, and where it was named. */
 export interface NodeCandidate {
   path: string;
-  source: '--node' | 'CROSSCHECK_NODE' | 'the Node.js running crosscheck';
+  source: '--node' | 'CROSSCHECK_NODE' | 'the Node.js running crosscheck' | 'the Node.js the job started on';
   /** Known without running the binary (our own process). */
   version?: string;
 }
@@ -21,19 +21,30 @@ export interface ChosenNode {
 const PROBE_TIMEOUT_MS = 10_000;
 
 /**
- * The candidates in order: `--node` alone when given (the user chose), else `$CROSSCHECK_NODE` and the Node.js
- * running crosscheck.
+ * The candidates in order: `--node` alone when given (the user chose), else `$CROSSCHECK_NODE` and the runner's own
+ * Node.js: the one the job's first action run started on (`jobStart`, while that binary is still there), as GitHub
+ * runs actions on its own Node.js whatever setup-node put on PATH since; else the Node.js running crosscheck.
  */
 export function nodeCandidates(
   option: string | undefined,
   env: Record<string, string | undefined>,
   current: { path: string; version: string },
+  jobStart?: { path: string; version: string },
 ): NodeCandidate[] {
   if (option) return [{ path: option, source: '--node' }];
   const candidates: NodeCandidate[] = [];
   const configured = env.CROSSCHECK_NODE?.trim();
   if (configured) candidates.push({ path: configured, source: 'CROSSCHECK_NODE' });
-  candidates.push({ path: current.path, source: 'the Node.js running crosscheck', version: current.version });
+  if (jobStart && jobStart.path !== current.path) {
+    // Probed like any other binary: the file may have changed since the job started.
+    candidates.push({ path: jobStart.path, source: 'the Node.js the job started on' });
+  } else {
+    candidates.push({
+      path: current.path,
+      source: 'the Node.js running crosscheck',
+      version: current.version,
+    });
+  }
   return candidates;
 }
 

@@ -1,5 +1,8 @@
 // Runs one action script in its own Node.js process: lines of its output as they come, cancellation as GitHub escalates.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
 export interface ScriptExit {
@@ -21,6 +24,114 @@ export interface ScriptLaunch {
   cutter?: LineCutter;
   /** Aborting sends SIGINT (or the signal named by `signal.reason`), then SIGTERM after 7.5 s, SIGKILL 2.5 s later. */
   signal?: AbortSignal;
+  /** A Node.js already started for this phase (see WarmNode): used when it fits, else a new process is started. */
+  warm?: WarmNode;
+}
+
+/**
+ * Variables Node.js reads while it starts (options, module paths, TLS, locale, time zone…): a warm process started
+ * with other values than the script's environment has would not be the process `node script` makes.
+ */
+const STARTUP_VARIABLES = /^(NODE_|UV_|OPENSSL_|SSL_CERT_|LD_|DYLD_|LANG$|LC_|TZ$|ICU_|V8_)/;
+
+/**
+ * A Node.js started before its phase is ready, waiting on fd 3 (dist/warm-node.js): its start-up overlaps the
+ * runner's own work. It runs nothing until `take` hands it a script; an unused one is killed by `dispose`. It starts
+ * with the caller's visible environment (never Crosscheck's hidden credentials) and gets the phase's environment at
+ * hand-off; when a variable Node.js reads at start-up differs, the phase gets a fresh process instead.
+ */
+export class WarmNode {
+  private child: ChildProcess | undefined;
+  private failed = false;
+
+  private constructor(
+    readonly node: string,
+    private readonly bootEnv: Record<string, string>,
+  ) {}
+
+  /** Starts one, or returns undefined when the shim is not beside this file (e.g. a copy without it). */
+  static start(node: string, env: Record<string, string>, cwd: string): WarmNode | undefined {
+    const shim = path.join(__dirname, 'warm-node.js');
+    if (!existsSync(shim)) return undefined;
+    const warm = new WarmNode(node, env);
+    try {
+      warm.child = spawn(node, [shim], {
+        cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+      });
+      warm.child.on('error', () => {
+        warm.failed = true;
+      });
+      // Whatever it prints before a hand-off is not the script's: it prints nothing.
+      warm.child.stdout?.pause();
+      warm.child.stderr?.pause();
+      // An unused one never keeps the runner alive; when the runner exits, fd 3 closes and it exits too.
+      referenced(warm.child, false);
+    } catch {
+      return undefined;
+    }
+    return warm;
+  }
+
+  /** The process, handed `launch`'s script and environment; undefined when it does not fit or is gone. */
+  take(launch: ScriptLaunch): ChildProcess | undefined {
+    const child = this.child;
+    this.child = undefined;
+    if (!child) return undefined;
+    const fits =
+      !this.failed &&
+      child.exitCode === null &&
+      child.signalCode === null &&
+      launch.command === undefined &&
+      launch.node === this.node &&
+      sameStartup(this.bootEnv, launch.env);
+    const control = child.stdio[3] as Writable | null | undefined;
+    if (!fits || !control) {
+      child.kill('SIGKILL');
+      return undefined;
+    }
+    referenced(child, true);
+    control.on('error', () => undefined);
+    control.end(JSON.stringify({ script: launch.script, cwd: launch.cwd, env: launch.env }));
+    child.stdout?.resume();
+    child.stderr?.resume();
+    return child;
+  }
+
+  /** Stops it when it was not used. */
+  dispose(): void {
+    this.child?.kill('SIGKILL');
+    this.child = undefined;
+  }
+}
+
+/** Whether a process and its pipes keep the event loop alive. */
+function referenced(child: ChildProcess, keepAlive: boolean): void {
+  const handles = [child, ...child.stdio] as Array<{ ref?: () => void; unref?: () => void } | null>;
+  for (const handle of handles) (keepAlive ? handle?.ref : handle?.unref)?.call(handle);
+}
+
+/**
+ * The environment a Node.js started before anything is known gets: the variables Node.js reads while starting (which
+ * must then match the phase's) and PATH, HOME, SystemRoot; nothing else, so no credential is in it.
+ */
+export function startupEnvironment(env: Record<string, string | undefined>): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && (STARTUP_VARIABLES.test(name) || /^(PATH|HOME|SystemRoot)$/.test(name))) {
+      picked[name] = value;
+    }
+  }
+  return picked;
+}
+
+function sameStartup(boot: Record<string, string>, env: Record<string, string>): boolean {
+  const names = new Set(
+    [...Object.keys(boot), ...Object.keys(env)].filter((name) => STARTUP_VARIABLES.test(name)),
+  );
+  return [...names].every((name) => boot[name] === env[name]);
 }
 
 /** GitHub's runner: SIGINT, then SIGTERM after 7.5 s, then SIGKILL after another 2.5 s. */
@@ -39,14 +150,16 @@ export const LINE_LIMIT = 1024 * 1024;
 export function runScript(launch: ScriptLaunch): Promise<ScriptExit> {
   return new Promise((resolve) => {
     const { signal } = launch;
-    let child: ReturnType<typeof spawn>;
+    let child: ChildProcess;
     try {
-      child = spawn(launch.command?.file ?? launch.node, launch.command?.args ?? [launch.script], {
-        cwd: launch.cwd,
-        env: launch.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        windowsHide: true,
-      });
+      child =
+        launch.warm?.take(launch) ??
+        spawn(launch.command?.file ?? launch.node, launch.command?.args ?? [launch.script], {
+          cwd: launch.cwd,
+          env: launch.env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          windowsHide: true,
+        });
     } catch (error) {
       resolve({ exitCode: null, signal: null, error: error as Error });
       return;

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { SecretMasker } from '../../core';
 import type { ActionLog, Annotation, AnnotationLevel, PhaseName } from './action-log';
+import type { ProblemMatchers } from './problem-matchers';
 
 /** One parsed `::name key=value,…::data` line; property names are lower-cased, values and data unescaped. */
 export interface WorkflowCommand {
@@ -110,6 +111,8 @@ export interface CommandProcessorOptions {
   allowUnsecureCommands: boolean;
   /** ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS=true accepts any `::stop-commands::` token. */
   allowUnsecureStopTokens: boolean;
+  /** The job's problem matchers: `add-matcher` / `remove-matcher` change them, every other line is matched. */
+  matchers?: ProblemMatchers;
 }
 
 const REGISTERED_COMMANDS = new Set([
@@ -150,7 +153,6 @@ export class WorkflowCommandProcessor {
   private effects = emptyEffects();
   private stopToken: string | undefined;
   private echo: boolean;
-  private matcherWarned = false;
 
   constructor(private readonly options: CommandProcessorOptions) {
     this.echo = options.debug;
@@ -188,12 +190,12 @@ export class WorkflowCommandProcessor {
         this.print(line, stream);
         this.debug('Resume processing commands');
       } else {
-        this.print(line, stream);
+        this.output(line, stream);
       }
       return;
     }
     if (!command || name === undefined || !REGISTERED_COMMANDS.has(name)) {
-      this.print(line, stream);
+      this.output(line, stream);
       return;
     }
     if (this.echo && !NEVER_ECHOED.has(name)) this.print(line, stream);
@@ -261,15 +263,10 @@ export class WorkflowCommandProcessor {
         if (data === '') throw new Error("Parameter 'path' cannot be null or empty.");
         this.effects.paths.push(data);
         return;
-      default:
-        // add-matcher / remove-matcher: problem matchers scan the log on GitHub; nothing here does.
-        if (!this.matcherWarned) {
-          this.matcherWarned = true;
-          this.report(
-            'warning',
-            `Problem matchers are not supported outside GitHub; '::${name}::' was ignored.`,
-          );
-        }
+      case 'add-matcher':
+      case 'remove-matcher':
+        this.changeMatchers(name, command);
+        return;
     }
   }
 
@@ -298,8 +295,56 @@ export class WorkflowCommandProcessor {
     this.options.log.annotation(annotation);
   }
 
+  /**
+   * `add-matcher FILE` / `remove-matcher owner=…` (or `::remove-matcher::FILE`), as the runner's command extensions:
+   * a missing file name or owner is a warning, a bad file fails the command.
+   */
+  private changeMatchers(name: 'add-matcher' | 'remove-matcher', command: WorkflowCommand): void {
+    const matchers = this.options.matchers;
+    if (!matchers) return;
+    const owner = command.properties.owner;
+    if (name === 'add-matcher') {
+      if (command.data === '') return this.report('warning', 'File path must be specified.');
+      const owners = matchers.addFile(command.data);
+      if (owners.length > 0) this.debug(`Added matchers: '${owners.join("', '")}'.`);
+      return;
+    }
+    if (owner && command.data) {
+      return this.report(
+        'warning',
+        'Either specify an owner name or a file path in ##[remove-matcher] command. Both values cannot be set.',
+      );
+    }
+    if (!owner && !command.data) {
+      return this.report(
+        'warning',
+        'Either an owner name or a file path must be specified in ##[remove-matcher] command.',
+      );
+    }
+    matchers.remove(owner, command.data || undefined);
+  }
+
+  /** A line that is not a command: printed, and an annotation when a problem matcher matches it. */
+  private output(line: string, stream: 'stdout' | 'stderr'): void {
+    this.print(line, stream);
+    const problem = this.options.matchers?.match(line);
+    if (!problem) return;
+    const mask = (text: string) => this.options.masker.mask(text);
+    const annotation: Annotation = { level: problem.level, message: mask(problem.message), source: 'action' };
+    if (problem.code) annotation.title = mask(problem.code);
+    if (problem.file) annotation.file = mask(problem.file);
+    if (problem.line !== undefined) annotation.line = problem.line;
+    if (problem.column !== undefined && problem.line !== undefined) annotation.column = problem.column;
+    this.addAnnotation(annotation);
+  }
+
   private print(line: string, stream: 'stdout' | 'stderr'): void {
     this.options.log.line(this.options.masker.mask(line), stream);
+  }
+
+  /** A line of the runner's own shown only with debug logging (RUNNER_DEBUG / --debug), masked. */
+  debugLine(text: string): void {
+    this.debug(text);
   }
 
   private debug(text: string): void {

@@ -196,6 +196,7 @@ export async function actionRun(
         post: options.post === 'now' ? 'now' : 'queue',
         node: stringOption(options, 'node'),
         signal: cancellation.signal,
+        ...(context.warmNode && { warm: context.warmNode }),
       }),
     );
     if (target && connection) {
