@@ -131,7 +131,12 @@ async function startRegistry(): Promise<{ url: string; requests: string[]; serve
 }
 
 /** The pull request's pipeline: `crosscheck trigger` as examples/individual runs it. */
-async function trigger(sandbox: Sandbox, commit: string, triggerToken: string): Promise<PipelineRun> {
+async function trigger(
+  sandbox: Sandbox,
+  commit: string,
+  triggerToken: string,
+  branch = BRANCH,
+): Promise<PipelineRun> {
   const before = sandbox.pipelines(CENTRAL).length;
   const result = await runCrosscheck(
     [
@@ -155,7 +160,7 @@ async function trigger(sandbox: Sandbox, commit: string, triggerToken: string): 
         BITBUCKET_REPO_FULL_NAME: REPO,
         BITBUCKET_WORKSPACE: seed.workspace,
         BITBUCKET_COMMIT: commit,
-        BITBUCKET_BRANCH: BRANCH,
+        BITBUCKET_BRANCH: branch,
         BITBUCKET_PR_ID: String(seed.webApp.pullRequest.id),
         BITBUCKET_PR_DESTINATION_BRANCH: 'main',
         BITBUCKET_BUILD_NUMBER: '7',
@@ -326,38 +331,7 @@ describe('central pipeline against a hostile pull request (sandbox pipeline runn
     // A commit Bitbucket knows but git cannot fetch (the branch moved, history rewritten).
     const ghost = 'f'.repeat(40);
     sandbox.addCommit(REPO, ghost, { branch: 'feature/ghost' });
-    const fetchRun = await (async () => {
-      const before = sandbox.pipelines(CENTRAL).length;
-      const result = await runCrosscheck(
-        [
-          'trigger',
-          '--central',
-          CENTRAL,
-          '--pipeline',
-          'sonar-pr-check',
-          '--pending-key',
-          'sonar',
-          '--ref',
-          'main',
-        ],
-        {
-          env: {
-            BITBUCKET_API_URL: sandbox.bitbucketApiUrl,
-            ATLASSIAN_ACCOUNT_EMAIL: sandbox.demo.email,
-            BITBUCKET_API_TOKEN: sandbox.demo.apiToken,
-            BITBUCKET_REPO_FULL_NAME: REPO,
-            BITBUCKET_COMMIT: ghost,
-            BITBUCKET_BRANCH: 'feature/ghost',
-          },
-        },
-      );
-      assert.equal(result.code, 0, result.stderr);
-      const started = await waitFor(() => sandbox.pipelines(CENTRAL)[before], 10_000);
-      return waitFor(() => {
-        const now = sandbox.pipelines(CENTRAL).find((candidate) => candidate.uuid === started.uuid);
-        return now?.state === 'COMPLETED' ? now : undefined;
-      }, 120_000);
-    })();
+    const fetchRun = await trigger(sandbox, ghost, sandbox.demo.apiToken, 'feature/ghost');
     const [fetchStatus] = sandbox.buildStatuses(REPO, ghost);
     assert.equal(fetchStatus?.state, 'FAILED', fetchRun.steps.map((step) => step.log).join('\n'));
     assert.equal(fetchStatus?.description, "The pull request's commit could not be fetched");
