@@ -3,7 +3,7 @@
 //   GET  /_sandbox/state           → statuses, pipeline runs (secured values redacted), Sonar tasks, central outcome
 //   POST /_sandbox/faults          {method?, pathPattern: "regex source", flags?, faults: [429|500|502|503|504|"reset"|"hang"], retryAfter?}
 //   POST /_sandbox/build-status    {repo: "acme/web-app", commit, key, state, name?, description?, url?, refname?} (as setBuildStatus)
-//   POST /_sandbox/central-outcome {result: "SUCCESSFUL"|"FAILED"} → outcome of the next default central runs
+//   POST /_sandbox/central-outcome {result: "SUCCESSFUL"|"FAILED"} → outcome of the next default central runs (canned status, or the quality gate of scanner uploads)
 //   POST /_sandbox/commit          {repo, hash, branch?, parents?: string[], message?} (as addCommit)
 //   POST /_sandbox/pull-request-source {repo, id: number, commit} (as setPullRequestSource)
 import type { BuildStatusInput } from './bitbucket-statuses';

@@ -10,6 +10,9 @@ export type {
   PipelineResult,
   PipelineStateName,
   PipelineVariable,
+  PipelineStep,
+  PipelineStepControl,
+  StepResult,
 } from './bitbucket-pipelines';
 export { CENTRAL_STATUS, type CentralOutcome } from './central-run';
 export { RATE_LIMIT_MESSAGE, type Fault, type FaultRule } from './faults';
@@ -25,4 +28,5 @@ export {
   type SonarTaskStatus,
   type SubmitAnalysisOptions,
   type SubmittedAnalysis,
+  type ScannerSubmission,
 } from './sonar';
