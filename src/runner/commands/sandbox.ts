@@ -30,6 +30,8 @@ export async function sandbox(
     log: options.verbose ? (line) => reporter.progress(line) : undefined,
   });
   const { demo } = server;
+  // The demo credentials are public (they only open this sandbox): printed in clear so the banner's lines paste.
+  reporter.revealPublic(publicDemoValues(demo));
   const info = {
     url: server.url,
     bitbucketApiUrl: server.bitbucketApiUrl,
@@ -75,4 +77,11 @@ export async function sandbox(
   });
   reporter.progress('Stopping the sandbox…');
   await server.close();
+}
+
+/** Every credential the sandbox seeded: public values, valid nowhere but in this sandbox. */
+function publicDemoValues(demo: object): string[] {
+  return Object.values(demo).flatMap((value: unknown) =>
+    typeof value === 'string' ? [value] : value && typeof value === 'object' ? publicDemoValues(value) : [],
+  );
 }
