@@ -6,6 +6,7 @@ import { statusGet } from './commands/status-get';
 import { statusSet } from './commands/status-set';
 import type { RunnerContext } from './context';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, ExitError, exitCodeFor } from './exit-codes';
+import { environmentError } from './environment-errors';
 import { type OptionValues, resolveOptions } from './inputs';
 import { Reporter } from './reporter';
 
@@ -66,7 +67,8 @@ export function buildProgram(
         const options = resolveOptions(command, context.env);
         reporter = new Reporter(context, { json: Boolean(options.json), verbose: Boolean(options.verbose) });
         await fn(options, context, reporter, command);
-      } catch (error) {
+      } catch (thrown) {
+        const error = environmentError(thrown) ?? thrown;
         failure = error;
         if (!(error instanceof ExitError)) reporter.failure(error);
         exitCode = exitCodeFor(error);
@@ -147,12 +149,9 @@ export async function runCli(
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      )
-        return EXIT_OK;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_OK;
+      // Help shown because something was missing (`crosscheck status` without set or get) is a usage error.
+      if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
       if (error.code === 'commander.executeSubCommandAsync') return EXIT_FAILED;
       return EXIT_USAGE;
     }
