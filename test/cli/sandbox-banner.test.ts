@@ -17,11 +17,11 @@ function startBanner(): Promise<{ child: ChildProcess; banner: string }> {
     });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (chunk) => {
+    child.stdout.on('data', (chunk) => {
       stdout += chunk;
       if (/^Other demo credentials:.*$/m.test(stdout)) resolve({ child, banner: stdout });
     });
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => reject(new Error(`sandbox exited ${code} before its banner: ${stderr}`)));
   });

@@ -42,7 +42,12 @@ describe('crosscheck status (CLI against the sandbox)', function () {
     );
 
   it('prints a mark that fits each state: never ✓ before FAILED or STOPPED', async () => {
-    const marks = { pending: '… INPROGRESS', failed: '✗ FAILED', stopped: '■ STOPPED', passed: '✓ SUCCESSFUL' };
+    const marks = {
+      pending: '… INPROGRESS',
+      failed: '✗ FAILED',
+      stopped: '■ STOPPED',
+      passed: '✓ SUCCESSFUL',
+    };
     for (const [state, printed] of Object.entries(marks)) {
       const result = await set(['--key', 'marks', '--state', state]);
       assert.equal(result.code, 0, result.stderr);
