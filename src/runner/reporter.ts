@@ -164,15 +164,17 @@ export class Reporter {
   /** Says what went wrong, why, and what to do; under GitHub Actions also as an ::error:: annotation. */
   failure(error: unknown): void {
     const lines: string[] = [];
+    // An Actions runner shows an ::error:: as an error already (and `crosscheck action run` prints it as "error: …").
+    const prefix = this.githubActions ? '' : 'error: ';
     if (error instanceof CrosscheckError) {
-      lines.push(`error: ${error.message}`);
+      lines.push(`${prefix}${error.message}`);
       if (error instanceof ApiError) lines.push(`  why: ${error.diagnosis}`);
       if (error.hint) lines.push(`  fix: ${error.hint}`);
       if (error instanceof NetworkError)
         lines.push(`  request: ${error.request.method} ${error.request.url}`);
     } else {
       lines.push(
-        `error: ${error instanceof Error ? withSourceLines(error.stack ?? error.message) : String(error)}`,
+        `${prefix}${error instanceof Error ? withSourceLines(error.stack ?? error.message) : String(error)}`,
       );
       lines.push('  This is a bug in Crosscheck; please report it with the output of --verbose.');
     }
