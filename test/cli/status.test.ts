@@ -257,7 +257,7 @@ describe('crosscheck status (CLI against the sandbox)', function () {
       );
       assert.equal(result.code, 2);
       assert.match(result.stderr, /line 2: invalid JSON/);
-      assert.match(result.stderr, /line 3: --state "nope"/);
+      assert.match(result.stderr, /line 3: state "nope"/);
       assert.equal(sandbox.requests.length, before);
     });
   });

@@ -75,3 +75,21 @@ describe('wrong fixes a newcomer would have been given', function () {
     assert.doesNotMatch(result.stdout + result.stderr, /error: error:/);
   });
 });
+
+describe('status set --from names what a line lacks by its JSON field', () => {
+  it('a line without url, one without key, one with a bad repo: the field, the flag that could give it, no contradiction', async () => {
+    const lines = [
+      '{"key":"a","state":"passed"}',
+      '{"state":"passed","url":"https://ci.example.com/1"}',
+      '{"key":"b","state":"passed","url":"https://ci.example.com/1","repo":"bad"}',
+    ].join('\n');
+    const result = await runCrosscheck(['status', 'set', '--from', '-', '--repo', REPO, '--commit', COMMIT], {
+      stdin: lines,
+    });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /line 1: url \(or --url\) is required outside a CI run\./);
+    assert.match(result.stderr, /line 2: key \(or --key\) is required\./);
+    assert.match(result.stderr, /line 3: repo "bad" is not of the form workspace\/repo\./);
+    assert.doesNotMatch(result.stderr, /optionally[^.]*url/);
+  });
+});
