@@ -229,7 +229,7 @@ describe('crosscheck demo', () => {
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
     const story = result.stdout;
     const order = [
-      /\$ crosscheck trigger --central acme\/central-checks --pipeline sonar-pr-check --pending-key sonar/,
+      /\$ crosscheck trigger --central "\$BITBUCKET_WORKSPACE\/central-checks" --pipeline sonar-pr-check --pending-key sonar/,
       /INPROGRESS sonar SonarQube/,
       /\$ crosscheck sonar-gate/,
       /✗ FAILED sonar on acme\/web-app@\w+: Quality gate failed: Coverage on New Code 62\.5% < 80%; New Bugs 3 > 0/,
