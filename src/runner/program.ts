@@ -31,8 +31,8 @@ Credentials come only from the environment (or action inputs), never from flags:
   BITBUCKET_OAUTH_CLIENT_ID + _SECRET             OAuth consumer, client-credentials grant
   BITBUCKET_API_URL                               default https://api.bitbucket.org/2.0
 
-Exit codes: 0 done, 1 refused or failed (after retries), 2 bad usage or input (nothing sent),
-70 a bug in Crosscheck (please report it with the output of --verbose).`;
+Exit codes: 0 done, 1 refused or failed (after retries), 2 bad usage, input or environment (a busy port,
+a missing path; nothing sent), 70 a bug in Crosscheck (please report it with the output of --verbose).`;
 
 export function buildProgram(
   context: RunnerContext,
