@@ -94,17 +94,30 @@ const noStreamsPolyfill = {
 };
 
 /**
- * commander loads child_process at start-up for executable subcommands, which Crosscheck does not use; loading it
- * only on first use saves every command several milliseconds.
+ * Node.js modules a library loads at start-up but uses only on some paths, loaded instead on first use: commander's
+ * child_process (executable subcommands, which Crosscheck does not use), and node-fetch's https (TLS and crypto, only
+ * for an https URL) and zlib (only for a compressed answer). Every command saves their load; a request to a plain-http
+ * stand-in (the sandbox) never pays for TLS.
  */
-const lazyChildProcessForCommander = {
-  name: 'lazy-child-process-for-commander',
+const LAZY_BUILTINS = [
+  { importer: /[\\/]commander[\\/]/, modules: ['child_process'] },
+  { importer: /[\\/]node-fetch[\\/]/, modules: ['https', 'zlib'] },
+];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
   setup(build) {
-    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
-      contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+    build.onResolve({ filter: /^(node:)?(child_process|https|zlib)$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      const rule = LAZY_BUILTINS.find(
+        (candidate) => candidate.importer.test(args.importer) && candidate.modules.includes(name),
+      );
+      return rule ? { path: name, namespace: 'lazy' } : undefined;
+    });
+    // `__esModule` is answered without loading: the bundle's interop helper asks it of every module it imports.
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      contents:
+        `module.exports = new Proxy({}, { get: (_, name) => name === '__esModule' ? undefined : ` +
+        `require('node:${args.path}')[name] });`,
       loader: 'js',
     }));
   },
@@ -135,7 +148,7 @@ async function main() {
           CROSSCHECK_CENTRAL_PIPELINE: JSON.stringify(centralExample('bitbucket-pipelines.yml')),
           CROSSCHECK_CENTRAL_SONAR_SETTINGS: JSON.stringify(centralExample('sonar-central.properties')),
         },
-        plugins: [chunkPlugin(entry.chunk, entry.out), noStreamsPolyfill, lazyChildProcessForCommander],
+        plugins: [chunkPlugin(entry.chunk, entry.out), noStreamsPolyfill, lazyBuiltins],
         logLevel: 'warning',
       }),
     ),

@@ -12,7 +12,11 @@ const path = require('node:path');
 
 const REPOSITORY = path.resolve(__dirname, '..');
 /** What the .vsix may hold; .vscodeignore (staged too) keeps `vsce ls` and the package in step. */
-const STAGED = ['.vscodeignore', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/extension.js', 'media'];
+const STAGED = ['.vscodeignore', 'LICENSE', 'CHANGELOG.md', 'dist/extension.js', 'media'];
+/** The extension's own page (users', not the developers' README.md), staged as the .vsix's README.md. */
+const EXTENSION_README = 'media/readme/README.md';
+/** Files under a staged folder that stay out of the .vsix. */
+const UNSHIPPED = ['media/tsconfig.json', EXTENSION_README];
 
 function parseArguments(argv) {
   const options = {
@@ -53,6 +57,13 @@ function main() {
         throw new Error(`${from} is missing: build the extension first (npm run build)`);
       fs.cpSync(from, path.join(staging, entry), { recursive: true });
     }
+    // Not for the .vsix: the webview script's type-check config, and the README staged as the root one below
+    // (vsce's .vscodeignore cannot re-exclude files under an included folder).
+    for (const unshipped of UNSHIPPED) fs.rmSync(path.join(staging, unshipped), { force: true });
+    fs.writeFileSync(
+      path.join(staging, 'README.md'),
+      extensionReadme(fs.readFileSync(path.join(options.source, EXTENSION_README), 'utf8')),
+    );
     // The npm `files` list and the scripts stay behind: vsce would refuse the first and re-run the second.
     const manifest = JSON.parse(fs.readFileSync(path.join(options.source, 'package.json'), 'utf8'));
     delete manifest.files;
@@ -66,9 +77,22 @@ function main() {
   }
 }
 
-try {
-  main();
-} catch (error) {
-  console.error(`package-vsix: ${error.message}`);
-  process.exit(1);
+/**
+ * The extension README as the .vsix's root README.md: its relative links (the screenshot beside it) are made relative
+ * to the package root, where vsce and VS Code resolve them.
+ */
+function extensionReadme(text) {
+  const folder = path.posix.dirname(EXTENSION_README);
+  return text.replace(/(\]\()(?![a-z]+:|#|\/)([^)\s]+)/g, (_, open, target) => `${open}${folder}/${target}`);
+}
+
+module.exports = { extensionReadme, EXTENSION_README };
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`package-vsix: ${error.message}`);
+    process.exit(1);
+  }
 }

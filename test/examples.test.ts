@@ -117,6 +117,8 @@ describe('examples/*/bitbucket-pipelines.yml', () => {
         ...Object.values(ENVIRONMENT_NAMES),
         ...['SONAR_TOKEN', 'SONAR_HOST_URL'].filter((name) => help.stdout.includes(name)),
         ...[...example.lines.join('\n').matchAll(/\$\{?([A-Z_][A-Z0-9_]*)\b/g)].map((match) => match[1]!),
+        // The install step checks the release tarball against it.
+        'CROSSCHECK_TARBALL_SHA256',
       ]);
       assert.ok(example.documented.length > 0, 'the header lists the variables to set');
       assert.deepEqual(
@@ -164,10 +166,14 @@ describe('pinned versions in the examples and the README', () => {
     for (const example of [INDIVIDUAL, CENTRAL]) {
       assert.equal((example.yaml as { image?: unknown }).image, 'node:24', example.name);
     }
-    assert.ok(
-      INDIVIDUAL.lines.some((line) => line.includes(`crosscheck@${version}`)),
-      `${INDIVIDUAL.name} installs crosscheck@${version}`,
+    const tarball = INDIVIDUAL.lines.some((line) =>
+      line.includes(`npm install --global --offline ./crosscheck-${version}.tgz`),
     );
+    const checked = INDIVIDUAL.lines.some(
+      (line) => /sha256sum --check/.test(line) && line.includes(`crosscheck-${version}.tgz`),
+    );
+    assert.ok(tarball, `${INDIVIDUAL.name} installs the crosscheck ${version} tarball`);
+    assert.ok(checked, `${INDIVIDUAL.name} checks the tarball's sha256 before installing it`);
   });
 
   it('the central example installs the release tarball of this version, checked against its sha256, outside any tree', () => {
@@ -197,6 +203,18 @@ describe('pinned versions in the examples and the README', () => {
     // No npx, and no registry install of crosscheck (the package is not on the public registry).
     assert.doesNotMatch(CENTRAL.lines.join('\n'), /\bnpx\b|npm install[^\n]*\bcrosscheck@/);
   });
+
+  // The name crosscheck is not on the public npm registry yet: a line that installs it from there would 404, or
+  // install a squatter's package in a step that holds the Bitbucket token.
+  for (const { name, text } of documents) {
+    it(`${name}: installs crosscheck only from a tarball or a private registry, never the public one`, () => {
+      const lines = text
+        .split('\n')
+        .filter((line) => /\b(npx\b[^\n]*|npm (install|i)\b[^\n]*)\bcrosscheck@/.test(line))
+        .filter((line) => !/private registry|@acme\/crosscheck|npm\.example\.com/.test(line));
+      assert.deepEqual(lines, [], `${name} installs crosscheck from the public registry`);
+    });
+  }
 
   for (const { name, text } of documents) {
     it(`${name}: every crosscheck version, action tag and Node image is the current one`, () => {
@@ -243,7 +261,7 @@ describe('crosscheck demo', () => {
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
     const story = result.stdout;
     const order = [
-      /\$ crosscheck trigger --central acme\/central-checks --pipeline sonar-pr-check --pending-key sonar/,
+      /\$ crosscheck trigger --central "\$BITBUCKET_WORKSPACE\/central-checks" --pipeline sonar-pr-check --pending-key sonar/,
       /INPROGRESS sonar SonarQube/,
       /\$ crosscheck sonar-gate/,
       /✗ FAILED sonar on acme\/web-app@\w+: Quality gate failed: Coverage on New Code 62\.5% < 80%; New Bugs 3 > 0/,

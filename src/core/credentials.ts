@@ -99,6 +99,24 @@ export function resolveCredential(
     }
   }
 
+  for (const key of [
+    'email',
+    'apiToken',
+    'accessToken',
+    'appPassword',
+    'oauthClientId',
+    'oauthClientSecret',
+  ] as const) {
+    const quote = quoteAround(input[key]);
+    if (quote) {
+      throw new CredentialError(
+        `${names[key]} ${quote}, so the quotes were taken as part of the value and Bitbucket would refuse it (401).`,
+        `Set ${names[key]} to the bare value, without quotes: in a Bitbucket or GitHub variable paste the value alone; ` +
+          'in a .env file, docker --env-file or a YAML value already in quotes, drop the inner quotes.',
+      );
+    }
+  }
+
   const apiTokens: Array<{ token: string; source: string }> = [];
   const accessTokens: Array<{ token: string; source: string }> = [];
   const appPasswords: string[] = [];
@@ -183,6 +201,15 @@ export function resolveCredential(
     `Set ${names.email} and ${names.apiToken} (an Atlassian API token with scopes), or ${names.accessToken} ` +
       `(a repository, project or workspace access token), or ${names.oauthClientId} and ${names.oauthClientSecret}. ${API_TOKEN_HELP}`,
   );
+}
+
+/** Says where a value carries a quote character that no credential holds ("starts with a quote"), if it does. */
+function quoteAround(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const quotes = /^["'`\u2018\u2019\u201c\u201d]/;
+  if (quotes.test(value)) return `starts with a quote (${value[0]})`;
+  if (quotes.test(value.slice(-1))) return `ends with a quote (${value.slice(-1)})`;
+  return undefined;
 }
 
 function requireEmail(input: CredentialSources, names: SourceNames, tokenSource: string): string {

@@ -75,6 +75,7 @@ export {
 // The SonarQube gate check.
 export { conditionsTable } from './sonar/conditions';
 export { connectSonar } from './sonar/connection';
+export { bitbucketApiUrlProblem, parseBitbucketApiUrl } from './bitbucket/api-url';
 export { parseGatePolicy } from './sonar/gate';
 export {
   runGateCheck,

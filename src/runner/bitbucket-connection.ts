@@ -2,6 +2,7 @@
 import {
   type BitbucketConnection,
   connectBitbucket,
+  CredentialError,
   DEFAULT_API_URL,
   DEFAULT_OAUTH_TOKEN_URL,
   type TransportOptions,
@@ -11,6 +12,7 @@ import {
   type SourceNames,
   looksLikeToken,
   parseApiUrl,
+  parseBitbucketApiUrl,
   proxyFromEnvironment,
   userAgent,
 } from '../core';
@@ -76,9 +78,11 @@ export function transportFromEnvironment(
 /** BITBUCKET_API_URL checked (https, no query), or undefined for the default. */
 export function apiUrlFromEnvironment(env: Record<string, string | undefined>): string | undefined {
   return env.BITBUCKET_API_URL?.trim()
-    ? parseApiUrl(env.BITBUCKET_API_URL, 'BITBUCKET_API_URL', {
-        fix: `Leave it unset (${DEFAULT_API_URL}) or give the API base URL of a stand-in, e.g. http://127.0.0.1:8080/2.0.`,
-      })
+    ? parseBitbucketApiUrl(
+        env.BITBUCKET_API_URL,
+        'BITBUCKET_API_URL',
+        `Leave it unset (${DEFAULT_API_URL}) or give the API base URL of a stand-in, e.g. http://127.0.0.1:8080/2.0.`,
+      )
     : undefined;
 }
 
@@ -108,20 +112,46 @@ export function connectFromEnvironment(
   const { env } = context;
   const { sources, names } = credentialSources(env);
   for (const secret of candidateSecrets(sources)) reporter.secret(secret);
-  const connection = connectBitbucket({
-    credentials: sources,
-    names,
-    apiUrl: apiUrlFromEnvironment(env),
-    oauthTokenUrl: env.BITBUCKET_OAUTH_TOKEN_URL?.trim()
-      ? parseApiUrl(env.BITBUCKET_OAUTH_TOKEN_URL, 'BITBUCKET_OAUTH_TOKEN_URL', {
-          fix: `Leave it unset (${DEFAULT_OAUTH_TOKEN_URL}) or give the token endpoint's https URL.`,
-        })
-      : undefined,
-    onSecret: (secret) => reporter.secret(secret),
-    transport: transportFromEnvironment(context, reporter, options),
-  });
+  const connection = withActionTokenHint(env, sources, () =>
+    connectBitbucket({
+      credentials: sources,
+      names,
+      apiUrl: apiUrlFromEnvironment(env),
+      oauthTokenUrl: env.BITBUCKET_OAUTH_TOKEN_URL?.trim()
+        ? parseApiUrl(env.BITBUCKET_OAUTH_TOKEN_URL, 'BITBUCKET_OAUTH_TOKEN_URL', {
+            fix: `Leave it unset (${DEFAULT_OAUTH_TOKEN_URL}) or give the token endpoint's https URL.`,
+          })
+        : undefined,
+      onSecret: (secret) => reporter.secret(secret),
+      transport: transportFromEnvironment(context, reporter, options),
+    }),
+  );
   reporter.budgetOwner(describeCredential(connection.credential));
   reporter.verbose(`credential: ${connection.credential.kind} from ${connection.credential.source}`);
   for (const notice of connection.notices) reporter.verbose(`note: ${notice}`);
   return connection;
+}
+
+/**
+ * Run as an action (GitHub, or `crosscheck action run`, which keeps Crosscheck's credentials from actions unless
+ * passed), a credential refused for want of a token gets the fix that applies there: pass the token to the action.
+ */
+function withActionTokenHint<T>(
+  env: Record<string, string | undefined>,
+  sources: CredentialSources,
+  connect: () => T,
+): T {
+  try {
+    return connect();
+  } catch (error) {
+    const noToken = !sources.apiToken && !sources.accessToken && !sources.oauthClientSecret;
+    if (!(error instanceof CredentialError) || !noToken || env.GITHUB_ACTIONS !== 'true') throw error;
+    throw new CredentialError(
+      error.message,
+      'An action gets a Bitbucket token only when it is passed to it. Under `crosscheck action run`: ' +
+        '--with-env api-token=BITBUCKET_API_TOKEN (or --env BITBUCKET_API_TOKEN; likewise BITBUCKET_ACCESS_TOKEN). ' +
+        'In a GitHub-style workflow: `api-token: ${{ secrets.BITBUCKET_API_TOKEN }}` under `with:`.',
+      { cause: error },
+    );
+  }
 }

@@ -47,22 +47,36 @@ const FIELDS: ReadonlyArray<keyof StatusRecord> = [
   'refname',
 ];
 
-/** Validates one record; fields it lacks come from `fallback` (the flags) and then from the CI. */
-export function toStatusToPost(record: StatusRecord, fallback: StatusRecord, ci: CiDefaults): StatusToPost {
+/**
+ * Validates one record; fields it lacks come from `fallback` (the flags) and then from the CI. A line of --from
+ * (`line`) names its problems by JSON field ("key"), the flags by flag (--key).
+ */
+export function toStatusToPost(
+  record: StatusRecord,
+  fallback: StatusRecord,
+  ci: CiDefaults,
+  line = false,
+): StatusToPost {
   const pick = (field: keyof StatusRecord) => record[field] ?? fallback[field];
+  /** How a message names a field: where its value came from, or both places it could have. */
+  const named = (field: keyof StatusRecord): string => {
+    if (!line) return `--${field}`;
+    if (record[field] !== undefined) return field;
+    return fallback[field] !== undefined ? `--${field}` : `${field} (or --${field})`;
+  };
   const notices: string[] = [];
-  const repo = parseRepository(pick('repo') ?? ci.repo);
-  const commit = parseCommit(pick('commit') ?? ci.commit);
-  const key = parseKey(pick('key'));
-  const state = parseState(pick('state'));
+  const repo = parseRepository(pick('repo') ?? ci.repo, named('repo'));
+  const commit = parseCommit(pick('commit') ?? ci.commit, named('commit'));
+  const key = parseKey(pick('key'), named('key'));
+  const state = parseState(pick('state'), named('state'));
   const givenUrl = pick('url') ?? ci.runUrl;
   if (!givenUrl) {
     throw new InputError(
-      '--url is required outside a CI run.',
-      'Bitbucket needs a link for every build status: give --url with the page of the check (e.g. the report).',
+      `${named('url')} is required outside a CI run.`,
+      `Bitbucket needs a link for every build status: give ${line ? 'each line a "url" (or --url for all)' : '--url'} with the page of the check (e.g. the report).`,
     );
   }
-  const url = parseHttpUrl(givenUrl);
+  const url = parseHttpUrl(givenUrl, named('url'));
   const status: BuildStatusInput = {
     key,
     state,
@@ -143,7 +157,7 @@ export function parseStatusLines(text: string, fallback: StatusRecord, ci: CiDef
         if (typeof value !== 'string') throw new InputError(`field "${field}" must be a string`);
         record[field as keyof StatusRecord] = value;
       }
-      statuses.push(toStatusToPost(record, fallback, ci));
+      statuses.push(toStatusToPost(record, fallback, ci, true));
     } catch (error) {
       const message =
         error instanceof SyntaxError ? `invalid JSON (${error.message})` : (error as Error).message;
@@ -155,7 +169,9 @@ export function parseStatusLines(text: string, fallback: StatusRecord, ci: CiDef
     const more = problems.length - shown.length;
     throw new InputError(
       `${problems.length} line${problems.length === 1 ? '' : 's'} of --from cannot be sent; nothing was sent:\n  ${shown.join('\n  ')}${more ? `\n  … and ${more} more` : ''}`,
-      'Fix those lines; each is a JSON object with repo, commit, key, state, and optionally name, url, description, refname.',
+      'Fix those lines. Each is a JSON object of strings: "key", "state" and, outside a CI run, "url" (each may come ' +
+        'from --key, --state, --url for every line instead); "repo" and "commit" (else --repo, --commit or the CI ' +
+        'run\'s); optionally "name", "description", "refname".',
     );
   }
   if (statuses.length === 0)

@@ -1,5 +1,4 @@
 // Entry point of the `crosscheck` command: runs the CLI on this process and exits with its code.
-import { startupEnvironment, WarmNode } from './action-engine/script-process';
 import { enableCompileCache } from './compile-cache';
 
 // A reader that stops early (`crosscheck … | head`) is not an error.
@@ -11,10 +10,18 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const argv = process.argv.slice(2);
 // `action run`: the action's Node.js starts now, booting while the runtime loads and the action is prepared.
 const words = argv.filter((word) => !word.startsWith('-'));
+// Required only then (esbuild inits it lazily): other commands never load child_process for it.
 const warmNode =
   words[0] === 'action' && words[1] === 'run' && !argv.includes('--help') && !argv.includes('-h')
-    ? WarmNode.start(process.execPath, startupEnvironment(process.env), process.cwd())
+    ? startWarmNode()
     : undefined;
+
+function startWarmNode() {
+  const { startupEnvironment, WarmNode } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
+    require('./action-engine/script-process') as typeof import('./action-engine/script-process');
+  return WarmNode.start(process.execPath, startupEnvironment(process.env), process.cwd());
+}
 
 // The runtime chunk is loaded once the compile cache is on, so a second start does not compile it again.
 enableCompileCache();

@@ -6,6 +6,7 @@ import { statusGet } from './commands/status-get';
 import { statusSet } from './commands/status-set';
 import type { RunnerContext } from './context';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, ExitError, exitCodeFor } from './exit-codes';
+import { environmentError } from './environment-errors';
 import { type OptionValues, resolveOptions } from './inputs';
 import { Reporter } from './reporter';
 
@@ -30,8 +31,8 @@ Credentials come only from the environment (or action inputs), never from flags:
   BITBUCKET_OAUTH_CLIENT_ID + _SECRET             OAuth consumer, client-credentials grant
   BITBUCKET_API_URL                               default https://api.bitbucket.org/2.0
 
-Exit codes: 0 done, 1 refused or failed (after retries), 2 bad usage or input (nothing sent),
-70 a bug in Crosscheck (please report it with the output of --verbose).`;
+Exit codes: 0 done, 1 refused or failed (after retries), 2 bad usage, input or environment (a busy port,
+a missing path; nothing sent), 70 a bug in Crosscheck (please report it with the output of --verbose).`;
 
 export function buildProgram(
   context: RunnerContext,
@@ -66,7 +67,8 @@ export function buildProgram(
         const options = resolveOptions(command, context.env);
         reporter = new Reporter(context, { json: Boolean(options.json), verbose: Boolean(options.verbose) });
         await fn(options, context, reporter, command);
-      } catch (error) {
+      } catch (thrown) {
+        const error = environmentError(thrown) ?? thrown;
         failure = error;
         if (!(error instanceof ExitError)) reporter.failure(error);
         exitCode = exitCodeFor(error);
@@ -147,12 +149,9 @@ export async function runCli(
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      )
-        return EXIT_OK;
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT_OK;
+      // Help shown because something was missing (`crosscheck status` without set or get) is a usage error.
+      if (error.code === 'commander.help') return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
       if (error.code === 'commander.executeSubCommandAsync') return EXIT_FAILED;
       return EXIT_USAGE;
     }

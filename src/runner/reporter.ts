@@ -37,6 +37,8 @@ export interface RequestCounts {
 export class Reporter {
   private readonly secrets = new Set<string>();
   private readonly masker = new SecretMasker();
+  /** Values known to be public (the sandbox's demo credentials): printed in clear even when token-shaped. */
+  private readonly publicValues: string[] = [];
   readonly githubActions: boolean;
   private readonly workflow: WorkflowCommands;
   private readonly tallies: Record<HttpService, RequestTally>;
@@ -101,9 +103,28 @@ export class Reporter {
     if (this.githubActions) this.workflow.addMask(value);
   }
 
+  /**
+   * Declares values that are public by design (the sandbox's demo credentials, which the banner must print so that
+   * its lines can be pasted): they print in clear, while every other secret or token-shaped value stays masked.
+   */
+  revealPublic(values: Iterable<string>): void {
+    for (const value of values) if (value.length > 0) this.publicValues.push(value);
+  }
+
+  /** Masks secrets, except the public values, which are set aside before masking and put back after. */
+  private mask(text: string): string {
+    if (this.publicValues.length === 0) return this.masker.mask(text);
+    const placeholder = (index: number): string => `\u0000${index}\u0000`;
+    let swapped = text;
+    this.publicValues.forEach((value, index) => (swapped = swapped.split(value).join(placeholder(index))));
+    let masked = this.masker.mask(swapped);
+    this.publicValues.forEach((value, index) => (masked = masked.split(placeholder(index)).join(value)));
+    return masked;
+  }
+
   /** Secrets masked, then control characters spelled out, so nothing printed can drive the terminal. */
   private redact(text: string): string {
-    return printable(this.masker.mask(text), { multiline: true });
+    return printable(this.mask(text), { multiline: true });
   }
 
   /** A human line of the result (suppressed with --json). */
@@ -119,7 +140,7 @@ export class Reporter {
       typeof value === 'object' && value !== null && !Array.isArray(value) && !('requests' in value)
         ? { ...value, requests: this.requestCounts() }
         : value;
-    this.context.stdout.write(`${printableJson(this.masker.mask(JSON.stringify(withCounts, null, 2)))}\n`);
+    this.context.stdout.write(`${printableJson(this.mask(JSON.stringify(withCounts, null, 2)))}\n`);
   }
 
   /** Progress on a wait; always on stderr so it never mixes with results. */
@@ -143,15 +164,17 @@ export class Reporter {
   /** Says what went wrong, why, and what to do; under GitHub Actions also as an ::error:: annotation. */
   failure(error: unknown): void {
     const lines: string[] = [];
+    // An Actions runner shows an ::error:: as an error already (and `crosscheck action run` prints it as "error: …").
+    const prefix = this.githubActions ? '' : 'error: ';
     if (error instanceof CrosscheckError) {
-      lines.push(`error: ${error.message}`);
+      lines.push(`${prefix}${error.message}`);
       if (error instanceof ApiError) lines.push(`  why: ${error.diagnosis}`);
       if (error.hint) lines.push(`  fix: ${error.hint}`);
       if (error instanceof NetworkError)
         lines.push(`  request: ${error.request.method} ${error.request.url}`);
     } else {
       lines.push(
-        `error: ${error instanceof Error ? withSourceLines(error.stack ?? error.message) : String(error)}`,
+        `${prefix}${error instanceof Error ? withSourceLines(error.stack ?? error.message) : String(error)}`,
       );
       lines.push('  This is a bug in Crosscheck; please report it with the output of --verbose.');
     }

@@ -55,6 +55,43 @@ describe('exit codes', () => {
     assert.match(bug.stderr, /This is a bug in Crosscheck/);
   });
 
+  it('exits 2 with the fix, not 70, when the environment refuses: a busy port, a missing path, no space', async () => {
+    const busy = await exitOf(
+      Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:7990'), {
+        code: 'EADDRINUSE',
+        syscall: 'listen',
+        address: '127.0.0.1',
+        port: 7990,
+      }),
+    );
+    assert.equal(busy.code, 2);
+    assert.match(busy.stderr, /Port 7990 on 127\.0\.0\.1 is already in use/);
+    assert.match(busy.stderr, /fix: .*--port 0/);
+    assert.doesNotMatch(busy.stderr, /bug/);
+    for (const code of ['ENOENT', 'EACCES', 'ENOSPC', 'EMFILE', 'EROFS']) {
+      const refused = await exitOf(
+        Object.assign(new Error(`${code}: open '/x/y'`), { code, syscall: 'open', path: '/x/y' }),
+      );
+      assert.equal(refused.code, 2, code);
+      assert.match(refused.stderr, /fix: /, code);
+      assert.doesNotMatch(refused.stderr, /bug/, code);
+    }
+  });
+
+  it('exits 2 when a command that needs a subcommand gets none (crosscheck status), with the help on stderr', async () => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['status'], {
+      ...processContext(),
+      env: {},
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+    });
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, /Usage: crosscheck status/);
+  });
+
   it("exits with an ExitError's own code, printing nothing more", async () => {
     const exit = await exitOf(new ExitError(5));
     assert.equal(exit.code, 5);

@@ -41,6 +41,20 @@ describe('crosscheck status (CLI against the sandbox)', function () {
       { env },
     );
 
+  it('prints a mark that fits each state: never ✓ before FAILED or STOPPED', async () => {
+    const marks = {
+      pending: '… INPROGRESS',
+      failed: '✗ FAILED',
+      stopped: '■ STOPPED',
+      passed: '✓ SUCCESSFUL',
+    };
+    for (const [state, printed] of Object.entries(marks)) {
+      const result = await set(['--key', 'marks', '--state', state]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, `${printed} marks on ${REPO}@${COMMIT.slice(0, 12)}\n`);
+    }
+  });
+
   it('posts INPROGRESS then FAILED then SUCCESSFUL under one key, which overwrites', async () => {
     for (const state of ['pending', 'failed', 'passed']) {
       const result = await set([
@@ -243,7 +257,7 @@ describe('crosscheck status (CLI against the sandbox)', function () {
       );
       assert.equal(result.code, 2);
       assert.match(result.stderr, /line 2: invalid JSON/);
-      assert.match(result.stderr, /line 3: --state "nope"/);
+      assert.match(result.stderr, /line 3: state "nope"/);
       assert.equal(sandbox.requests.length, before);
     });
   });

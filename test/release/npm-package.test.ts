@@ -62,12 +62,13 @@ describe('the npm package', () => {
   let tarball: string;
   let packed: { filename: string; size: number; files: { path: string }[] };
   let prefix: string;
+  let installed: SpawnSyncReturns<string>;
 
   before(function () {
     this.timeout(120_000);
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'crosscheck-npm-package-'));
-    // dist/ is built by `npm test`; --ignore-scripts keeps the pack from building it a second time.
-    const pack = npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], REPO_ROOT);
+    // As a release packs it: prepack builds and strips the manifest of dev-only fields, postpack puts them back.
+    const pack = npm(['pack', '--json', '--pack-destination', work], REPO_ROOT);
     const [first] = JSON.parse(pack.stdout) as (typeof packed)[];
     assert.ok(first, `npm pack printed no package: ${pack.stdout}`);
     packed = first;
@@ -75,7 +76,7 @@ describe('the npm package', () => {
     prefix = path.join(work, 'prefix');
     const emptyCache = path.join(work, 'cache');
     fs.mkdirSync(emptyCache);
-    npm(
+    installed = npm(
       [
         'install',
         '--global',
@@ -118,6 +119,28 @@ describe('the npm package', () => {
     assert.deepEqual(packed.files.map((file) => file.path).sort(), expected.sort());
     assert.ok(packed.size <= MAX_TARBALL_BYTES, `the tarball is ${packed.size} bytes`);
     assert.equal(fs.statSync(tarball).size, packed.size);
+  });
+
+  it('publishes a manifest without dev-only scripts or devDependencies, and installs without a script warning', () => {
+    const extracted = path.join(work, 'extracted');
+    fs.mkdirSync(extracted);
+    const tar = spawnSync('tar', ['xzf', tarball, '-C', extracted, 'package/package.json'], {
+      encoding: 'utf8',
+    });
+    assert.equal(tar.status, 0, tar.stderr);
+    const published = JSON.parse(
+      fs.readFileSync(path.join(extracted, 'package', 'package.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    assert.equal(published.scripts, undefined, 'scripts are published');
+    assert.equal(published.devDependencies, undefined, 'devDependencies are published');
+    assert.equal(published.version, manifest.version);
+    assert.deepEqual(published.bin, manifest.bin);
+    assert.doesNotMatch(`${installed.stdout}${installed.stderr}`, /install-scripts|prepare/);
+    // postpack put the repository's own manifest back.
+    const restored = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      scripts?: Record<string, string>;
+    };
+    assert.ok(restored.scripts?.prepack, 'the repository manifest lost its scripts');
   });
 
   it('installs offline from an empty cache into an empty prefix, with nothing beside it', () => {

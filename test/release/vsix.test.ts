@@ -46,7 +46,30 @@ describe('the .vsix', () => {
         { cwd: REPO_ROOT },
       );
       const size = fs.statSync(vsix).size;
-      assert.ok(size > 50_000 && size < 300_000, `a .vsix of ${size} bytes`);
+      assert.ok(size > 50_000 && size < 600_000, `a .vsix of ${size} bytes`);
+      const unzip = (...args: string[]) =>
+        promisify(execFile)('unzip', args, { maxBuffer: 16 * 1024 * 1024 }).then((out) => out.stdout);
+      const files = (await unzip('-Z1', vsix)).split('\n').filter(Boolean);
+      // The page users see is the extension's README, with its screenshot; no developer file comes along.
+      const readme = await unzip('-p', vsix, 'extension/readme.md');
+      assert.match(readme, /^# Crosscheck for VS Code/);
+      assert.doesNotMatch(readme, /npm ci|npm run/);
+      // vsce points relative images at the repository (the marketplace serves no files of the package).
+      assert.match(readme, /\]\((https:\/\/\S+\/)?media\/readme\/status-panel\.png\)/);
+      assert.ok(files.includes('extension/media/readme/status-panel.png'), files.join(', '));
+      for (const absent of ['extension/media/tsconfig.json', 'extension/media/readme/README.md'])
+        assert.ok(!files.includes(absent), `${absent} is packed`);
+      // Every command of the manifest is described on that page.
+      const contributed = (
+        JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+          contributes: { commands: Array<{ title: string }> };
+        }
+      ).contributes.commands.map((command) => command.title);
+      assert.deepEqual(
+        contributed.filter((title) => !readme.includes(`| ${title} `)),
+        [],
+        'commands the extension README does not describe',
+      );
     } finally {
       fs.rmSync(path.dirname(vsix), { recursive: true, force: true });
     }

@@ -11,7 +11,9 @@ import { HttpClient, type HttpClientOptions } from '../http/client';
 import { BitbucketApi } from './api';
 import { createBitbucketDiagnoser } from './diagnosis';
 
-export const DEFAULT_API_URL = 'https://api.bitbucket.org/2.0';
+import { DEFAULT_API_URL } from './api-url';
+
+export { DEFAULT_API_URL };
 export const DEFAULT_OAUTH_TOKEN_URL = 'https://bitbucket.org/site/oauth2/access_token';
 
 /** Transport settings an adapter may pass through: fetch, timeouts, retries, proxy, event sink, clocks. */

@@ -1,6 +1,7 @@
 // Turns Bitbucket Cloud error answers (400/401/403/404/429/5xx) into a diagnosis in words with the likely fix.
 import { API_TOKEN_HELP, type Credential, describeCredential } from '../credentials';
 import { type Diagnoser, type Diagnosis, type FailedResponse, retryWords } from '../http/client';
+import { bitbucketApiUrlProblem } from './api-url';
 import { overwriteRuleHint } from './status-owner';
 
 interface BitbucketErrorBody {
@@ -77,6 +78,19 @@ export function diagnoseBitbucket(failure: FailedResponse, credential: Credentia
     };
   }
   if (status === 404) {
+    // A 404 from a URL that is not Cloud's API (Data Center, or no /2.0) says nothing about the commit or repository.
+    const wrongApi = bitbucketApiUrlProblem(
+      failure.request.url
+        .replace(/[?#].*$/, '')
+        .replace(/\/(repositories|user|workspaces|pullrequests)(\/.*)?$/, ''),
+    );
+    if (wrongApi) {
+      return {
+        message: `Not found: ${what} — ${wrongApi.problem}`,
+        diagnosis: `404 Not Found.${quoted}`,
+        hint: wrongApi.fix,
+      };
+    }
     return {
       message: `Not found: ${spec.resource ?? failure.request.url}`,
       diagnosis: `404 Not Found.${quoted} Bitbucket also answers 404 when the credential cannot see a private repository.`,

@@ -1,4 +1,4 @@
-// `crosscheck action run`: runs a GitHub-style JavaScript action here, optionally reporting it as a build status.
+// `crosscheck action run`: runs a GitHub-style JavaScript or composite action here, optionally reporting it as a build status.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option } from 'commander';
@@ -50,7 +50,9 @@ const repeatable = (value: string, previous: string[]) => [...previous, value];
 export const actionCommand: CommandRegistration = (program, action) => {
   const actionGroup = program
     .command('action')
-    .description('run GitHub-style JavaScript actions outside GitHub, e.g. in Bitbucket Pipelines');
+    .description(
+      'run GitHub-style JavaScript and composite actions (local or remote) outside GitHub, e.g. in Bitbucket Pipelines',
+    );
   actionGroup
     .command('run')
     .description(
@@ -143,7 +145,7 @@ export const actionCommand: CommandRegistration = (program, action) => {
     .option('--debug', 'show ::debug:: lines and set RUNNER_DEBUG=1')
     .addHelpText(
       'after',
-      `${JOB_HELP}\n\nExample (bitbucket-pipelines.yml):\n  after-script:\n    - npx crosscheck action post`,
+      `${JOB_HELP}\n\nExample (bitbucket-pipelines.yml):\n  after-script:\n    - crosscheck action post   # the crosscheck installed earlier in the step`,
     )
     .action(action((options, context, reporter) => actionPost(options, context, reporter)));
 };

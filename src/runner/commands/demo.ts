@@ -44,6 +44,32 @@ interface Round {
   issues: number;
 }
 
+/**
+ * The gate step's line exactly as examples/central runs it (the report-task.txt the analyse step passed on as the
+ * `analysis` artifact); a test holds the two in step.
+ */
+export const CENTRAL_GATE_LINE = [
+  'sonar-gate',
+  '--central',
+  '--report',
+  '--report-task',
+  'analysis/report-task.txt',
+];
+/** The individual repository's trigger line exactly as examples/individual runs it. */
+export const INDIVIDUAL_TRIGGER_LINE = [
+  'trigger',
+  '--central',
+  '"$BITBUCKET_WORKSPACE/central-checks"',
+  '--pipeline',
+  CENTRAL_PIPELINE,
+  '--pending-key',
+  'sonar',
+  '--pending-name',
+  'SonarQube',
+  '--ref',
+  'main',
+];
+
 export async function demo(options: OptionValues, context: RunnerContext, reporter: Reporter): Promise<void> {
   const analysisMs = integerOption(options, 'analysisMs', '--analysis-ms', 0, 120_000, 2500);
   // Loaded here: the sandbox is a bundle of its own that other commands never load.
@@ -51,7 +77,7 @@ export async function demo(options: OptionValues, context: RunnerContext, report
   const sandbox = await startSandbox();
   const workspace = mkdtempSync(join(tmpdir(), 'crosscheck-demo-'));
   try {
-    await playStory(sandbox, seed, workspace, analysisMs, context, reporter);
+    await playStory(sandbox, seed, workspace, analysisMs, context, reporter, Boolean(options.json));
   } finally {
     await sandbox.close();
     rmSync(workspace, { recursive: true, force: true });
@@ -65,6 +91,7 @@ async function playStory(
   analysisMs: number,
   context: RunnerContext,
   reporter: Reporter,
+  json: boolean,
 ): Promise<void> {
   const pr = seed.webApp.pullRequest;
   const repo = seed.webApp.fullName;
@@ -90,14 +117,20 @@ async function playStory(
     },
   ];
 
-  const say = (text = '') => reporter.line(text);
+  // With --json the story goes to stderr and stdout holds the result document alone.
+  const story = json ? context.stderr : context.stdout;
+  const say = (text = '') => (json ? reporter.progress(text) : reporter.line(text));
+  /** Runs `line` (variables expanded from `env`) and prints it as written. */
   const step = async (
     title: string,
-    argv: string[],
+    line: string[],
     env: Record<string, string>,
     cwd = workspace,
   ): Promise<number> => {
-    say(`  $ crosscheck ${argv.map(quote).join(' ')}`);
+    say(`  $ crosscheck ${line.map((word) => (/^"\$/.test(word) ? word : quote(word))).join(' ')}`);
+    const argv = line.map((word) =>
+      word.replace(/^"(.*)"$/, '$1').replace(/\$(\w+)/g, (_, name: string) => env[name] ?? ''),
+    );
     // Both streams of the nested command go to stdout, so the story reads in order.
     const indent = (sink: TextSink): TextSink => ({
       write: (text: string) => sink.write(text.replace(/^(?=.)/gm, '    │ ')),
@@ -107,8 +140,8 @@ async function playStory(
       {
         env: { PATH: context.env.PATH, ...credentials, ...env },
         cwd,
-        stdout: indent(context.stdout),
-        stderr: indent(context.stdout),
+        stdout: indent(story),
+        stderr: indent(story),
         onSignal: context.onSignal,
       },
       [triggerCommand, sonarGateCommand],
@@ -119,6 +152,10 @@ async function playStory(
 
   say(
     `Sandbox: Bitbucket ${sandbox.bitbucketApiUrl}, SonarQube ${sandbox.sonarUrl} (demo credentials only).`,
+  );
+  say(
+    'Nothing leaves this machine, and the SonarQube scan is simulated: the sandbox SonarQube is handed the analysis a ' +
+      'scanner would upload. Every crosscheck command below is real and runs over HTTP against the sandbox.',
   );
   say(`Pull request #${pr.id} "${pr.title}" in ${repo}: ${pr.source} → ${pr.destination}.`);
   let current: Round | undefined;
@@ -134,7 +171,7 @@ async function playStory(
     const variables = Object.fromEntries(run.variables.map((variable) => [variable.key, variable.value]));
     say();
     say(
-      `Central pipeline ${run.repo} ${CENTRAL_PIPELINE} #${run.buildNumber} clones ${variables.TRIGGER_REPO} at ${String(variables.TRIGGER_COMMIT).slice(0, 12)}, runs the scanner, then:`,
+      `Central pipeline ${run.repo} ${CENTRAL_PIPELINE} #${run.buildNumber} clones ${variables.TRIGGER_REPO} at ${String(variables.TRIGGER_COMMIT).slice(0, 12)}, runs the scanner (simulated here), then the gate line of examples/central/bitbucket-pipelines.yml:`,
     );
     const analysis = sandbox.sonar.submitAnalysis({
       projectKey: seed.webApp.slug,
@@ -153,21 +190,23 @@ async function playStory(
       },
       issues: round.issues,
     });
-    const checkout = join(workspace, `run-${run.buildNumber}`);
-    mkdirSync(join(checkout, '.scannerwork'), { recursive: true });
-    writeFileSync(join(checkout, '.scannerwork', 'report-task.txt'), analysis.reportTask);
+    // As in examples/central: the gate step finds the analyse step's report-task.txt in its `analysis` artifact.
+    const cloneDir = join(workspace, `run-${run.buildNumber}`);
+    mkdirSync(join(cloneDir, 'analysis'), { recursive: true });
+    writeFileSync(join(cloneDir, 'analysis', 'report-task.txt'), analysis.reportTask);
     try {
       const code = await step(
         'sonar-gate',
-        ['sonar-gate', '--report', '--annotations'],
+        CENTRAL_GATE_LINE,
         {
           ...variables,
+          BITBUCKET_CLONE_DIR: cloneDir,
           BITBUCKET_REPO_FULL_NAME: run.repo,
           BITBUCKET_BUILD_NUMBER: String(run.buildNumber),
           SONAR_HOST_URL: sandbox.sonarUrl,
           SONAR_TOKEN: sandbox.demo.sonarToken,
         },
-        checkout,
+        cloneDir,
       );
       ctl.complete(code === 0 ? 'SUCCESSFUL' : 'FAILED');
       finish(code);
@@ -188,31 +227,15 @@ async function playStory(
       `${index + 1}. ${index === 0 ? 'The pull request is raised' : 'The developer pushes'} with ${round.label}, ${round.commit.slice(0, 12)}.`,
     );
     say(`   Its pull-request pipeline runs the one line of examples/individual/bitbucket-pipelines.yml:`);
-    const triggered = await step(
-      'trigger',
-      [
-        'trigger',
-        '--central',
-        seed.centralChecks.fullName,
-        '--pipeline',
-        CENTRAL_PIPELINE,
-        '--pending-key',
-        'sonar',
-        '--pending-name',
-        'SonarQube',
-        '--ref',
-        'main',
-      ],
-      {
-        BITBUCKET_REPO_FULL_NAME: repo,
-        BITBUCKET_WORKSPACE: seed.workspace,
-        BITBUCKET_COMMIT: round.commit,
-        BITBUCKET_BRANCH: pr.source,
-        BITBUCKET_PR_ID: String(pr.id),
-        BITBUCKET_PR_DESTINATION_BRANCH: pr.destination,
-        BITBUCKET_BUILD_NUMBER: String(40 + index),
-      },
-    );
+    const triggered = await step('trigger', INDIVIDUAL_TRIGGER_LINE, {
+      BITBUCKET_REPO_FULL_NAME: repo,
+      BITBUCKET_WORKSPACE: seed.workspace,
+      BITBUCKET_COMMIT: round.commit,
+      BITBUCKET_BRANCH: pr.source,
+      BITBUCKET_PR_ID: String(pr.id),
+      BITBUCKET_PR_DESTINATION_BRANCH: pr.destination,
+      BITBUCKET_BUILD_NUMBER: String(40 + index),
+    });
     if (triggered !== 0) throw new ExitError(EXIT_FAILED);
     say('   Meanwhile the merge check sees the commit INPROGRESS:');
     await step('status get', ['status', 'get', '--repo', repo, '--commit', round.commit], {});
@@ -229,6 +252,28 @@ async function playStory(
   say(
     `Verdicts: first push ${verdicts[0]}, fix ${verdicts[1]}. The pull request's tip is the fix, so the merge check would pass.`,
   );
+  say();
+  say('What to try next:');
+  say(
+    '  crosscheck sandbox      # the same sandbox, kept running: paste the lines it prints into another shell',
+  );
+  say('  crosscheck --help       # every command; each has --help');
+  say(
+    '  The two pipelines you just watched, ready to copy: examples/individual and examples/central in the repository,',
+  );
+  say('  and the README: install, credentials and scopes, the central check.');
+  reporter.json({
+    simulatedScan: true,
+    pullRequest: { repo, id: pr.id, source: pr.source, destination: pr.destination },
+    rounds: rounds.map((round, index) => ({
+      commit: round.commit,
+      label: round.label,
+      verdict: verdicts[index],
+    })),
+    mergeCheckWouldPass: verdicts[verdicts.length - 1] === 'SUCCESSFUL',
+    // The commands' requests are counted by each of them (their --json), not by the demo.
+    requests: undefined,
+  });
   if (verdicts.join(',') !== 'FAILED,SUCCESSFUL') throw new ExitError(EXIT_FAILED);
 }
 

@@ -63,6 +63,8 @@ export async function sandbox(
   if (canned) server.setCentralOutcome(canned);
   else server.setCentralOutcome('SUCCESSFUL');
   const { demo } = server;
+  // The demo credentials are public (they only open this sandbox): printed in clear so the banner's lines paste.
+  reporter.revealPublic(publicDemoValues(demo));
   const info = {
     url: server.url,
     bitbucketApiUrl: server.bitbucketApiUrl,
@@ -144,4 +146,11 @@ function readPipelineFile(path: string): string {
     );
   }
   return text;
+}
+
+/** Every credential the sandbox seeded: public values, valid nowhere but in this sandbox. */
+function publicDemoValues(demo: object): string[] {
+  return Object.values(demo).flatMap((value: unknown) =>
+    typeof value === 'string' ? [value] : value && typeof value === 'object' ? publicDemoValues(value) : [],
+  );
 }

@@ -12,13 +12,7 @@ import { connectFromEnvironment } from '../bitbucket-connection';
 import type { RunnerContext } from '../context';
 import { type OptionValues, stringOption } from '../inputs';
 import type { Reporter } from '../reporter';
-
-const ICONS = new Map([
-  ['SUCCESSFUL', '✓'],
-  ['FAILED', '✗'],
-  ['INPROGRESS', '…'],
-  ['STOPPED', '■'],
-]);
+import { stateMark } from '../state-marks';
 
 export async function statusGet(
   options: OptionValues,
@@ -57,5 +51,5 @@ export async function statusGet(
 export function formatStatus(status: CommitStatus): string {
   const name = status.name && status.name !== status.key ? ` ${status.name}` : '';
   const description = status.description ? ` — ${status.description}` : '';
-  return `${ICONS.get(status.state) ?? '?'} ${status.state.padEnd(10)} ${status.key}${name}${description}${status.url ? ` <${status.url}>` : ''}`;
+  return `${stateMark(status.state)} ${status.state.padEnd(10)} ${status.key}${name}${description}${status.url ? ` <${status.url}>` : ''}`;
 }

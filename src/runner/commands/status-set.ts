@@ -24,6 +24,7 @@ import type { RunnerContext } from '../context';
 import { EXIT_FAILED, ExitError } from '../exit-codes';
 import { integerOption, type OptionValues, stringOption } from '../inputs';
 import type { Reporter } from '../reporter';
+import { stateMark } from '../state-marks';
 
 export async function statusSet(
   options: OptionValues,
@@ -58,8 +59,9 @@ export async function statusSet(
       done++;
       if (statuses.length > 1 && (done % 10 === 0 || done === statuses.length))
         reporter.progress(`  ${done}/${statuses.length} posted`);
+      const state = posted.state ?? item.status.state;
       reporter.line(
-        `✓ ${posted.state ?? item.status.state} ${item.status.key} on ${describe(item)}${item.status.name && item.status.name !== item.status.key ? ` (${item.status.name})` : ''}`,
+        `${stateMark(state)} ${state} ${item.status.key} on ${describe(item)}${item.status.name && item.status.name !== item.status.key ? ` (${item.status.name})` : ''}`,
       );
       return { ok: true as const, item, posted };
     } catch (error) {

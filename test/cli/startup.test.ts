@@ -1,0 +1,70 @@
+// The CLI loads only what the command needs: `status set` against a plain-http stand-in loads neither the sandbox,
+// the action engine nor the expression evaluator, and no TLS, zlib or child_process.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seed } from '../../src/sandbox';
+import { runCrosscheck } from '../support/cli';
+import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
+
+/** A preload that writes every module the process loads (builtins and files) to $LOADED_FILE at exit. */
+const RECORDER = `
+const Module = require('node:module');
+const fs = require('node:fs');
+const loaded = new Set();
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  const result = load.apply(this, arguments);
+  try { loaded.add(Module.isBuiltin(request) ? request.replace(/^node:/, '') : Module._resolveFilename(request, parent, isMain)); } catch {}
+  return result;
+};
+process.on('exit', () => fs.writeFileSync(process.env.LOADED_FILE, [...loaded].join('\\n')));
+`;
+
+describe('what a command loads', function () {
+  this.timeout(30_000);
+  const suite = useSandbox();
+  let folder: string;
+  before(() => {
+    folder = mkdtempSync(join(tmpdir(), 'crosscheck-startup-'));
+    writeFileSync(join(folder, 'recorder.js'), RECORDER);
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('status set: the CLI, its runtime and the HTTP chunk only; no sandbox, actions or expressions bundle; no https, tls, zlib, child_process', async () => {
+    const loadedFile = join(folder, 'status-set.txt');
+    const result = await runCrosscheck(
+      [
+        'status',
+        'set',
+        '--repo',
+        seed.webApp.fullName,
+        '--commit',
+        seed.webApp.pullRequest.sourceCommit,
+        '--key',
+        'startup',
+        '--state',
+        'passed',
+        '--url',
+        'https://ci.example.com/1',
+      ],
+      {
+        env: {
+          ...apiTokenEnvironment(suite.sandbox),
+          NODE_OPTIONS: `--require ${join(folder, 'recorder.js')}`,
+          LOADED_FILE: loadedFile,
+        },
+      },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const loaded = readFileSync(loadedFile, 'utf8').split('\n');
+    const bundles = loaded
+      .filter((entry) => /[\\/]dist[\\/]/.test(entry))
+      .map((entry) => entry.replace(/.*[\\/]/, ''));
+    // fetch.js: the HTTP stack, a chunk of its own that only commands sending a request load.
+    assert.deepEqual(bundles.sort(), ['cli.js', 'fetch.js', 'runtime.js']);
+    const heavy = loaded.filter((entry) => ['https', 'tls', 'zlib', 'child_process'].includes(entry));
+    assert.deepEqual(heavy, [], 'builtins a plain-http status set does not need');
+  });
+});
