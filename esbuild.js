@@ -17,6 +17,8 @@ const chunks = [
   { dir: 'src/runner/runtime', entry: 'src/runner/runtime.ts', out: 'runtime' },
   { dir: 'src/sandbox', out: 'sandbox' },
   { dir: 'src/runner/action-engine', out: 'actions' },
+  // `crosscheck workflow` alone loads GitHub's workflow parser (@actions/workflow-parser, bundled in this chunk).
+  { dir: 'src/runner/workflow', out: 'workflow' },
   // GitHub's expression evaluator (ESM): only actions with `${{ }}` load it.
   {
     module: '@actions/expressions',

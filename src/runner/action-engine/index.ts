@@ -23,3 +23,15 @@ export { formatOutputsFile, outputVariableName, writeOutputsFile, type OutputsFi
 export { actionRunToJson, type ActionRunJson } from './action-run-json';
 export { annotationsFor, reportFor } from './code-insights';
 export { ActionFetchError, RemoteActions, type RemoteActionsOptions } from './remote-actions';
+// What `crosscheck workflow run` builds a workflow job from (issue 23): the job, its sessions and GitHub's evaluator.
+export { actionBaseEnvironment, knownSecrets, type JobOptions } from './action-runner';
+export { combine } from './action-log';
+export { resolveShell } from './composite-runner';
+export {
+  buildContexts,
+  loadExpressionEvaluator,
+  readEventPayload,
+  type ExpressionEvaluator,
+} from './expressions';
+export { Job } from './job-state';
+export { JobSession } from './job-session';
