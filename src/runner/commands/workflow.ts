@@ -444,5 +444,7 @@ async function workflowPipelines(
 
 /** A YAML scalar as text (objects as JSON). */
 function scalarText(value: unknown): string {
-  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value as string | number | boolean);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? '';
 }

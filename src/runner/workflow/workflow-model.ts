@@ -64,7 +64,9 @@ const isMapping = (value: unknown): value is Mapping =>
 function text(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value) ?? '';
 }
 
 function strings(value: unknown): Record<string, string> {
