@@ -19,6 +19,8 @@ const chunks = [
   { dir: 'src/runner/action-engine', out: 'actions' },
   // `crosscheck workflow` alone loads GitHub's workflow parser (@actions/workflow-parser, bundled in this chunk).
   { dir: 'src/runner/workflow', out: 'workflow' },
+  // The YAML parser, shared by the action engine (action.yml) and the workflow chunk (workflows, pipelines files).
+  { module: 'yaml', entry: 'node_modules/yaml/dist/index.js', out: 'yaml' },
   // GitHub's expression evaluator (ESM): only actions with `${{ }}` load it.
   {
     module: '@actions/expressions',
@@ -91,6 +93,21 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/**
+ * @actions/workflow-parser imports cronstrue only to describe cron schedules in English for editors
+ * (getCronDescription, which returns nothing when it throws); parsing and validating never call it.
+ */
+const noCronDescriptions = {
+  name: 'no-cron-descriptions',
+  setup(build) {
+    build.onResolve({ filter: /^cronstrue$/ }, () => ({ path: 'cronstrue', namespace: 'unused-cronstrue' }));
+    build.onLoad({ filter: /.*/, namespace: 'unused-cronstrue' }, () => ({
+      contents: "module.exports = { toString() { throw new Error('cron descriptions are not bundled'); } };",
+      loader: 'js',
+    }));
+  },
+};
+
 async function main() {
   const contexts = await Promise.all(
     entries.map((entry) =>
@@ -111,7 +128,12 @@ async function main() {
         external: entry.external ?? [],
         banner: entry.banner ? { js: entry.banner } : undefined,
         define: { CROSSCHECK_VERSION: JSON.stringify(version) },
-        plugins: [chunkPlugin(entry.chunk), noStreamsPolyfill, lazyChildProcessForCommander],
+        plugins: [
+          chunkPlugin(entry.chunk),
+          noStreamsPolyfill,
+          noCronDescriptions,
+          lazyChildProcessForCommander,
+        ],
         logLevel: 'warning',
       }),
     ),

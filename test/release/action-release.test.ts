@@ -107,6 +107,10 @@ describe('the action release (npm run release:action -- DIR)', () => {
       'dist/runtime.js.map',
       'dist/sandbox.js',
       'dist/sandbox.js.map',
+      // `crosscheck workflow` (GitHub's workflow parser) and the YAML parser it shares with the action engine.
+      'dist/workflow.js',
+      'dist/workflow.js.map',
+      'dist/yaml.js',
     ]);
     assert.equal(
       fs.readFileSync(path.join(release, 'action.yml'), 'utf8'),
