@@ -140,9 +140,11 @@ export async function prepareWorkflowJob(options: WorkflowJobOptions): Promise<P
   );
   const workspace = options.env.BITBUCKET_CLONE_DIR ?? options.cwd;
   const repository = options.env.GITHUB_REPOSITORY ?? options.env.BITBUCKET_REPO_FULL_NAME;
+  const checked = new Set<string>();
   for (const step of job.steps) {
     const at = `${where}.${step.key}`;
-    if (step.uses === undefined) continue;
+    if (step.uses === undefined || checked.has(step.uses)) continue;
+    checked.add(step.uses);
     if (step.uses.includes('${{'))
       throw new WorkflowError(`${at}.uses cannot hold an expression ('${step.uses}').`);
     if (step.uses.startsWith('docker://')) {
@@ -165,7 +167,8 @@ export async function prepareWorkflowJob(options: WorkflowJobOptions): Promise<P
         remoteActions: options.remoteActions,
         inputs: {},
         cwd: workspace,
-        job: undefined,
+        // Read only (the Node.js versions already probed in this step's job); nothing is created before the run.
+        job: options.location,
         node: options.node,
       });
     } catch (error) {
