@@ -56,7 +56,7 @@ describe('workflow pipelines', () => {
     );
     assert.match(
       publish!.step!.script.at(-1)!,
-      /--job publish --needs \.crosscheck\/outputs\/version\*\.env$/,
+      /--job publish --needs \.crosscheck\/outputs\/version\*\.env --secret PUBLISH_TOKEN --var REGISTRY="\$REGISTRY"$/,
     );
     assert.ok(document.pipelines.tags!['v*']);
     const custom = document.pipelines.custom!.release!;

@@ -78,6 +78,18 @@ function jobSteps(
     );
     combinations = [{}];
   }
+  const { secrets, vars } = referencedNames(job);
+  if (secrets.includes('GITHUB_TOKEN')) {
+    untranslated.push(
+      `${workflow.file}: jobs.${job.id} uses secrets.GITHUB_TOKEN; there is none in Bitbucket (give one with --secret GITHUB_TOKEN if a GitHub API is really called).`,
+    );
+  }
+  const given = secrets.filter((name) => name !== 'GITHUB_TOKEN');
+  if (given.length + vars.length > 0) {
+    untranslated.push(
+      `${workflow.file}: jobs.${job.id} reads ${[...given.map((name) => `secrets.${name}`), ...vars.map((name) => `vars.${name}`)].join(', ')}: define repository variables of the same names, secured for the secrets (the step passes them with --secret / --var).`,
+    );
+  }
   const checkoutDepth = job.steps.some(
     (step) => /^actions\/checkout@/i.test(step.uses ?? '') && step.with['fetch-depth'] === '0',
   );
@@ -94,6 +106,8 @@ function jobSteps(
         quote(`${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`),
       ]),
       ...job.needs.map((need) => `--needs ${OUTPUTS_FOLDER}/${need}*.env`),
+      ...given.map((name) => `--secret ${name}`),
+      ...vars.map((name) => `--var ${name}="$${name}"`),
       ...inputs.map((name) => `--input ${quote(name)}="$${variableName(name)}"`),
       ...(needed.has(job.id) ? ['--outputs-file', outputs] : []),
     ];
@@ -110,6 +124,19 @@ function jobSteps(
     };
     return step;
   });
+}
+
+/** The `secrets.NAME` and `vars.NAME` a job's values name (dot syntax), each once, in order of appearance. */
+function referencedNames(job: WorkflowJob): { secrets: string[]; vars: string[] } {
+  const text = JSON.stringify(job);
+  const names = (context: string) => [
+    ...new Set(
+      [...text.matchAll(new RegExp(`\\b${context}\\.([A-Za-z_][A-Za-z0-9_]*)`, 'g'))].map(
+        (match) => match[1]!,
+      ),
+    ),
+  ];
+  return { secrets: names('secrets'), vars: names('vars') };
 }
 
 /** A workflow_dispatch input as a Pipelines variable name (letters, digits and _). */
