@@ -237,7 +237,7 @@ jobs:
     );
   });
 
-  it('stops a step at its timeout-minutes and fails it; a job whose if: is false is skipped', async () => {
+  it('stops a step at its timeout-minutes and fails it; a job whose if: is false is skipped; a job allowed to fail passes', async () => {
     const workspace = workspaceWith(`
 on: push
 jobs:
@@ -249,6 +249,11 @@ jobs:
         timeout-minutes: 0.02
       - if: always()
         run: echo "after the timeout"
+  allowed:
+    runs-on: ubuntu-latest
+    continue-on-error: true
+    steps:
+      - run: exit 5
   never:
     if: github.event_name == 'schedule'
     runs-on: ubuntu-latest
@@ -269,6 +274,12 @@ jobs:
     assert.equal(never.code, 0, never.stderr);
     assert.match(never.stderr, /skipped: if github\.event_name == 'schedule' is false/);
     assert.match(readFileSync(outputs, 'utf8'), /"result":"skipped"/);
+    const allowed = await runCrosscheck(['workflow', 'run', WORKFLOW, '--job', 'allowed'], {
+      cwd: workspace,
+    });
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stderr, /Job 'allowed' failed; continue-on-error is set, so the step passes/);
+    assert.match(allowed.stdout, /allowed: failure \(exit 0\)/);
   });
 
   it('refuses before anything runs: schema errors with file:line:col, unknown contexts, container:, services:, Docker actions', async () => {

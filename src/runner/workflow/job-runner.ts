@@ -319,11 +319,20 @@ class WorkflowJobRun {
         this.summary += posts.summary;
         status = combine(status, posts.result);
       }
+      // A job allowed to fail (continue-on-error) does not fail the workflow on GitHub: here, the Bitbucket step.
+      const allowed =
+        status === 'failure' &&
+        options.job.continueOnError !== undefined &&
+        this.evaluator
+          .evaluateString(options.job.continueOnError, final, this.site('continue-on-error'))
+          .trim() === 'true';
+      if (allowed)
+        this.note('warning', `Job '${options.job.id}' failed; continue-on-error is set, so the step passes.`);
       return this.finish(
         job,
         status,
         outputs,
-        status === 'success' ? 0 : status === 'cancelled' ? 130 : 1,
+        status === 'success' || allowed ? 0 : status === 'cancelled' ? 130 : 1,
         posted,
       );
     } finally {
