@@ -178,6 +178,9 @@ jobs:
   check:
     runs-on: ubuntu-latest
     env: { LEVEL: job, JOB: j }
+    outputs:
+      answer: \${{ steps.first.outputs.answer }}
+      leak: \${{ steps.first.outputs.masked }}
     defaults:
       run:
         working-directory: sub
@@ -189,6 +192,8 @@ jobs:
           echo "levels $WF $JOB $LEVEL $STEP cwd=$(basename "$PWD")"
           echo "FROM_ENV=exported" >> "$GITHUB_ENV"
           echo "answer=42" >> "$GITHUB_OUTPUT"
+          echo "::add-mask::hush-value-123"
+          echo "masked=hush-value-123" >> "$GITHUB_OUTPUT"
         env: { LEVEL: step, STEP: s }
       - run: echo "later $LEVEL $FROM_ENV \${{ env.FROM_ENV }} \${{ steps.first.outputs.answer }} \${{ github.event_name }} \${{ github.job }}"
       - id: broken
@@ -217,8 +222,13 @@ jobs:
     assert.match(log, /always failure/);
     const json = JSON.parse(result.stdout) as {
       result: string;
+      outputs: Record<string, string>;
       steps: Array<{ outcome: string; conclusion: string }>;
     };
+    // A job output holding a value masked during the job is withheld, as GitHub does.
+    assert.deepEqual(json.outputs, { answer: '42' });
+    assert.match(log, /Skip output 'leak' since it may contain secret/);
+    assert.doesNotMatch(result.stdout + log, /hush-value-123/);
     assert.equal(json.result, 'failure');
     assert.deepEqual(
       json.steps.map((step) => step.conclusion),

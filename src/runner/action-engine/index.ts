@@ -33,5 +33,5 @@ export {
   readEventPayload,
   type ExpressionEvaluator,
 } from './expressions';
-export { Job } from './job-state';
+export { Job, type JobRecord } from './job-state';
 export { JobSession } from './job-session';

@@ -19,6 +19,7 @@ import {
   type ExpressionEvaluator,
   type JobLocation,
   type JobOptions,
+  type JobRecord,
   type PreparedAction,
   type RemoteActions,
   type StepResult,
@@ -287,7 +288,7 @@ class WorkflowJobRun {
         !this.evaluator.evaluateCondition(condition, await contexts(status, jobEnv), status, this.site('if'))
       ) {
         options.announce(`Job '${options.job.id}' skipped: if ${condition.trim()} is false.`);
-        return this.finish(job, 'skipped', {}, 0);
+        return this.finish(job, 'skipped', {}, 0, await job.read());
       }
       const jobTimeout =
         this.minutes(options.job.timeoutMinutes, await contexts(status, jobEnv), 'timeout-minutes') ?? 360;
@@ -312,6 +313,7 @@ class WorkflowJobRun {
       for (const [name, value] of Object.entries(options.job.outputs)) {
         outputs[name] = this.evaluator.evaluateString(value, final, this.site(`outputs.${name}`));
       }
+      const record = await job.read();
       if (options.post === 'end' || own) {
         posted = true;
         const posts = await runQueuedPosts({ ...this.shared, job: location, status });
@@ -333,7 +335,7 @@ class WorkflowJobRun {
         status,
         outputs,
         status === 'success' || allowed ? 0 : status === 'cancelled' ? 130 : 1,
-        posted,
+        record,
       );
     } finally {
       if (own && !posted) await job.remove();
@@ -366,31 +368,17 @@ class WorkflowJobRun {
     result: StepResult | 'skipped',
     outputs: Record<string, string>,
     exitCode: number,
-    posted = false,
+    /** The job as it was before the posts ran (they remove it): its masks judge the outputs. */
+    record: JobRecord,
   ): Promise<WorkflowJobResult> {
-    const record = posted ? undefined : await job.read();
-    const masker = new JobSession(
-      job,
-      record ?? {
-        version: 1,
-        env: {},
-        path: [],
-        masks: [],
-        posts: [],
-        actionIds: [],
-        failures: 0,
-        phases: 0,
-        nodes: {},
-      },
-      {
-        log: this.options.log,
-        debug: false,
-        workspace: this.workspace,
-        secrets: this.shared.secrets ?? [],
-        allowUnsecureCommands: false,
-        allowUnsecureStopTokens: false,
-      },
-    ).masker;
+    const masker = new JobSession(job, record, {
+      log: this.options.log,
+      debug: false,
+      workspace: this.workspace,
+      secrets: this.shared.secrets ?? [],
+      allowUnsecureCommands: false,
+      allowUnsecureStopTokens: false,
+    }).masker;
     const kept: Record<string, string> = {};
     for (const [name, value] of Object.entries(outputs)) {
       if (masker.mask(value) !== value)
