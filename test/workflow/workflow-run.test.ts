@@ -130,6 +130,14 @@ describe('crosscheck workflow run (CLI)', function () {
     const written = readFileSync(outputs, 'utf8');
     assert.match(written, new RegExp(`^export OUTPUT_VERSION='1\\.2\\.3-${clone.commit.slice(0, 7)}'$`, 'm'));
     assert.match(written, /^export OUTPUT_CHANNEL='beta'$/m);
+    // inputs.dry-run is a boolean (its default true): no tag; given false, the tag step runs.
+    assert.doesNotMatch(version.stdout, /tagging v/);
+    const real = await runCrosscheck(
+      ['workflow', 'run', '.github/workflows/release.yml', '--job', 'version', '--input', 'dry-run=false'],
+      { cwd: clone.directory, env },
+    );
+    assert.equal(real.code, 0, real.stderr);
+    assert.match(real.stdout, /tagging v1\.2\.3-/);
     assert.match(version.stderr, /note: permissions:/);
 
     const missing = await runCrosscheck(

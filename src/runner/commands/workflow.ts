@@ -217,7 +217,9 @@ export async function workflowRun(
       const workflow = await workflows.loadWorkflow(resolve(context.cwd, file), file);
       const job = workflows.findJob(workflow, stringOption(options, 'job') ?? '');
       const matrix = workflows.chooseCombination(job, workflows.parseMatrixOptions(list(options.matrix)));
-      const inputs = dispatchInputs(workflow.on.workflow_dispatch, given);
+      // --input makes the run a workflow_dispatch (the drawn custom pipelines pass every input); else no inputs, as GitHub.
+      const dispatched = Object.keys(given).length > 0;
+      const inputs = dispatched ? dispatchInputs(workflow.on.workflow_dispatch, given) : {};
       const needs = await workflows.readNeeds(
         list(options.needs).map((needed) => resolve(context.cwd, needed)),
       );
@@ -235,7 +237,7 @@ export async function workflowRun(
         vars,
         inputs,
         needs,
-        env: context.env,
+        env: dispatched ? { GITHUB_EVENT_NAME: 'workflow_dispatch', ...context.env } : context.env,
         cwd: context.cwd,
         log: terminalLog(reporter),
         announce: (text) => reporter.progress(text),

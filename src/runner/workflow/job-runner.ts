@@ -259,6 +259,7 @@ class WorkflowJobRun {
           ...built,
           secrets: { ...options.secrets },
           vars: { ...options.vars },
+          inputs: typedInputs(options.workflow, options.inputs),
           needs: options.needs,
           matrix: options.matrix,
           strategy: { 'fail-fast': true, 'job-index': 0, 'job-total': 1, 'max-parallel': 1 },
@@ -580,4 +581,20 @@ class WorkflowJobRun {
     this.summary += run.summary;
     return { status: run.result, outputs: run.outputs };
   }
+}
+
+/** `inputs` as GitHub types them: a boolean input is true or false, a number input a number (values come as text). */
+function typedInputs(workflow: Workflow, inputs: Record<string, string>): Record<string, unknown> {
+  const declared = (workflow.on.workflow_dispatch?.inputs ?? {}) as Record<string, { type?: unknown } | null>;
+  const typed: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(inputs)) {
+    const type = declared[name]?.type;
+    typed[name] =
+      type === 'boolean'
+        ? value.trim().toLowerCase() === 'true'
+        : type === 'number' && value.trim() !== ''
+          ? Number(value)
+          : value;
+  }
+  return typed;
 }
