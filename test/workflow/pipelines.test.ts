@@ -37,7 +37,7 @@ describe('workflow pipelines', () => {
     ]);
     const script = main[0]!.parallel![1]!.step.script;
     assert.deepEqual(script, [
-      'npm install --global --offline tools/crosscheck-9.9.9.tgz',
+      '[ "$(crosscheck --version 2>/dev/null)" = 9.9.9 ] || npm install --global --offline tools/crosscheck-9.9.9.tgz',
       'crosscheck workflow run .github/workflows/node.js.yml --job build --matrix node-version=14.x',
     ]);
     assert.deepEqual(document.pipelines['pull-requests']!['**'], main);
@@ -69,6 +69,18 @@ describe('workflow pipelines', () => {
       /--input channel="\$WORKFLOW_INPUT_CHANNEL" --input dry-run="\$WORKFLOW_INPUT_DRY_RUN"/,
     );
     assert.ok(drawn.untranslated.some((line) => /jobs\.publish\.environment/.test(line)));
+  });
+
+  it('installs from a release URL only after checking its sha256', () => {
+    const drawn = drawPipelines([vendored('is-plain-obj', 'main.yml')], {
+      ...OPTIONS,
+      tarball: 'https://example.com/releases/download/v9.9.9/crosscheck-9.9.9.tgz',
+    });
+    assert.match(
+      drawn.yaml,
+      /- '\[ "\$\(crosscheck --version 2>\/dev\/null\)" = 9\.9\.9 \] \|\| \{ curl -fsSL -o \/tmp\/crosscheck-9\.9\.9\.tgz https:\/\/example\.com\/releases\/download\/v9\.9\.9\/crosscheck-9\.9\.9\.tgz && echo "\$CROSSCHECK_TARBALL_SHA256  \/tmp\/crosscheck-9\.9\.9\.tgz" \| sha256sum -c - && npm install --global --offline \/tmp\/crosscheck-9\.9\.9\.tgz; \}'/,
+    );
+    assert.deepEqual(drawn.problems, []);
   });
 
   it('finds keys Pipelines would refuse (so the check above can fail)', () => {

@@ -130,7 +130,7 @@ export const workflowCommand: CommandRegistration = (program, action) => {
     .option('--image <image>', 'the image of every step (it needs Node.js 20 or later)', 'node:24')
     .option(
       '--tarball <path>',
-      `the Crosscheck release tarball in the repository, installed offline by each step (default tools/crosscheck-${VERSION}.tgz)`,
+      `the Crosscheck release tarball: a path in the repository, installed offline (default tools/crosscheck-${VERSION}.tgz), or an https:// URL checked against $CROSSCHECK_TARBALL_SHA256`,
     )
     .addHelpText(
       'after',

@@ -6,7 +6,10 @@ import { jobLevels, type Workflow, type WorkflowJob } from './workflow-model';
 export interface PipelinesOptions {
   /** The Crosscheck version the steps install (pinned). */
   version: string;
-  /** Where the release tarball is in the repository (`npm install --global --offline` takes it from there). */
+  /**
+   * The release tarball: a path in the repository (installed offline), or an https:// URL (downloaded and checked
+   * against $CROSSCHECK_TARBALL_SHA256 first).
+   */
   tarball: string;
   /** The image of every step. */
   image: string;
@@ -116,7 +119,7 @@ function jobSteps(
       name: `${label}${combinations.length > 1 ? ` (${describeCombination(combination)})` : ''}`,
       ...(checkoutDepth && { clone: { depth: 'full' } }),
       script: [
-        `npm install --global --offline ${quote(options.tarball)}`,
+        installLine(options),
         ...(needed.has(job.id) ? [`mkdir -p ${OUTPUTS_FOLDER}`] : []),
         args.join(' '),
       ],
@@ -137,6 +140,18 @@ function referencedNames(job: WorkflowJob): { secrets: string[]; vars: string[] 
     ),
   ];
   return { secrets: names('secrets'), vars: names('vars') };
+}
+
+/**
+ * The step's first line: Crosscheck at exactly `version`, unless the image already has that version. A URL is
+ * downloaded and its sha256 checked against the secured variable CROSSCHECK_TARBALL_SHA256 before it is installed.
+ */
+export function installLine(options: PipelinesOptions): string {
+  const pinned = `[ "$(crosscheck --version 2>/dev/null)" = ${quote(options.version)} ] ||`;
+  if (!/^https:\/\//.test(options.tarball))
+    return `${pinned} npm install --global --offline ${quote(options.tarball)}`;
+  const file = `/tmp/crosscheck-${options.version}.tgz`;
+  return `${pinned} { curl -fsSL -o ${file} ${quote(options.tarball)} && echo "$CROSSCHECK_TARBALL_SHA256  ${file}" | sha256sum -c - && npm install --global --offline ${file}; }`;
 }
 
 /** A workflow_dispatch input as a Pipelines variable name (letters, digits and _). */
@@ -267,7 +282,9 @@ export function drawPipelines(workflows: Workflow[], options: PipelinesOptions):
   const unique = [...new Set(untranslated)];
   const header = [
     `# Drawn by crosscheck ${options.version} (crosscheck workflow pipelines) from ${workflows.map((workflow) => workflow.file).join(', ')}.`,
-    `# Every step installs Crosscheck ${options.version} from ${options.tarball} (commit the release tarball there).`,
+    /^https:\/\//.test(options.tarball)
+      ? `# Every step installs Crosscheck ${options.version} from ${options.tarball}, checked against the secured variable CROSSCHECK_TARBALL_SHA256.`
+      : `# Every step installs Crosscheck ${options.version} from ${options.tarball} (commit the release tarball there).`,
     ...(unique.length ? ['# Not translated:', ...unique.map((line) => `#   - ${line}`)] : []),
   ];
   const body = stringify({ image: options.image, pipelines }, { lineWidth: 0, aliasDuplicateObjects: false });
