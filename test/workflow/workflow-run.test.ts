@@ -81,6 +81,23 @@ describe('crosscheck workflow run (CLI)', function () {
     });
   }
 
+  it('skips the starter Node.js CI job in a pull request into another branch than its on.pull_request.branches', async () => {
+    const clone = pipelinesClone([join(FIXTURES, 'starter-node-ci')], 'pull-request');
+    const result = await runCrosscheck(
+      ['workflow', 'run', '.github/workflows/node.js.yml', '--job', 'build', '--matrix', 'node-version=14.x'],
+      {
+        cwd: clone.directory,
+        env: { ...clone.env, ...actionEnv(), BITBUCKET_PR_DESTINATION_BRANCH: 'develop' },
+      },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /skipped: the pull request's destination develop is not in on\.pull_request\.branches \(main\)/,
+    );
+    assert.doesNotMatch(result.stdout, /tests pass/);
+  });
+
   it("runs sindresorhus/is-plain-obj's CI job and refuses a matrix combination that does not exist, listing those that do", async () => {
     const clone = pipelinesClone([join(FIXTURES, 'is-plain-obj')], 'push');
     const wrong = await runCrosscheck(

@@ -25,6 +25,7 @@ import {
   type StepResult,
 } from '../action-engine';
 import { checkoutInputProblem, isCheckout, judgeCheckout } from './checkout';
+import { pullRequestFilteredOut } from './trigger-filter';
 import type { NeededJob } from './job-outputs-file';
 import type { Combination } from './matrix';
 import { WorkflowError, type Workflow, type WorkflowJob, type WorkflowStep } from './workflow-model';
@@ -284,6 +285,17 @@ class WorkflowJobRun {
           await contexts(status, jobEnv),
           this.site(`env.${name}`),
         );
+      const env = this.shared.env;
+      const filteredOut = pullRequestFilteredOut(
+        options.workflow,
+        env.BITBUCKET_PR_ID ? env.BITBUCKET_PR_DESTINATION_BRANCH : undefined,
+      );
+      if (filteredOut) {
+        options.announce(
+          `Job '${options.job.id}' skipped: ${filteredOut}, so GitHub would not run the workflow.`,
+        );
+        return this.finish(job, 'skipped', {}, 0, await job.read());
+      }
       const condition = options.job.if ?? 'success()';
       if (
         !this.evaluator.evaluateCondition(condition, await contexts(status, jobEnv), status, this.site('if'))

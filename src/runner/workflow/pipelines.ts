@@ -221,12 +221,12 @@ export function drawPipelines(workflows: Workflow[], options: PipelinesOptions):
         if (patterns.length === 0 && tagPatterns.length === 0) defaults = [...(defaults ?? []), ...plain];
       } else if (event === 'pull_request') {
         const patterns = Array.isArray(filter?.branches) ? filter.branches.map(String) : [];
-        if (patterns.length > 0) {
+        if (patterns.length > 0 || filter?.['branches-ignore'] !== undefined) {
           untranslated.push(
-            `${workflow.file}: on.pull_request.branches filters the destination branch (${patterns.join(', ')}); Pipelines' pull-requests: patterns match the source branch, so '**' is used and every pull request runs.`,
+            `${workflow.file}: on.pull_request branch filters match the destination branch; Pipelines' pull-requests: patterns match the source branch, so '**' starts every pull request's steps and workflow run skips the job when the destination is filtered out.`,
           );
         }
-        for (const key of ['branches-ignore', 'paths', 'paths-ignore', 'types']) {
+        for (const key of ['paths', 'paths-ignore', 'types']) {
           if (filter?.[key] !== undefined)
             untranslated.push(
               `${workflow.file}: on.pull_request.${key} has no Pipelines equivalent; every pull request update runs.`,
