@@ -24,7 +24,9 @@ const chunks = [
   // GitHub's expression evaluator (ESM): only actions with `${{ }}` load it.
   {
     module: '@actions/expressions',
-    entry: 'node_modules/@actions/expressions/dist/index.js',
+    // Its subpaths the workflow parser imports resolve to the same chunk (scripts/expressions-chunk.mjs exports them).
+    submodules: ['@actions/expressions/ast', '@actions/expressions/features'],
+    entry: 'scripts/expressions-chunk.mjs',
     out: 'expressions',
   },
 ];
@@ -42,8 +44,10 @@ const chunkPlugin = (self) => ({
   name: 'chunks',
   setup(build) {
     for (const chunk of chunks.filter((candidate) => candidate.module && candidate !== self)) {
-      const filter = new RegExp(`^${chunk.module.replace(/[/.]/g, '\\$&')}$`);
-      build.onResolve({ filter }, () => ({ path: `./${chunk.out}.js`, external: true }));
+      for (const name of [chunk.module, ...(chunk.submodules ?? [])]) {
+        const filter = new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`);
+        build.onResolve({ filter }, () => ({ path: `./${chunk.out}.js`, external: true }));
+      }
     }
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = path
@@ -108,6 +112,27 @@ const noCronDescriptions = {
   },
 };
 
+/**
+ * GitHub's workflow schema carries a description for every key, for editors' hovers; validation never reads them.
+ * Leaving them out halves the schema the workflow chunk carries.
+ */
+const workflowSchemaWithoutDescriptions = {
+  name: 'workflow-schema-without-descriptions',
+  setup(build) {
+    build.onLoad({ filter: /workflow-parser[\\/]dist[\\/]workflow-v1\.0\.min\.json$/ }, async (args) => {
+      const strip = (value) => {
+        if (Array.isArray(value)) return value.map(strip);
+        if (value === null || typeof value !== 'object') return value;
+        const kept = {};
+        for (const [key, entry] of Object.entries(value)) if (key !== 'description') kept[key] = strip(entry);
+        return kept;
+      };
+      const schema = JSON.parse(await fs.promises.readFile(args.path, 'utf8'));
+      return { contents: JSON.stringify(strip(schema)), loader: 'json' };
+    });
+  },
+};
+
 async function main() {
   const contexts = await Promise.all(
     entries.map((entry) =>
@@ -132,6 +157,7 @@ async function main() {
           chunkPlugin(entry.chunk),
           noStreamsPolyfill,
           noCronDescriptions,
+          workflowSchemaWithoutDescriptions,
           lazyChildProcessForCommander,
         ],
         logLevel: 'warning',
