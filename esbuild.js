@@ -19,8 +19,6 @@ const chunks = [
   { dir: 'src/runner/action-engine', out: 'actions' },
   // `crosscheck workflow` alone loads GitHub's workflow parser (@actions/workflow-parser, bundled in this chunk).
   { dir: 'src/runner/workflow', out: 'workflow' },
-  // The YAML parser, shared by the action engine (action.yml) and the workflow chunk (workflows, pipelines files).
-  { module: 'yaml', entry: 'node_modules/yaml/dist/index.js', out: 'yaml' },
   // GitHub's expression evaluator (ESM): only actions with `${{ }}` load it.
   {
     module: '@actions/expressions',
@@ -29,6 +27,9 @@ const chunks = [
     entry: 'scripts/expressions-chunk.mjs',
     out: 'expressions',
   },
+  // The YAML parser, shared by the action engine (action.yml) and the sandbox (bitbucket-pipelines.yml): one copy.
+  // (The workflow chunk shares it too.)
+  { module: 'yaml', entry: 'node_modules/yaml/dist/index.js', out: 'yaml' },
 ];
 
 /** One entry per shipped artefact; entries whose source is not there yet are skipped. */
