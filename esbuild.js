@@ -18,10 +18,14 @@ const chunks = [
   { dir: 'src/runner/runtime', entry: 'src/runner/runtime.ts', out: 'runtime' },
   { dir: 'src/sandbox', out: 'sandbox' },
   { dir: 'src/runner/action-engine', out: 'actions' },
+  // `crosscheck workflow` alone loads GitHub's workflow parser (@actions/workflow-parser, bundled in this chunk).
+  { dir: 'src/runner/workflow', out: 'workflow' },
   // GitHub's expression evaluator (ESM): only actions with `${{ }}` load it.
   {
     module: '@actions/expressions',
-    entry: 'node_modules/@actions/expressions/dist/index.js',
+    // Its subpaths the workflow parser imports resolve to the same chunk (scripts/expressions-chunk.mjs exports them).
+    submodules: ['@actions/expressions/ast', '@actions/expressions/features'],
+    entry: 'scripts/expressions-chunk.mjs',
     out: 'expressions',
   },
   // The HTTP stack, loaded on the first request: `action run` without --key and --help never compile it. The
@@ -39,6 +43,7 @@ const chunks = [
     inlineIn: ['extension'],
   },
   // The YAML parser, shared by the action engine (action.yml) and the sandbox (bitbucket-pipelines.yml): one copy.
+  // (The workflow chunk shares it too.)
   { module: 'yaml', entry: 'node_modules/yaml/dist/index.js', out: 'yaml' },
 ];
 
@@ -59,8 +64,10 @@ const chunkPlugin = (self, out) => ({
     const separate = (candidate) =>
       candidate.module && candidate !== self && !candidate.inlineIn?.includes(out);
     for (const chunk of chunks.filter(separate)) {
-      const filter = new RegExp(`^${chunk.module.replace(/[/.]/g, '\\$&')}$`);
-      build.onResolve({ filter }, () => ({ path: `./${chunk.out}.js`, external: true }));
+      for (const name of [chunk.module, ...(chunk.submodules ?? [])]) {
+        const filter = new RegExp(`^${name.replace(/[/.]/g, '\\$&')}$`);
+        build.onResolve({ filter }, () => ({ path: `./${chunk.out}.js`, external: true }));
+      }
     }
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = path
@@ -123,6 +130,42 @@ const lazyBuiltins = {
   },
 };
 
+/**
+ * @actions/workflow-parser imports cronstrue only to describe cron schedules in English for editors
+ * (getCronDescription, which returns nothing when it throws); parsing and validating never call it.
+ */
+const noCronDescriptions = {
+  name: 'no-cron-descriptions',
+  setup(build) {
+    build.onResolve({ filter: /^cronstrue$/ }, () => ({ path: 'cronstrue', namespace: 'unused-cronstrue' }));
+    build.onLoad({ filter: /.*/, namespace: 'unused-cronstrue' }, () => ({
+      contents: "module.exports = { toString() { throw new Error('cron descriptions are not bundled'); } };",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * GitHub's workflow schema carries a description for every key, for editors' hovers; validation never reads them.
+ * Leaving them out halves the schema the workflow chunk carries.
+ */
+const workflowSchemaWithoutDescriptions = {
+  name: 'workflow-schema-without-descriptions',
+  setup(build) {
+    build.onLoad({ filter: /workflow-parser[\\/]dist[\\/]workflow-v1\.0\.min\.json$/ }, async (args) => {
+      const strip = (value) => {
+        if (Array.isArray(value)) return value.map(strip);
+        if (value === null || typeof value !== 'object') return value;
+        const kept = {};
+        for (const [key, entry] of Object.entries(value)) if (key !== 'description') kept[key] = strip(entry);
+        return kept;
+      };
+      const schema = JSON.parse(await fs.promises.readFile(args.path, 'utf8'));
+      return { contents: JSON.stringify(strip(schema)), loader: 'json' };
+    });
+  },
+};
+
 async function main() {
   const contexts = await Promise.all(
     entries.map((entry) =>
@@ -148,7 +191,13 @@ async function main() {
           CROSSCHECK_CENTRAL_PIPELINE: JSON.stringify(centralExample('bitbucket-pipelines.yml')),
           CROSSCHECK_CENTRAL_SONAR_SETTINGS: JSON.stringify(centralExample('sonar-central.properties')),
         },
-        plugins: [chunkPlugin(entry.chunk, entry.out), noStreamsPolyfill, lazyBuiltins],
+        plugins: [
+          chunkPlugin(entry.chunk, entry.out),
+          noStreamsPolyfill,
+          noCronDescriptions,
+          workflowSchemaWithoutDescriptions,
+          lazyBuiltins,
+        ],
         logLevel: 'warning',
       }),
     ),

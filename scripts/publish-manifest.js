@@ -1,6 +1,7 @@
 // Gives the npm tarball a manifest without what only this repository uses: `npm pack` and `npm publish` run
 // `strip` before packing (prepack) and `restore` after (postpack), so the published package.json has no scripts
-// (an install would warn about `prepare: node esbuild.js`, which is not shipped) and no devDependencies.
+// (an install would warn about `prepare: node esbuild.js`, which is not shipped), no devDependencies, and none of the
+// VS Code extension's fields (the extension ships as a .vsix; npm would otherwise pack `main`, dist/extension.js).
 //
 //   node scripts/publish-manifest.js strip|restore
 'use strict';
@@ -10,8 +11,18 @@ const path = require('node:path');
 const MANIFEST = path.join(__dirname, '..', 'package.json');
 /** The manifest as it was before `strip`; kept outside what npm packs. */
 const BACKUP = path.join(__dirname, '..', 'node_modules', '.crosscheck-package.json');
-/** Fields only the repository needs; the extension's fields stay (one manifest serves npm and VS Code). */
-const DEV_ONLY = ['scripts', 'devDependencies'];
+/** Fields only the repository or the .vsix needs (one manifest serves npm and VS Code in the repository). */
+const DEV_ONLY = [
+  'scripts',
+  'devDependencies',
+  'main',
+  'contributes',
+  'activationEvents',
+  'capabilities',
+  'galleryBanner',
+  'categories',
+  'icon',
+];
 
 /** The manifest npm should publish: `manifest` without the dev-only fields. */
 function publishedManifest(manifest) {

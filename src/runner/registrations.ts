@@ -5,6 +5,7 @@ import { runCommand } from './commands/run';
 import { sandboxCommand } from './commands/sandbox';
 import { sonarGateCommand } from './commands/sonar-gate';
 import { triggerCommand } from './commands/trigger';
+import { workflowCommand } from './commands/workflow';
 import type { CommandRegistration } from './program';
 
 export const allCommands: CommandRegistration[] = [
@@ -14,4 +15,5 @@ export const allCommands: CommandRegistration[] = [
   demoCommand,
   actionCommand,
   sandboxCommand,
+  workflowCommand,
 ];

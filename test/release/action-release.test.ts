@@ -109,6 +109,9 @@ describe('the action release (npm run release:action -- DIR)', () => {
       'dist/runtime.js.map',
       'dist/sandbox.js',
       'dist/sandbox.js.map',
+      // `crosscheck workflow` (GitHub's workflow parser).
+      'dist/workflow.js',
+      'dist/workflow.js.map',
       // The YAML parser the action engine and the sandbox share: library code only, so no map.
       'dist/yaml.js',
     ]);

@@ -113,8 +113,7 @@ describe('the npm package', () => {
       ...bundles,
       // Their source maps; a bundle of library code only (the expression evaluator) has none.
       ...bundles.map((file) => `${file}.map`).filter((map) => fs.existsSync(path.join(REPO_ROOT, map))),
-      // npm always packs `main`, here the extension's entry (one manifest serves npm and VS Code); not its map.
-      manifest.main,
+      // Not the extension (a .vsix of its own): the published manifest has no `main`, which npm would always pack.
     ];
     assert.deepEqual(packed.files.map((file) => file.path).sort(), expected.sort());
     assert.ok(packed.size <= MAX_TARBALL_BYTES, `the tarball is ${packed.size} bytes`);
@@ -133,6 +132,8 @@ describe('the npm package', () => {
     ) as Record<string, unknown>;
     assert.equal(published.scripts, undefined, 'scripts are published');
     assert.equal(published.devDependencies, undefined, 'devDependencies are published');
+    assert.equal(published.main, undefined, "the extension's entry is published");
+    assert.equal(published.contributes, undefined, "the extension's contributions are published");
     assert.equal(published.version, manifest.version);
     assert.deepEqual(published.bin, manifest.bin);
     assert.doesNotMatch(`${installed.stdout}${installed.stderr}`, /install-scripts|prepare/);

@@ -21,6 +21,7 @@ export type { JobStatus } from './conditions';
 export { appendEnvExports } from './env-file';
 export {
   checkUserFile,
+  writeUserFile,
   formatOutputsFile,
   outputVariableName,
   writeOutputsFile,
@@ -29,3 +30,15 @@ export {
 export { actionRunToJson, type ActionRunJson } from './action-run-json';
 export { annotationsFor, reportFor } from './code-insights';
 export { ActionFetchError, RemoteActions, type RemoteActionsOptions } from './remote-actions';
+// What `crosscheck workflow run` builds a workflow job from (issue 23): the job, its sessions and GitHub's evaluator.
+export { actionBaseEnvironment, knownSecrets, type JobOptions } from './action-runner';
+export { combine } from './action-log';
+export { resolveShell } from './composite-runner';
+export {
+  buildContexts,
+  loadExpressionEvaluator,
+  readEventPayload,
+  type ExpressionEvaluator,
+} from './expressions';
+export { Job, type JobRecord } from './job-state';
+export { JobSession } from './job-session';

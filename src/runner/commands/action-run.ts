@@ -29,7 +29,7 @@ const STATES = { success: 'SUCCESSFUL', failure: 'FAILED', cancelled: 'STOPPED' 
  * input (on GitHub a secret reaches an action only through `with:` or `env:`; GITHUB_TOKEN is `github.token`), and
  * their values are masked in everything, `action post` included.
  */
-const CREDENTIAL_VARIABLES = [
+export const CREDENTIAL_VARIABLES = [
   ENVIRONMENT_NAMES.apiToken,
   ENVIRONMENT_NAMES.accessToken,
   ENVIRONMENT_NAMES.oauthClientSecret,
@@ -344,7 +344,7 @@ async function midRunErrors<T>(
 }
 
 /** Runs a write of a file the user named, explaining a failure (a folder, no permission) instead of a stack trace. */
-async function writing<T>(
+export async function writing<T>(
   engine: { ActionDefinitionError: new (...args: never[]) => Error },
   option: string,
   file: string,
@@ -384,7 +384,7 @@ function jobStatus(
   return exit === '0' ? 'success' : 'failure';
 }
 
-function debugging(options: OptionValues, context: RunnerContext): boolean {
+export function debugging(options: OptionValues, context: RunnerContext): boolean {
   return (
     Boolean(options.debug) || context.env.RUNNER_DEBUG === '1' || context.env.ACTIONS_STEP_DEBUG === 'true'
   );
@@ -421,7 +421,7 @@ async function usageErrors<T>(
 }
 
 /** SIGINT / SIGTERM cancel the action (forwarded to its script) instead of killing crosscheck. */
-function cancelOnSignals(
+export function cancelOnSignals(
   context: RunnerContext,
   reporter: Reporter,
 ): { signal: AbortSignal; dispose: () => void } {
@@ -462,7 +462,7 @@ function parseEnv(raw: unknown, env: Record<string, string | undefined>): Record
 }
 
 /** Where remote actions come from and are kept, and the credential for that host (only when one is given). */
-function remoteActionsSettings(
+export function remoteActionsSettings(
   options: OptionValues,
   env: Record<string, string | undefined>,
 ): { actionsUrl: string; cacheDirectory: string; credential?: { username: string; token: string } } {
@@ -550,7 +550,7 @@ interface StatusTarget {
 }
 
 /** With --key, where the status goes; checked before the action runs so bad input stops everything. */
-function statusTarget(options: OptionValues, context: RunnerContext): StatusTarget | undefined {
+export function statusTarget(options: OptionValues, context: RunnerContext): StatusTarget | undefined {
   const keyOption = stringOption(options, 'key');
   if (!keyOption) return undefined;
   const ci = ciDefaults(context.env);
@@ -573,7 +573,7 @@ function statusTarget(options: OptionValues, context: RunnerContext): StatusTarg
  * Renders what the action printed: its lines as they are, annotations and groups in a readable form. With --json the
  * lines go to stderr, so stdout holds the JSON document alone.
  */
-function terminalLog(reporter: Reporter): ActionLog {
+export function terminalLog(reporter: Reporter): ActionLog {
   let depth = 0;
   const indent = () => '  '.repeat(depth);
   const print = (text: string) =>
