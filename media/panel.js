@@ -195,7 +195,8 @@
       .catch((error) => showError(error instanceof Error ? error.message : String(error)))
       .finally(() => {
         // The next state push says whether Re-run may be used again; other controls come back at once.
-        if (control && control.isConnected && !(busy && command === 'rerun')) control.removeAttribute('aria-disabled');
+        if (control && control.isConnected && !(busy && command === 'rerun'))
+          control.removeAttribute('aria-disabled');
       });
   }
 
@@ -213,7 +214,10 @@
     const target = event.target;
     if (target instanceof HTMLSelectElement && target.getAttribute('data-command') === 'selectRepository') {
       send('selectRepository', { index: Number(target.value) }, undefined);
-    } else if (target instanceof HTMLInputElement && target.getAttribute('data-command') === 'choosePullRequest') {
+    } else if (
+      target instanceof HTMLInputElement &&
+      target.getAttribute('data-command') === 'choosePullRequest'
+    ) {
       send('choosePullRequest', { id: Number(target.value) }, undefined);
     }
   });

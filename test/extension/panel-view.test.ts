@@ -136,7 +136,11 @@ describe('panelModel', () => {
       [{ kind: 'restricted', context }, /Restricted Mode/, false],
       [{ kind: 'signed-out', context }, /not signed in/, true],
       [
-        { kind: 'not-pushed', context, problem: { message: 'HEAD is 1 commit ahead', hint: 'Push first', pushable: true } },
+        {
+          kind: 'not-pushed',
+          context,
+          problem: { message: 'HEAD is 1 commit ahead', hint: 'Push first', pushable: true },
+        },
         /1 commit ahead/,
         false,
       ],
@@ -326,7 +330,10 @@ describe('renderPanelBody', () => {
       body,
       /<button type="button" data-key="rerun" data-command="rerun" aria-disabled="true" aria-describedby="crosscheck-rerun-reason">.*Re-run central check</,
     );
-    assert.match(body, /<p class="action-reason" id="crosscheck-rerun-reason">A central run is in progress.<\/p>/);
+    assert.match(
+      body,
+      /<p class="action-reason" id="crosscheck-rerun-reason">A central run is in progress.<\/p>/,
+    );
   });
 
   it('spins the icon of a running status and run with the codicon modifier class', () => {
@@ -374,8 +381,14 @@ describe('renderPanelDocument', () => {
     ]);
     assert.ok(!/<style/.test(page) && !/\sstyle=/.test(page));
     // Only the announcer is a live region: the body is patched in place, not re-read.
-    assert.match(page, /<main id="crosscheck-root"><div class="panel-section" data-key="heading"><h1 class="heading">[^<]*<\/h1>/);
-    assert.match(page, /<div id="crosscheck-announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"><\/div>/);
+    assert.match(
+      page,
+      /<main id="crosscheck-root"><div class="panel-section" data-key="heading"><h1 class="heading">[^<]*<\/h1>/,
+    );
+    assert.match(
+      page,
+      /<div id="crosscheck-announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"><\/div>/,
+    );
     assert.equal(page.match(/aria-live/g)?.length, 1);
     assert.match(page, /<link rel="stylesheet" href="[^"]+\/media\/codicons\/codicon.css">/);
   });

@@ -84,9 +84,7 @@ export function snapshotOf(state: CheckState): CheckSnapshot | undefined {
  * check) are shown as they are, at the idle pace: they are not this extension's to wait for.
  */
 export function isRunning(snapshot: CheckSnapshot): boolean {
-  return (
-    snapshot.check?.state === 'INPROGRESS' || (snapshot.run !== undefined && !snapshot.run.finished)
-  );
+  return snapshot.check?.state === 'INPROGRESS' || (snapshot.run !== undefined && !snapshot.run.finished);
 }
 
 /**
@@ -101,8 +99,7 @@ export function stateErrorOf(error: unknown, settings: MessageSettings = {}): St
       hint: described.hint,
       detail: error instanceof ApiError ? error.diagnosis : undefined,
       rateLimited: error instanceof ApiError && error.status === 429,
-      credential:
-        (error instanceof ApiError && error.status === 401) || error instanceof CredentialError,
+      credential: (error instanceof ApiError && error.status === 401) || error instanceof CredentialError,
     };
   }
   throw error;

@@ -156,9 +156,7 @@ export class Refresher extends Disposable {
     const previous = this.previousFor(this.lastKey, checkKey);
     if (!previous) this.publish({ kind: 'loading', context, checkKey });
     let snapshot: CheckSnapshot;
-    const run = head.context.branch
-      ? this.deps.runs.forCommit(context.repo, head.context.commit)
-      : undefined;
+    const run = head.context.branch ? this.deps.runs.forCommit(context.repo, head.context.commit) : undefined;
     try {
       snapshot = await this.loader.load(api, head.context, {
         checkKey,
@@ -171,7 +169,8 @@ export class Refresher extends Disposable {
       const stateError = this.stateError(error);
       // The last good snapshot stays on screen, marked stale, but never with a run older than the one now followed
       // (a Re-run that started while the server could not be read).
-      const kept = previous && previous.run?.uuid !== run?.uuid ? { ...previous, run, pipeline: undefined } : previous;
+      const kept =
+        previous && previous.run?.uuid !== run?.uuid ? { ...previous, run, pipeline: undefined } : previous;
       this.publish({ kind: 'error', context, checkKey, error: stateError, previous: kept });
       return stateError.credential
         ? { kind: 'inactive' }

@@ -279,8 +279,7 @@ function verdictOf(
   if (verdict.kind === 'none')
     return { kind: 'none', summary: `No build statuses yet: ${gate} block if it requires builds.` };
   const total = statuses.length;
-  if (verdict.kind === 'pass')
-    return { kind: 'pass', summary: `All ${total} passed: ${gate} pass.` };
+  if (verdict.kind === 'pass') return { kind: 'pass', summary: `All ${total} passed: ${gate} pass.` };
   const failed = statuses.filter((status) => groupOf(status.state) === 'failed');
   const running = statuses.filter((status) => groupOf(status.state) === 'running');
   const counts = [
