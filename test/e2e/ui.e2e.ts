@@ -547,15 +547,30 @@ describe('Crosscheck in VS Code (code-server + Chromium)', function () {
       JSON.stringify({ folders: [{ path: current().fixture.root }, { path: secondRoot }] }),
     );
     await signedInWindow();
-    const workbench = await current().openWindow({ workspaceFile });
+    let workbench = await current().openWindow({ workspaceFile });
+    // The web workbench sometimes opens a new .code-workspace with no folders (seen once in five runs, before the
+    // extension is involved): the window is opened again once when its explorer says so.
+    const noFolder = workbench.page
+      .locator('.explorer-folders-view, .pane-body')
+      .filter({ hasText: 'You have not yet added a folder to the workspace' });
+    await workbench.page.waitForTimeout(3_000);
+    if (await noFolder.count()) {
+      console.log('      note: the workspace opened without its folders; opening it again');
+      workbench = await current().openWindow({ workspaceFile });
+    }
     const both = [
       `$(check) web-app: ${FIXTURE.checkKey} · $(error) 1 more failed`,
       `$(error) api-service: ${FIXTURE.checkKey}`,
     ];
-    const first = await waitUntil(async () => {
-      const shown = await workbench.findStatusBarItem(STATUS_ITEM);
-      return shown && both.includes(shown.label) ? shown : undefined;
-    }, 'the status bar did not name a repository of the two');
+    let last = 'nothing';
+    const first = await waitUntil(
+      async () => {
+        const shown = await workbench.findStatusBarItem(STATUS_ITEM);
+        last = shown ? `'${shown.label}'` : 'no Crosscheck item';
+        return shown && both.includes(shown.label) ? shown : undefined;
+      },
+      () => `the status bar (showing ${last}) did not name a repository of the two`,
+    );
     assert.match(first.ariaLabel ?? '', /Other repositories: acme\/(api-service failed|web-app passed)/);
 
     await workbench.runCommand(title('crosscheck.openPanel'));
