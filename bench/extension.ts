@@ -13,7 +13,10 @@ import { FakeClock } from '../test/extension/support/fake-clock';
 import { MemoryMemento } from '../test/extension/support/memory-stores';
 import { connectBitbucket } from '../src/core/bitbucket/connection';
 import { RequestBudget } from '../src/extension/model/request-budget';
-import { demoSources, loginBranch, TRANSPORT } from '../test/extension/support/sandbox';
+import { demoSources, loginBranch, rateLimitBranch, TRANSPORT } from '../test/extension/support/sandbox';
+import { FollowedRepositories } from '../src/extension/model/followed-repositories';
+import type { PushedContext, RepoContext } from '../src/extension/model/repository';
+import { formatRepository } from '../src/core/validation';
 import { median, report } from './support';
 
 const ROOT = join(__dirname, '..', '..');
@@ -180,6 +183,49 @@ async function requestsPerHour(setup: (sandbox: Sandbox, refresher: Refresher) =
   }
 }
 
+/**
+ * Requests in a simulated hour of one window following several repositories (multi-root), all drawing on the one
+ * per-window budget; the first is the one shown.
+ */
+async function windowRequestsPerHour(
+  contexts: readonly RepoContext[],
+  setup: (sandbox: Sandbox) => void,
+): Promise<number> {
+  const sandbox = await startSandbox();
+  try {
+    const clock = new FakeClock();
+    const budget = new RequestBudget(clock);
+    const api = connectBitbucket({
+      credentials: demoSources(sandbox),
+      apiUrl: sandbox.bitbucketApiUrl,
+      transport: { ...TRANSPORT, onEvent: budget.observe },
+    }).api;
+    const runs = new RunTracker(new MemoryMemento());
+    const followed = new FollowedRepositories({
+      contexts: () => [...contexts],
+      activeRoot: () => contexts[0]?.root,
+      createRefresher: (locate) =>
+        new Refresher({
+          locate,
+          isTrusted: () => true,
+          connect: async () => api,
+          checkKey: () => 'sonar',
+          runs,
+          clock,
+          budget,
+        }),
+    });
+    setup(sandbox);
+    await followed.sync();
+    const before = sandbox.requests.length;
+    await clock.advance(HOUR, () => followed.settled());
+    followed.dispose();
+    return sandbox.requests.length - before;
+  } finally {
+    await sandbox.close();
+  }
+}
+
 async function main(): Promise<void> {
   const bundle = join(ROOT, 'dist', 'extension.js');
   const vsix = join(mkdtempSync(join(tmpdir(), 'crosscheck-vsix-')), 'crosscheck.vsix');
@@ -219,7 +265,40 @@ async function main(): Promise<void> {
   const head = seed.webApp.pullRequest.sourceCommit;
   const inProgress = (sandbox: Sandbox) =>
     sandbox.setBuildStatus(seed.webApp.fullName, head, { key: 'sonar', state: 'INPROGRESS' });
+  const three: PushedContext[] = [
+    loginBranch(),
+    rateLimitBranch(),
+    loginBranch({
+      root: '/work/web-app-main',
+      branch: 'main',
+      commit: seed.webApp.branches.main,
+      upstream: 'origin/main',
+    }),
+  ];
+  const allInProgress = (sandbox: Sandbox) => {
+    for (const context of three)
+      sandbox.setBuildStatus(formatRepository(context.repo), context.commit, {
+        key: 'sonar',
+        state: 'INPROGRESS',
+      });
+  };
   report('Requests per simulated hour (refresher against the sandbox)', [
+    [
+      "focused, another key's status INPROGRESS all hour (idle pace: only the check key polls fast)",
+      String(
+        await requestsPerHour((sandbox) =>
+          sandbox.setBuildStatus(seed.webApp.fullName, head, { key: 'ci-build', state: 'INPROGRESS' }),
+        ),
+      ),
+    ],
+    [
+      'multi-root, 3 repositories, focused, idle',
+      String(await windowRequestsPerHour(three, () => undefined)),
+    ],
+    [
+      'multi-root, 3 repositories, INPROGRESS in each all hour (one window budget; goal ≤ 300)',
+      String(await windowRequestsPerHour(three, allInProgress)),
+    ],
     ['focused, idle (goal ≤ 60)', String(await requestsPerHour(() => undefined))],
     [
       'focused, idle, panel open',

@@ -1,8 +1,8 @@
-// Follows the repositories the git extension has open and tells which one Crosscheck should show (the active editor's wins).
+// Follows the repositories the git extension has open, and which one holds the active editor's file.
 import * as vscode from 'vscode';
 import { Disposable, type DisposableLike } from '../common/lifecycle';
 import { remotesFromGitConfig } from '../model/git-config';
-import { chooseRepository, type RepoContext, repoContextOf } from '../model/repository';
+import { chooseRepository, isInside, type RepoContext, repoContextOf } from '../model/repository';
 import type { GitApi, GitExtension, Repository } from './git-api';
 
 export class GitRepositories extends Disposable {
@@ -10,7 +10,6 @@ export class GitRepositories extends Disposable {
   private readonly watched = new Map<Repository, DisposableLike>();
   private readonly apiListeners: DisposableLike[] = [];
   private api?: GitApi;
-  private previousRoot?: string;
   /** Repositories read from the workspace folders' .git/config, used while the git extension is off. */
   private configContexts: RepoContext[] = [];
 
@@ -59,16 +58,13 @@ export class GitRepositories extends Disposable {
     return contexts;
   }
 
-  /** The repository to show: the active editor's, else the one shown before, else the first. */
-  current(): RepoContext | undefined {
+  /** The root of the repository holding the active editor's file (the innermost), if any. */
+  activeRoot(): string | undefined {
     const active = vscode.window.activeTextEditor?.document.uri;
-    const chosen = chooseRepository(
-      this.contexts(),
-      active?.scheme === 'file' ? active.fsPath : undefined,
-      this.previousRoot,
-    );
-    this.previousRoot = chosen?.root;
-    return chosen;
+    if (active?.scheme !== 'file') return undefined;
+    const contexts = this.contexts();
+    const chosen = chooseRepository(contexts, active.fsPath);
+    return chosen && isInside(chosen.root, active.fsPath) ? chosen.root : undefined;
   }
 
   /**
