@@ -178,6 +178,7 @@ async function simulate(setup: Setup, pushes: number): Promise<Outcome> {
         ...credential,
         ...variables,
         SONAR_TOKEN: sandbox.demo.sonarToken,
+        SONAR_HOST_URL: sandbox.sonarUrl,
         BITBUCKET_REPO_FULL_NAME: CENTRAL,
       },
       folder,

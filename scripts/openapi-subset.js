@@ -28,7 +28,7 @@ const OPERATIONS = {
   '/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/statuses': ['get'],
   // a literal segment beside {pull_request_id}: the checker's literal-over-template rule is tested on it
   '/repositories/{workspace}/{repo_slug}/pullrequests/activity': ['get'],
-  // pipelines: trigger (POST), follow (GET one), recent runs (list), stop, steps
+  // pipelines: trigger (POST), follow (GET one), recent runs (list), stop, steps and their logs
   '/repositories/{workspace}/{repo_slug}/pipelines': ['get', 'post'],
   '/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}': ['get'],
   '/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/stopPipeline': ['post'],

@@ -55,6 +55,7 @@ const VALUES: Readonly<Record<string, string>> & { readonly BITBUCKET_CLONE_DIR:
   TRIGGER_PR_ID: '7',
   TRIGGER_DESTINATION_BRANCH: 'main',
   TRIGGER_PENDING_KEY: 'sonar',
+  SONAR_HOST_URL: 'https://sonar.example.com',
 };
 
 interface Example {

@@ -1,4 +1,4 @@
-// Bitbucket Pipelines: runs of custom pipelines with variables, their PENDING → IN_PROGRESS → COMPLETED lifecycle, and the pipelines endpoints.
+// Bitbucket Pipelines: runs of custom pipelines with variables and steps, their PENDING → IN_PROGRESS → COMPLETED lifecycle, and the pipelines endpoints.
 import { principalId, SCOPES, withBitbucketAuth, type Credentials, type Principal } from './auth';
 import { accountJson, apiBase, commitRef, repositoryRef, type Repositories } from './bitbucket-repositories';
 import type { BuildStatusInput } from './bitbucket-statuses';
@@ -15,6 +15,14 @@ import {
 import { bareUuid, bitbucketTime, randomBracedUuid } from './ids';
 import { resolveCommit, type RepositoryRecord } from './model';
 import { paginate } from './pagination';
+import {
+  logReply,
+  StepRecord,
+  stepJson,
+  type PipelineStep,
+  type PipelineStepControl,
+  type StepResult,
+} from './pipeline-steps';
 import { SandboxClosedError, type Timers } from './timers';
 
 export interface PipelineVariable {
@@ -47,6 +55,8 @@ export interface PipelineRun {
   readonly completedOn?: string;
   /** Principal that triggered it: `user:<email>` or `access-token:<id>`. */
   readonly creator: string;
+  /** Its steps so far, in order, with their logs. */
+  readonly steps: readonly PipelineStep[];
 }
 
 /** What a run handler may do with its run. */
@@ -61,15 +71,23 @@ export interface PipelineRunControl {
   sleep(ms: number): Promise<void>;
   /** The run as it is now. */
   current(): PipelineRun;
+  /** Adds a PENDING step (listed by …/steps/ at once; its log exists once it starts). */
+  addStep(o: { name: string; script?: readonly string[]; image?: string }): PipelineStepControl;
+  /** Aborted when the run is stopped (stopPipeline) or the sandbox closes: end what the run started. */
+  readonly signal: AbortSignal;
 }
+
+export type { PipelineStep, PipelineStepControl, StepResult } from './pipeline-steps';
 
 export type PipelineRunHandler = (run: PipelineRun, ctl: PipelineRunControl) => void | Promise<void>;
 
 /** A run as stored: the public fields plus what only its JSON needs. */
-type MutableRun = { -readonly [K in keyof PipelineRun]: PipelineRun[K] } & {
+type MutableRun = { -readonly [K in keyof Omit<PipelineRun, 'steps'>]: PipelineRun[K] } & {
   creatorJson: Record<string, unknown>;
   createdAt: number;
   completedAt?: number;
+  stepRecords: StepRecord[];
+  abort: AbortController;
 };
 
 const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -95,7 +113,7 @@ export class PipelineStore {
   }
 
   /** Replaces the handler that drives new runs (the default one simulates the central checks). */
-  setHandler(handler: PipelineRunHandler): void {
+  setHandler(handler: PipelineRunHandler | undefined): void {
     this.handler = handler;
   }
 
@@ -143,6 +161,8 @@ export class PipelineStore {
       createdOn: bitbucketTime(this.now()),
       creator: principalId(o.principal),
       creatorJson: o.creatorJson,
+      stepRecords: [],
+      abort: new AbortController(),
     };
     this.runs.push(run);
     setImmediate(() => void this.drive(run));
@@ -162,6 +182,8 @@ export class PipelineStore {
       },
       sleep: (ms) => timers.sleep(ms),
       current: () => snapshot(run),
+      addStep: (o) => this.addStep(run, o),
+      signal: run.abort.signal,
     };
     try {
       await (this.handler ?? this.deps.defaultHandler)(snapshot(run), ctl);
@@ -170,12 +192,49 @@ export class PipelineStore {
     }
   }
 
+  private addStep(
+    run: MutableRun,
+    o: { name: string; script?: readonly string[]; image?: string },
+  ): PipelineStepControl {
+    const step = new StepRecord(o.name, o.script ?? [], o.image, this.now);
+    // A step added to a finished run is never run.
+    if (run.state === 'COMPLETED') step.complete('NOT_RUN');
+    run.stepRecords.push(step);
+    const open = (): boolean => !this.deps.timers.closed && run.state !== 'COMPLETED';
+    return {
+      uuid: step.uuid,
+      start: () => {
+        if (open()) step.start();
+      },
+      log: (text) => step.append(text),
+      complete: (result) => {
+        if (open() || step.state === 'IN_PROGRESS') step.complete(result);
+      },
+      current: () => step.snapshot(),
+    };
+  }
+
+  /** The stored step of a run, by braced or bare UUID. */
+  findStep(run: MutableRun, id: string): StepRecord | undefined {
+    const wanted = bareUuid(id);
+    return run.stepRecords.find((step) => bareUuid(step.uuid) === wanted);
+  }
+
+  /** Stops every run still going (the sandbox closes): their processes are told through the run's signal. */
+  close(): void {
+    for (const run of this.runs) run.abort.abort();
+  }
+
   private finish(run: MutableRun, result: PipelineResult): void {
     if (this.deps.timers.closed || run.state === 'COMPLETED') return;
     run.state = 'COMPLETED';
     run.result = result;
     run.completedAt = this.now();
     run.completedOn = bitbucketTime(run.completedAt);
+    // A stopped run stops its running steps; steps that never started are NOT_RUN, as in Bitbucket.
+    const unfinished: StepResult = result === 'STOPPED' ? 'STOPPED' : 'ERROR';
+    for (const step of run.stepRecords) step.complete(step.state === 'IN_PROGRESS' ? unfinished : 'NOT_RUN');
+    run.abort.abort();
   }
 }
 
@@ -193,14 +252,15 @@ function snapshot(run: MutableRun): PipelineRun {
     createdOn: run.createdOn,
     completedOn: run.completedOn,
     creator: run.creator,
+    steps: run.stepRecords.map((step) => step.snapshot()),
   };
 }
 
-function pipelineUrl(origin: string, repo: RepositoryRecord, run: PipelineRun): string {
+function pipelineUrl(origin: string, repo: RepositoryRecord, run: { readonly uuid: string }): string {
   return `${apiBase(origin, repo)}/pipelines/${encodeURIComponent(run.uuid)}`;
 }
 
-function stateJson(run: PipelineRun): Record<string, unknown> {
+function stateJson(run: Pick<PipelineRun, 'state' | 'result'>): Record<string, unknown> {
   if (run.state === 'PENDING') return { type: 'pipeline_state_pending', name: 'PENDING' };
   if (run.state === 'IN_PROGRESS') {
     return {
@@ -490,5 +550,64 @@ export function pipelineRoutes(
         return { status: 204 };
       }),
     ),
+    route(
+      'GET',
+      `${P}/:uuid/steps`,
+      withBitbucketAuth(credentials, SCOPES.readPipeline, (ctx, principal) => {
+        const repo = repos.lookupRoute(ctx, principal);
+        if ('status' in repo) return repo;
+        const run = store.find(repo.fullName, param(ctx, 'uuid'));
+        if (!run) return notFound(param(ctx, 'uuid'));
+        return paginate(
+          ctx,
+          run.stepRecords.map((step) => stepJson(step, run.uuid, 1, now())),
+        );
+      }),
+    ),
+    route(
+      'GET',
+      `${P}/:uuid/steps/:step`,
+      withBitbucketAuth(credentials, SCOPES.readPipeline, (ctx, principal) => {
+        const found = findStep(ctx, principal);
+        if ('status' in found) return found;
+        return json(200, stepJson(found.step, found.run.uuid, 1, now()));
+      }),
+    ),
+    route(
+      'GET',
+      `${P}/:uuid/steps/:step/log`,
+      withBitbucketAuth(credentials, SCOPES.readPipeline, (ctx, principal) => {
+        const found = findStep(ctx, principal);
+        if ('status' in found) return found;
+        // No log file exists until the step starts (and none for a step that never ran).
+        if (found.step.startedAt === undefined)
+          return pipelinesError(
+            404,
+            'Not found',
+            `Step ${found.step.uuid} has no log yet.`,
+            'result-service.log.not-found',
+          );
+        return logReply(found.step.logBytes(), ctx.headers.range);
+      }),
+    ),
   ];
+
+  function findStep(
+    ctx: RequestContext,
+    principal: Principal,
+  ): { run: MutableRun; step: StepRecord } | Reply {
+    const repo = repos.lookupRoute(ctx, principal);
+    if ('status' in repo) return repo;
+    const run = store.find(repo.fullName, param(ctx, 'uuid'));
+    if (!run) return notFound(param(ctx, 'uuid'));
+    const step = store.findStep(run, param(ctx, 'step'));
+    if (!step)
+      return pipelinesError(
+        404,
+        'Not found',
+        `Step with UUID ${param(ctx, 'step')} not found.`,
+        'result-service.step.not-found',
+      );
+    return { run, step };
+  }
 }

@@ -32,12 +32,19 @@ function variable(run: PipelineRun, key: string): string | undefined {
  */
 export function centralRunHandler(options: CentralRunOptions): PipelineRunHandler {
   return async (run, ctl) => {
+    const step = ctl.addStep({ name: 'SonarQube quality gate (canned outcome)' });
     await ctl.sleep(options.stepMs);
     ctl.start();
+    step.start();
+    step.log(
+      'The sandbox runs nothing here: it posts its canned outcome (crosscheck sandbox --canned-outcome).\n',
+    );
     await ctl.sleep(options.stepMs);
     const repoVar = variable(run, 'TRIGGER_REPO');
     const commit = variable(run, 'TRIGGER_COMMIT');
     if (!repoVar || !commit) {
+      step.log('TRIGGER_REPO or TRIGGER_COMMIT is missing.\n');
+      step.complete('ERROR');
       ctl.complete('ERROR');
       return;
     }
@@ -57,6 +64,10 @@ export function centralRunHandler(options: CentralRunOptions): PipelineRunHandle
       url: dashboard.toString(),
       refname: branch,
     });
+    step.log(
+      `Posted ${passed ? 'SUCCESSFUL' : 'FAILED'} ${CENTRAL_STATUS.key} on ${repo}@${commit.slice(0, 12)}.\n`,
+    );
+    step.complete(passed ? 'SUCCESSFUL' : 'FAILED');
     ctl.complete(passed ? 'SUCCESSFUL' : 'FAILED');
   };
 }

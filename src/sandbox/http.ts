@@ -18,11 +18,12 @@ export interface RequestContext {
   readonly origin: string;
 }
 
-/** What a route answers; `body` is sent as JSON, `text` as is. */
+/** What a route answers; `body` is sent as JSON, `text` and `raw` as they are. */
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
   readonly text?: string;
+  readonly raw?: Buffer;
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }

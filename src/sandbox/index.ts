@@ -10,6 +10,9 @@ export type {
   PipelineResult,
   PipelineStateName,
   PipelineVariable,
+  PipelineStep,
+  PipelineStepControl,
+  StepResult,
 } from './bitbucket-pipelines';
 export { CENTRAL_STATUS, type CentralOutcome } from './central-run';
 export { RATE_LIMIT_MESSAGE, type Fault, type FaultRule } from './faults';

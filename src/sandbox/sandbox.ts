@@ -89,8 +89,8 @@ export interface Sandbox {
   setPullRequestSource(repo: string, id: number, commit: string): void;
   /** Runs created in a repository (full name), oldest first, with their variables (secured values included). */
   pipelines(repo: string): PipelineRun[];
-  /** Replaces the handler that drives new pipeline runs (the default one simulates the central checks). */
-  onPipelineRun(handler: PipelineRunHandler): void;
+  /** Replaces the handler that drives new pipeline runs; undefined restores the default one. */
+  onPipelineRun(handler: PipelineRunHandler | undefined): void;
   completePipeline(repo: string, uuid: string, result: PipelineResult): void;
   /** Outcome of the next default central runs (default FAILED). Also POST /_sandbox/central-outcome. */
   setCentralOutcome(result: CentralOutcome): void;
@@ -215,7 +215,7 @@ class RunningSandbox implements Sandbox {
   pipelines(repo: string): PipelineRun[] {
     return this.pipelineStore.list(repo);
   }
-  onPipelineRun(handler: PipelineRunHandler): void {
+  onPipelineRun(handler: PipelineRunHandler | undefined): void {
     this.pipelineStore.setHandler(handler);
   }
   completePipeline(repo: string, uuid: string, result: PipelineResult): void {
@@ -251,6 +251,7 @@ class RunningSandbox implements Sandbox {
   }
 
   async close(): Promise<void> {
+    this.pipelineStore.close();
     this.timers.close();
     await this.server.close();
   }

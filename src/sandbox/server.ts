@@ -169,7 +169,10 @@ export class SandboxServer {
   private write(res: ServerResponse, reply: Reply): void {
     res.statusCode = reply.status;
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-    if (reply.text !== undefined) {
+    if (reply.raw !== undefined) {
+      res.setHeader('Content-Type', reply.contentType ?? 'application/octet-stream');
+      res.end(reply.raw);
+    } else if (reply.text !== undefined) {
       res.setHeader('Content-Type', reply.contentType ?? 'text/plain; charset=utf-8');
       res.end(reply.text);
     } else if (reply.body !== undefined) {

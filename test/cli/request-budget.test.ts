@@ -86,6 +86,7 @@ describe('requests per check and the hourly budget (CLI against the sandbox)', f
       {
         ...apiTokenEnvironment(sandbox),
         SONAR_TOKEN: sandbox.demo.sonarToken,
+        SONAR_HOST_URL: sandbox.sonarUrl,
         BITBUCKET_REPO_FULL_NAME: CENTRAL,
         ...variables,
         ...options.env,

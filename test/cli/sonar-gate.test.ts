@@ -41,6 +41,7 @@ describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
   const env = (extra: Record<string, string | undefined> = {}) => ({
     ...apiTokenEnvironment(sandbox),
     SONAR_TOKEN: sandbox.demo.sonarToken,
+    SONAR_HOST_URL: sandbox.sonarUrl,
     TRIGGER_REPO: REPO,
     TRIGGER_COMMIT: COMMIT,
     TRIGGER_BRANCH: PR.source,
@@ -64,6 +65,14 @@ describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
         `a secret leaked:\n${result.stdout}\n${result.stderr}`,
       );
     return result;
+  };
+  /** A gate in the repository's own pipeline: no TRIGGER_* variables. */
+  const OWN_PIPELINE = {
+    TRIGGER_REPO: undefined,
+    TRIGGER_COMMIT: undefined,
+    TRIGGER_BRANCH: undefined,
+    TRIGGER_PR_ID: undefined,
+    BITBUCKET_REPO_FULL_NAME: REPO,
   };
   const status = (key: string) =>
     sandbox.buildStatuses(REPO, COMMIT).find((candidate) => candidate.key === key);
@@ -239,15 +248,80 @@ describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
     assert.deepEqual(recorded(), [], 'nothing was sent');
   });
 
-  it("finds the Maven scanner's report-task.txt and lets SONAR_HOST_URL override the report's serverUrl", async () => {
+  it("finds the Maven scanner's report-task.txt and, in a repository's own pipeline, lets SONAR_HOST_URL override the report's serverUrl", async () => {
     const { folder, reportTask } = analysed({}, 'target/sonar/report-task.txt');
     writeFileSync(
       join(folder, 'target/sonar/report-task.txt'),
       reportTask.replace(/^serverUrl=.*$/m, 'serverUrl=http://127.0.0.1:9/sonar'),
     );
-    const result = await gate(folder, ['--key', 'maven'], { SONAR_HOST_URL: sandbox.sonarUrl });
+    const result = await gate(folder, ['--key', 'maven', '--pr', String(PR.id)], {
+      ...OWN_PIPELINE,
+      BITBUCKET_COMMIT: COMMIT,
+      BITBUCKET_BRANCH: PR.source,
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(status('maven')?.state, 'SUCCESSFUL');
+  });
+
+  describe('checking another repository (the central pipeline)', () => {
+    it('requires SONAR_HOST_URL, exit 2 and nothing sent, with TRIGGER_* set or --central', async () => {
+      const { folder } = analysed();
+      const triggered = await gate(folder, ['--key', 'central'], { SONAR_HOST_URL: undefined });
+      assert.equal(triggered.code, 2);
+      assert.match(
+        triggered.stderr,
+        /SONAR_HOST_URL is not set, and this gate checks a commit of another repository \(TRIGGER_\* variables are set\)/,
+      );
+      assert.match(triggered.stderr, /fix: Set SONAR_HOST_URL to your SonarQube server/);
+      const flagged = await gate(
+        folder,
+        ['--key', 'central', '--central', '--repo', REPO, '--commit', COMMIT],
+        {
+          ...OWN_PIPELINE,
+          SONAR_HOST_URL: undefined,
+        },
+      );
+      assert.equal(flagged.code, 2);
+      assert.match(flagged.stderr, /another repository \(--central\)/);
+      assert.deepEqual(recorded(), [], 'nothing was sent');
+      assert.equal(status('central'), undefined);
+    });
+
+    it('refuses a report naming another server than SONAR_HOST_URL before the token goes anywhere', async () => {
+      const { folder, reportTask } = analysed();
+      // A server of the pull request's choosing, listening: it must get nothing.
+      const hits: string[] = [];
+      const { createServer } = await import('node:http');
+      const server = createServer((req, res) => {
+        hits.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+        res.end('{}');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as { port: number }).port;
+      try {
+        writeFileSync(
+          join(folder, '.scannerwork/report-task.txt'),
+          reportTask.replace(/^serverUrl=.*$/m, `serverUrl=http://127.0.0.1:${port}/sonar`),
+        );
+        const result = await gate(folder, ['--key', 'elsewhere']);
+        assert.equal(result.code, 2);
+        assert.match(
+          result.stderr,
+          new RegExp(`names the SonarQube server http://127\\.0\\.0\\.1:${port}/sonar, not SONAR_HOST_URL`),
+        );
+        assert.deepEqual(hits, []);
+        assert.deepEqual(recorded(), [], 'nothing was sent');
+        // The same server with a trailing slash is the same server.
+        writeFileSync(
+          join(folder, '.scannerwork/report-task.txt'),
+          reportTask.replace(/^serverUrl=(.*)$/m, (_line, url: string) => `serverUrl=${url}/`),
+        );
+        const same = await gate(folder, ['--key', 'same-server']);
+        assert.equal(same.code, 0, same.stderr);
+      } finally {
+        server.close();
+      }
+    });
   });
 
   it('falls back to the Bitbucket Pipelines variables without TRIGGER_* (a gate in the repository itself)', async () => {
@@ -261,8 +335,14 @@ describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
       BITBUCKET_REPO_FULL_NAME: REPO,
       BITBUCKET_COMMIT: main,
       BITBUCKET_BRANCH: 'main',
+      SONAR_HOST_URL: undefined,
     });
     assert.equal(result.code, 0, result.stderr);
+    // Its own repository's tree: today's warning, not a refusal.
+    assert.match(
+      result.stderr,
+      /SONAR_TOKEN goes to http:\/\/127\.0\.0\.1:\d+\/sonar, the server named in .*set SONAR_HOST_URL/,
+    );
     assert.equal(
       sandbox.buildStatuses(REPO, main).find((candidate) => candidate.key === 'own-pipeline')?.state,
       'SUCCESSFUL',
@@ -374,12 +454,9 @@ describe('crosscheck sonar-gate (CLI against the sandbox)', function () {
       assert.equal(confirmed.code, 0, confirmed.stderr);
       assert.match(
         confirmed.stderr,
-        /The analysis is of project web-app, pull request 7, commit 7abc2fe5ae51\./,
+        new RegExp(`The analysis is of project web-app, pull request 7, commit ${COMMIT.slice(0, 12)}\\.`),
       );
-      assert.match(
-        confirmed.stderr,
-        /SONAR_TOKEN goes to http:\/\/127\.0\.0\.1:\d+\/sonar, the server named in .*set SONAR_HOST_URL/,
-      );
+      assert.doesNotMatch(confirmed.stderr, /set SONAR_HOST_URL/);
       const unknown = await gate(preSeeded({ revision: undefined }), ['--key', 'no-revision'], {
         TRIGGER_PR_ID: String(PR.id),
       });

@@ -14,6 +14,8 @@ export interface CallOptions {
   readonly body?: unknown;
   readonly form?: Record<string, string>;
   readonly signal?: AbortSignal;
+  /** More request headers (e.g. Range). */
+  readonly headers?: Record<string, string>;
 }
 
 export function basic(user: string, password: string): string {
@@ -36,7 +38,7 @@ export async function call(
   path: string,
   options: CallOptions = {},
 ): Promise<CallResult> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.auth) headers.authorization = options.auth;
   let body: string | undefined;
   if (options.form) {

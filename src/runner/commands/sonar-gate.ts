@@ -71,6 +71,10 @@ export const sonarGateCommand: CommandRegistration = (program, action) => {
       '--on-none <policy>',
       'failed|successful: what a project without a quality gate posts (default failed)',
     )
+    .option(
+      '--central',
+      'the commit is of another repository, whose pull request wrote the analysed tree (implied by $TRIGGER_REPO or $TRIGGER_COMMIT): SONAR_HOST_URL is required and report-task.txt must name that server',
+    )
     .option('--report', 'also write a Code Insights report with the gate and its conditions')
     .option(
       '--annotations',
@@ -84,7 +88,9 @@ export const sonarGateCommand: CommandRegistration = (program, action) => {
     .addHelpText(
       'after',
       "\nSONAR_TOKEN (a SonarQube user token with Browse on the project) and SONAR_HOST_URL (overrides the report's\n" +
-        'serverUrl) come from the environment. In the central pipeline started by `crosscheck trigger`, one line does:\n' +
+        'serverUrl) come from the environment. Checking another repository (--central, $TRIGGER_REPO or $TRIGGER_COMMIT),\n' +
+        "SONAR_HOST_URL is required and the report's serverUrl must be that server: the token never goes to a server\n" +
+        'a file of the checked tree names. In the central pipeline started by `crosscheck trigger`, one line does:\n' +
         '  crosscheck sonar-gate\n' +
         'It marks the commit INPROGRESS first, unless `crosscheck trigger --pending-key` already did under the same key\n' +
         '(it passes TRIGGER_PENDING_KEY): one Bitbucket request less per check.\n' +
@@ -115,7 +121,13 @@ export async function sonarGate(
     onNone: parseGatePolicy(stringOption(options, 'onNone'), '--on-none'),
   };
   const expected = expectedAnalysis(options, env, task, target.refname);
-  if (!env.SONAR_HOST_URL?.trim())
+  const central = options.central === true || Boolean(env.TRIGGER_REPO?.trim() || env.TRIGGER_COMMIT?.trim());
+  if (central && !env.SONAR_HOST_URL?.trim())
+    throw new InputError(
+      `SONAR_HOST_URL is not set, and this gate checks a commit of another repository (${options.central === true ? '--central' : 'TRIGGER_* variables are set'}): SONAR_TOKEN would go to ${task.serverUrl}, the server named in ${task.source}, which the checked pull request can write.`,
+      "Set SONAR_HOST_URL to your SonarQube server (a variable of the central repository or of the gate step's environment), e.g. https://sonarqube.example.com.",
+    );
+  if (!central && !env.SONAR_HOST_URL?.trim())
     reporter.warn(
       `SONAR_TOKEN goes to ${task.serverUrl}, the server named in ${task.source}; set SONAR_HOST_URL so that a file from the checked-out tree cannot choose where the token is sent.`,
     );
@@ -128,6 +140,7 @@ export async function sonarGate(
         allowPlainHttp: true,
         fix: 'Set SONAR_HOST_URL to the SonarQube server URL, e.g. https://sonarqube.example.com.',
       });
+  if (central) assertSameServer(hostUrl, task);
   const url = task.dashboardUrl
     ? parseHttpUrl(task.dashboardUrl, `dashboardUrl in ${task.source}`)
     : `${hostUrl}/dashboard?id=${encodeURIComponent(task.projectKey)}`;
@@ -199,6 +212,23 @@ export async function sonarGate(
     throw new ExitError(EXIT_FAILED);
   }
   if (verdict.state === 'FAILED' && options.fail !== false) throw new ExitError(EXIT_FAILED);
+}
+
+/** Refuses a report naming another SonarQube server than SONAR_HOST_URL (scheme, host, port and path compared). */
+function assertSameServer(hostUrl: string, task: ReportTask): void {
+  const normal = (text: string): string | undefined => {
+    try {
+      const url = new URL(text.trim());
+      return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return undefined;
+    }
+  };
+  if (normal(task.serverUrl) === normal(hostUrl)) return;
+  throw new InputError(
+    `${task.source} names the SonarQube server ${task.serverUrl}, not SONAR_HOST_URL ${hostUrl}: it is not the report of an analysis on your server, so nothing is asked of either.`,
+    'Run the scanner with -Dsonar.host.url="$SONAR_HOST_URL" and -Dsonar.scanner.metadataFilePath outside the checked-out tree, and give that file to --report-task.',
+  );
 }
 
 /** The given report-task.txt, or the first one found where the scanners write it. */
