@@ -29,6 +29,8 @@ import { editorCommands, EditorWorkspaceAdapter, editorWindow } from './editor-p
 import type { GitExtension } from './git-api';
 import { GitRepositories } from './git-repositories';
 import { OutputLog } from './output-log';
+import { chooseFindingReports, FindingsDiagnostics } from './findings-diagnostics';
+import { RunLogEditor } from './run-log-editor';
 import { DEFAULT_CHECK_KEY, Settings } from './settings';
 import { StatusBar, tooltipText } from './status-bar';
 import { StatusPanel } from './status-panel';
@@ -42,6 +44,10 @@ export interface CrosscheckApi {
     { visible: boolean; text: string; tooltip: string; command: string; background?: string } | undefined;
   /** Resolves once no refresh is running. */
   settled(): Promise<void>;
+  /** The findings shown as problems now, and how many could not be placed. */
+  findings(): { shown: number; unplaced: number; description?: string } | undefined;
+  /** The open run log tabs: how many lines each holds, whether its run finished. */
+  runLogs(): Array<{ uri: string; lines: number; finished: boolean }>;
   /** Describes the stored credential without revealing it (kind and email), or undefined when signed out. */
   storedCredential(): Promise<string | undefined>;
   /**
@@ -62,6 +68,9 @@ export class Crosscheck extends Disposable {
   private readonly statusBar = this._register(new StatusBar());
   private readonly budget = new RequestBudget(SYSTEM_CLOCK);
   private readonly panel: StatusPanel;
+  private readonly runs: RunTracker;
+  private readonly findings: FindingsDiagnostics;
+  private readonly runLog: RunLogEditor;
   private readonly stateChanged = this._register(new vscode.EventEmitter<CheckState>());
   /** What the command functions act on. */
   private readonly commandDeps: CommandDependencies;
@@ -92,7 +101,7 @@ export class Crosscheck extends Disposable {
         isTrusted: () => workspace.isTrusted(),
         connect: async () => (await this.connections.connection())?.api,
         checkKey: (repo) => workspace.checkSettings(repo.root).checkKey.trim() || DEFAULT_CHECK_KEY,
-        runs: new RunTracker(context.workspaceState),
+        runs: (this.runs = new RunTracker(context.workspaceState)),
         focused: vscode.window.state.focused,
         budget: this.budget,
       }),
@@ -120,6 +129,22 @@ export class Crosscheck extends Disposable {
       clock: SYSTEM_CLOCK,
       transport: this.transport,
     };
+
+    const connect = async () => (await this.connections.connection())?.api;
+    this.findings = this._register(
+      new FindingsDiagnostics({
+        onDidChangeState: this.refresher.onDidChangeState,
+        state: () => this.refresher.state,
+        connect,
+        budget: this.budget,
+        hiddenReports: (root) => this.settings.hiddenFindingReports(vscode.Uri.file(root)),
+        log: this.log,
+        onDidChangeRepository: this.repositories.onDidChange,
+      }),
+    );
+    this.runLog = this._register(
+      new RunLogEditor({ connect, budget: this.budget, runs: this.runs, commandDeps: this.commandDeps }),
+    );
 
     this._register(this.refresher.onDidChangeState((state) => this.render(state)));
     this._register(this.refresher.onDidFinishRun((finished) => notifyFinished(finished, this.commandDeps)));
@@ -157,6 +182,13 @@ export class Crosscheck extends Disposable {
     for (const command of registerCommands(this.commandDeps, () => this.panel.show(this.refresher.state))) {
       this._register(command);
     }
+    for (const command of this.runLog.registerCommands()) this._register(command);
+    this._register(
+      vscode.commands.registerCommand(
+        COMMANDS.chooseFindingReports,
+        catching(this.commandDeps, () => chooseFindingReports(this.findings, this.settings)),
+      ),
+    );
   }
 
   api(mode: vscode.ExtensionMode): CrosscheckApi {
@@ -173,6 +205,8 @@ export class Crosscheck extends Disposable {
       onDidChangeState: this.stateChanged.event,
       statusBar: () => describeStatusBar(this.statusBar.view),
       settled: () => this.refresher.settled(),
+      findings: () => this.findings.current,
+      runLogs: () => this.runLog.describe(),
       storedCredential: async () => {
         const sources = await this.store.read();
         return sources ? describeCredential(resolveCredential(sources, STORED_NAMES).credential) : undefined;
