@@ -152,6 +152,7 @@ describe('Run Central Check command', () => {
   it('starts the central pipeline for HEAD, marks it INPROGRESS, follows the run and says so', async () => {
     await editor.signInAsDemo();
     const run = await runCheck(editor);
+    assert.ok(run, 'a run was started');
 
     const [pipeline] = sandbox.pipelines(seed.centralChecks.fullName);
     assert.ok(pipeline);
@@ -186,6 +187,7 @@ describe('Run Central Check command', () => {
     await editor.refresher.refresh();
     editor.window.clickOn = () => 'Open Run';
     const run = await runCheck(editor);
+    assert.ok(run, 'a run was started');
     await editor.window.clicksSettled();
     assert.equal(sandbox.buildStatuses(seed.webApp.fullName, HEAD)[0]?.name, 'SonarQube gate');
     assert.deepEqual(editor.commands.opened, [run.runUrl]);
@@ -229,6 +231,7 @@ describe('Run Central Check command', () => {
     await editor.signInAsDemo();
     sandbox.injectFaults({ method: 'POST', pathPattern: /\/statuses\/build/, faults: [500] });
     const run = await runCheck(editor);
+    assert.ok(run, 'a run was started');
     assert.equal(editor.log.errors.length, 1);
     assert.equal(editor.runs.forCommit(run.repo, HEAD)?.uuid, run.uuid);
     assert.match(
@@ -321,10 +324,10 @@ describe('finished-run notification', () => {
       assert.deepEqual(commands.commandsRun(), [['crosscheck.openPanel']]);
     }
     assert.deepEqual(tones, [
-      [['info', 'Crosscheck: sonar-pr-check #12 finished', ['Open Panel']]],
-      [['warning', 'Crosscheck: sonar-pr-check #12 finished', ['Open Panel']]],
-      [['error', 'Crosscheck: sonar-pr-check #12 finished', ['Open Panel']]],
-      [['error', 'Crosscheck: sonar-pr-check #12 finished', ['Open Panel']]],
+      [['info', 'Crosscheck (acme/web-app): sonar-pr-check #12 finished', ['Open Panel']]],
+      [['warning', 'Crosscheck (acme/web-app): sonar-pr-check #12 finished', ['Open Panel']]],
+      [['error', 'Crosscheck (acme/web-app): sonar-pr-check #12 finished', ['Open Panel']]],
+      [['error', 'Crosscheck (acme/web-app): sonar-pr-check #12 finished', ['Open Panel']]],
     ]);
   });
 

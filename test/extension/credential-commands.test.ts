@@ -137,7 +137,10 @@ describe('Sign In command', () => {
       assert.ok(error instanceof ActionableError);
       assert.match(error.message, /^Not signed in: .*did not accept the credential/);
       assert.match(error.hint ?? '', /someone@else\.example is the email/);
-      assert.deepEqual(error.actions, [{ title: 'Try Again', command: 'crosscheck.signIn' }]);
+      assert.deepEqual(
+        error.actions.map(({ title, command }) => ({ title, command })),
+        [{ title: 'Try Again', command: 'crosscheck.signIn' }],
+      );
       return true;
     });
     assert.equal(editor.secrets.values.size, 0);

@@ -105,7 +105,7 @@ describe('finishedRunMessage', () => {
     });
     assert.deepEqual(finishedRunMessage(finished('SUCCESSFUL')), {
       tone: 'info',
-      message: 'Crosscheck: SonarQube successful on aaaaaaa',
+      message: 'Crosscheck (acme/web-app): SonarQube successful on aaaaaaa',
     });
     assert.equal(finishedRunMessage(finished('FAILED')).tone, 'error');
     assert.equal(finishedRunMessage(finished(undefined)).tone, 'error');

@@ -13,6 +13,8 @@ function session(handlers: Partial<ConstructorParameters<typeof PanelSession>[1]
       rerun: async () => void calls.push('rerun'),
       signIn: async () => void calls.push('signIn'),
       openLink: async ({ link }) => void calls.push(`openLink ${link}`),
+      selectRepository: async ({ index }) => void calls.push(`selectRepository ${index}`),
+      choosePullRequest: async ({ id }) => void calls.push(`choosePullRequest ${id}`),
       ...handlers,
     },
     (error) => (error instanceof CrosscheckError ? error.message : 'unexpected'),

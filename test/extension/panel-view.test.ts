@@ -36,20 +36,21 @@ describe('panelModel', () => {
     });
     assert.deepEqual(
       model.statuses?.map((row) => [row.name, row.state, row.icon, row.when, row.link]),
+      // Sorted: what blocks first (in progress before passed), whatever order Bitbucket listed them in.
       [
-        ['SonarQube', 'SUCCESSFUL', 'check', '3 min ago', 1],
         ['Build', 'INPROGRESS', 'sync~spin', '3 min ago', 2],
+        ['SonarQube', 'SUCCESSFUL', 'check', '3 min ago', 1],
       ],
     );
     assert.equal(model.verdict?.kind, 'blocked');
-    assert.match(model.verdict?.summary ?? '', /Build \(INPROGRESS\)/);
+    assert.equal(model.verdict?.summary, '1 of 2 in progress; the merge check would block: Build.');
     assert.deepEqual(model.links, [
       'https://bitbucket.org/acme/web-app/pull-requests/7',
       'https://sonar.example/dashboard?id=web-app',
       'https://ci.example/1',
     ]);
     assert.equal(model.openInBitbucket, 0);
-    assert.deepEqual(model.rerun, { enabled: true });
+    assert.deepEqual(model.rerun, { enabled: true, label: 'Run central check' });
   });
 
   it('passes the merge check only when every status on the tip is successful', () => {
@@ -78,10 +79,10 @@ describe('panelModel', () => {
     assert.equal(model.verdict?.kind, 'blocked');
   });
 
-  it('links the commit when there is no pull request, and has no verdict', () => {
+  it('links the commit when there is no pull request, and sums up the commit for any merge check', () => {
     const model = panelModel(loaded(), NOW, 'http://127.0.0.1:4000');
     assert.equal(model.pullRequestNote, 'No open pull request from feature/login.');
-    assert.equal(model.verdict, undefined);
+    assert.deepEqual(model.verdict, { kind: 'pass', summary: 'All 1 passed: a merge check would pass.' });
     assert.equal(
       model.links[model.openInBitbucket ?? -1],
       `http://127.0.0.1:4000/acme/web-app/commits/${HEAD}`,
@@ -108,7 +109,11 @@ describe('panelModel', () => {
       link: model.links.indexOf('https://bitbucket.org/acme/central-checks/pipelines/results/12'),
       note: undefined,
     });
-    assert.deepEqual(model.rerun, { enabled: false, reason: 'A central run is in progress.' });
+    assert.deepEqual(model.rerun, {
+      enabled: false,
+      label: 'Re-run central check',
+      reason: 'A central run is in progress.',
+    });
     const done = panelModel(
       loaded({
         run: aRun({
@@ -131,7 +136,11 @@ describe('panelModel', () => {
       [{ kind: 'restricted', context }, /Restricted Mode/, false],
       [{ kind: 'signed-out', context }, /not signed in/, true],
       [
-        { kind: 'not-pushed', context, problem: { message: 'HEAD is 1 commit ahead', hint: 'Push first' } },
+        {
+          kind: 'not-pushed',
+          context,
+          problem: { message: 'HEAD is 1 commit ahead', hint: 'Push first', pushable: true },
+        },
         /1 commit ahead/,
         false,
       ],
@@ -204,6 +213,14 @@ const ALLOWED_ELEMENTS = new Set([
   'li',
   'footer',
   'button',
+  'details',
+  'summary',
+  'fieldset',
+  'legend',
+  'label',
+  'input',
+  'select',
+  'option',
 ]);
 const ALLOWED_ATTRIBUTES = new Set([
   'class',
@@ -220,6 +237,20 @@ const ALLOWED_ATTRIBUTES = new Set([
   'data-pull-request',
   'data-run-state',
   'data-tone',
+  'data-group',
+  'data-stale',
+  'open',
+  'role',
+  'id',
+  'for',
+  'name',
+  'value',
+  'checked',
+  'selected',
+  'aria-label',
+  'aria-labelledby',
+  'aria-describedby',
+  'aria-disabled',
 ]);
 
 describe('markup', () => {
@@ -284,17 +315,24 @@ describe('renderPanelBody', () => {
       /<a href="#" class="pull-request-link" data-command="openLink" data-link="0">Add login form<\/a>/,
     );
     assert.match(body, /<li class="status status-successful" data-state="SUCCESSFUL" data-key="sonar">/);
-    assert.match(body, /<section class="verdict verdict-pass" data-verdict="pass">/);
-    assert.match(body, /<button type="button" data-command="rerun">/);
-    assert.match(body, /<button type="button" class="secondary" data-command="refresh">/);
+    assert.match(body, /<p class="verdict verdict-pass" data-verdict="pass">/);
+    assert.match(body, /<button type="button" data-key="rerun" data-command="rerun">.*Run central check</);
+    assert.match(body, /<button type="button" class="secondary" data-key="refresh" data-command="refresh">/);
+    // The actions come before the list, a few Tab stops from the top.
+    assert.ok(body.indexOf('data-command="rerun"') < body.indexOf('class="status-list"'));
     assert.match(body, /data-command="openLink" data-link="0">.*Open in Bitbucket<\/button>/);
   });
 
   it('disables re-run with the reason while a run is in progress', () => {
     const body = renderPanelBody(panelModel(loaded({ run: aRun() }), NOW, WEB)).markup;
+    // Still focusable (aria-disabled), with the reason beside it and read with it.
     assert.match(
       body,
-      /<button type="button" data-command="rerun" disabled title="A central run is in progress.">/,
+      /<button type="button" data-key="rerun" data-command="rerun" aria-disabled="true" aria-describedby="crosscheck-rerun-reason">.*Re-run central check</,
+    );
+    assert.match(
+      body,
+      /<p class="action-reason" id="crosscheck-rerun-reason">A central run is in progress.<\/p>/,
     );
   });
 
@@ -342,7 +380,16 @@ describe('renderPanelDocument', () => {
       '<script nonce="bm9uY2Utb25l" src="https://file+.vscode-resource.vscode-cdn.net/ext/media/panel.js">',
     ]);
     assert.ok(!/<style/.test(page) && !/\sstyle=/.test(page));
-    assert.match(page, /<main id="crosscheck-root" aria-live="polite"><h1 class="heading">[^<]*<\/h1>/);
+    // Only the announcer is a live region: the body is patched in place, not re-read.
+    assert.match(
+      page,
+      /<main id="crosscheck-root"><div class="panel-section" data-key="heading"><h1 class="heading">[^<]*<\/h1>/,
+    );
+    assert.match(
+      page,
+      /<div id="crosscheck-announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"><\/div>/,
+    );
+    assert.equal(page.match(/aria-live/g)?.length, 1);
     assert.match(page, /<link rel="stylesheet" href="[^"]+\/media\/codicons\/codicon.css">/);
   });
 });

@@ -81,7 +81,7 @@ describe('pushedHead', () => {
 
   const problems: Array<[string, Parameters<typeof aContext>[0], RegExp, RegExp]> = [
     ['no commit', { commit: undefined }, /has no commit yet/, /Commit and push to acme\/web-app/],
-    ['detached HEAD', { branch: undefined }, /HEAD \(aaaaaaa\) is detached/, /Check out the branch/],
+    ['detached HEAD', { branch: undefined }, /HEAD \(aaaaaaa\) is detached/, /check out the branch/],
     [
       'branch never pushed',
       { upstream: undefined },

@@ -168,6 +168,23 @@ export class BitbucketApi {
     return page.values[0];
   }
 
+  /**
+   * The open pull requests whose source is `branch`, most recently updated first (one page: a branch rarely has more
+   * than a few). A status on the branch's head counts for every one of them.
+   */
+  async listOpenPullRequestsFrom(repo: RepositoryRef, branch: string, pagelen = 10): Promise<PullRequest[]> {
+    const page = await this.get(`${repoPath(repo)}/pullrequests`, SHAPES.pullRequestPage, {
+      query: {
+        q: `source.branch.name = ${JSON.stringify(branch)} AND state = "OPEN"`,
+        sort: '-updated_on',
+        pagelen,
+      },
+      resource: `open pull requests from ${branch} in ${formatRepository(repo)}`,
+      scopes: SCOPES.pullRequest,
+    });
+    return page.values;
+  }
+
   /** One page of the most recently updated open pull requests (used to probe access). */
   async listOpenPullRequests(repo: RepositoryRef, pagelen = 10): Promise<PullRequest[]> {
     const page = await this.get(`${repoPath(repo)}/pullrequests`, SHAPES.pullRequestPage, {

@@ -18,6 +18,8 @@ import { type SignInResult, signInForTests, updateSignedInContext } from '../mod
 import { ConnectionProvider } from '../model/connection';
 import { CredentialStore, SECRET_KEYS, STORED_NAMES } from '../model/credential-store';
 import { SYSTEM_CLOCK } from '../model/polling';
+import type { ProxyInEffect } from '../model/extension-messages';
+import { FollowedRepositories } from '../model/followed-repositories';
 import { Refresher } from '../model/refresher';
 import { RequestBudget } from '../model/request-budget';
 import { RunTracker } from '../model/runs';
@@ -64,7 +66,9 @@ export class Crosscheck extends Disposable {
   private readonly transport: TransportOptions;
   private readonly connections: ConnectionProvider;
   private readonly repositories: GitRepositories;
-  private readonly refresher: Refresher;
+  /** One refresher per Bitbucket repository of the window; the shown one drives the panel and the commands. */
+  private readonly followed: FollowedRepositories;
+  private readonly proxy: ProxyInEffect;
   private readonly statusBar = this._register(new StatusBar());
   private readonly budget = new RequestBudget(SYSTEM_CLOCK);
   private readonly panel: StatusPanel;
@@ -78,12 +82,14 @@ export class Crosscheck extends Disposable {
   constructor(context: vscode.ExtensionContext, git: GitExtension | undefined) {
     super();
     this.store = new CredentialStore(context.secrets);
+    const proxy = proxySettings();
+    this.proxy = proxy.inEffect;
     this.transport = {
       userAgent: userAgent('crosscheck-vscode'),
       timeoutMs: 20_000,
       deadlineMs: 60_000,
       retry: { retries: 2 },
-      proxy: proxySettings(),
+      proxy: proxy.options,
       onEvent: (event) => {
         this.log.httpEvent(event);
         this.budget.observe(event);
@@ -94,28 +100,50 @@ export class Crosscheck extends Disposable {
       transport: this.transport,
     });
     this.repositories = this._register(new GitRepositories(git));
-    const workspace = new EditorWorkspaceAdapter(this.repositories, this.settings);
-    this.refresher = this._register(
-      new Refresher({
-        locate: () => workspace.currentRepository(),
-        isTrusted: () => workspace.isTrusted(),
-        connect: async () => (await this.connections.connection())?.api,
-        checkKey: (repo) => workspace.checkSettings(repo.root).checkKey.trim() || DEFAULT_CHECK_KEY,
-        runs: (this.runs = new RunTracker(context.workspaceState)),
-        focused: vscode.window.state.focused,
-        budget: this.budget,
+    const workspace = new EditorWorkspaceAdapter(() => this.followed.selectedContext(), this.settings);
+    const runs = (this.runs = new RunTracker(context.workspaceState));
+    this.followed = this._register(
+      new FollowedRepositories({
+        contexts: () => this.repositories.contexts(),
+        activeRoot: () => this.repositories.activeRoot(),
+        createRefresher: (locate) =>
+          new Refresher({
+            locate,
+            isTrusted: () => workspace.isTrusted(),
+            connect: async () => (await this.connections.connection())?.api,
+            checkKey: (repo) => workspace.checkSettings(repo.root).checkKey.trim() || DEFAULT_CHECK_KEY,
+            runs,
+            focused: vscode.window.state.focused,
+            // Every repository's automatic polls draw on the one per-window budget.
+            budget: this.budget,
+            messageSettings: () => ({ proxy: this.proxy }),
+          }),
       }),
     );
+    const refresher = this.followed;
     this.panel = this._register(
       new StatusPanel({
         extensionUri: context.extensionUri,
         actions: {
-          refresh: () => this.refresher.refresh(),
+          refresh: async () => refresher.selected?.refresh(),
           rerun: async () => void (await catching(this.commandDeps, () => runCheck(this.commandDeps))()),
           signIn: async () => void (await vscode.commands.executeCommand(COMMANDS.signIn)),
+          selectRepository: async (index) => {
+            const chosen = refresher.list()[index];
+            if (chosen) await refresher.select(chosen.root);
+          },
+          choosePullRequest: async (id) => refresher.selected?.choosePullRequest(id),
         },
         webUrl: () => bitbucketWebUrl(this.settings.apiUrlForLinks()),
-        onDidChangeOpen: (open) => this.refresher.setPanelOpen(open),
+        onDidChangeOpen: (open) => refresher.setPanelOpen(open),
+        repositories: () => {
+          const list = refresher.list();
+          const shown = refresher.selectedContext()?.root;
+          return {
+            names: list.map((repository) => repository.name),
+            selected: list.findIndex((repository) => repository.root === shown),
+          };
+        },
       }),
     );
     this.commandDeps = {
@@ -125,7 +153,14 @@ export class Crosscheck extends Disposable {
       workspace,
       store: this.store,
       connections: this.connections,
-      refresher: this.refresher,
+      refresher: {
+        get state() {
+          return refresher.state;
+        },
+        refresh: () => refresher.refreshAll(),
+        follow: (run) => refresher.follow(run),
+        chosenPullRequest: () => refresher.chosenPullRequest(),
+      },
       clock: SYSTEM_CLOCK,
       transport: this.transport,
     };
@@ -133,8 +168,8 @@ export class Crosscheck extends Disposable {
     const connect = async () => (await this.connections.connection())?.api;
     this.findings = this._register(
       new FindingsDiagnostics({
-        onDidChangeState: this.refresher.onDidChangeState,
-        state: () => this.refresher.state,
+        onDidChangeState: refresher.onDidChangeState,
+        state: () => refresher.state,
         connect,
         budget: this.budget,
         hiddenReports: (root) => this.settings.hiddenFindingReports(vscode.Uri.file(root)),
@@ -146,13 +181,13 @@ export class Crosscheck extends Disposable {
       new RunLogEditor({ connect, budget: this.budget, runs: this.runs, commandDeps: this.commandDeps }),
     );
 
-    this._register(this.refresher.onDidChangeState((state) => this.render(state)));
-    this._register(this.refresher.onDidFinishRun((finished) => notifyFinished(finished, this.commandDeps)));
-    this._register(this.repositories.onDidChange(() => void this.refresher.contextChanged()));
-    this._register(
-      vscode.window.onDidChangeWindowState((window) => this.refresher.setFocused(window.focused)),
-    );
-    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refresher.refresh()));
+    this._register(refresher.onDidChangeState((state) => this.render(state)));
+    this._register(refresher.onDidChangeAny(() => this.renderStatusBar()));
+    // Whichever editor is active: a run followed in any repository of the window is notified when it finishes.
+    this._register(refresher.onDidFinishRun((finished) => notifyFinished(finished, this.commandDeps)));
+    this._register(this.repositories.onDidChange(() => void refresher.sync()));
+    this._register(vscode.window.onDidChangeWindowState((window) => refresher.setFocused(window.focused)));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => void refresher.refreshAll()));
     this._register(
       vscode.workspace.onDidChangeConfiguration((event) => {
         // Only the API URL and the check key change what the views show; the others are read when a check starts.
@@ -161,7 +196,7 @@ export class Crosscheck extends Disposable {
         );
         if (!shown) return;
         this.connections.invalidate();
-        void this.refresher.refresh();
+        void refresher.refreshAll();
       }),
     );
     this._register(
@@ -169,17 +204,17 @@ export class Crosscheck extends Disposable {
         if (!(Object.values(SECRET_KEYS) as string[]).includes(event.key)) return;
         this.connections.invalidate();
         void updateSignedInContext(this.commandDeps);
-        void this.refresher.refresh();
+        void refresher.refreshAll();
       }),
     );
-    this.render(this.refresher.state);
+    this.render(refresher.state);
     void updateSignedInContext(this.commandDeps);
-    void this.refresher.refresh();
+    void refresher.sync();
   }
 
   /** The commands, each running its model function through the catch that shows failures. */
   registerCommands(): void {
-    for (const command of registerCommands(this.commandDeps, () => this.panel.show(this.refresher.state))) {
+    for (const command of registerCommands(this.commandDeps, () => this.panel.show(this.followed.state))) {
       this._register(command);
     }
     for (const command of this.runLog.registerCommands()) this._register(command);
@@ -192,7 +227,7 @@ export class Crosscheck extends Disposable {
   }
 
   api(mode: vscode.ExtensionMode): CrosscheckApi {
-    const refresher = this.refresher;
+    const refresher = this.followed;
     const testing =
       mode === vscode.ExtensionMode.Test
         ? { signIn: (input: SignInInput) => signInForTests(input, this.commandDeps) }
@@ -204,7 +239,7 @@ export class Crosscheck extends Disposable {
       },
       onDidChangeState: this.stateChanged.event,
       statusBar: () => describeStatusBar(this.statusBar.view),
-      settled: () => this.refresher.settled(),
+      settled: () => this.followed.settled(),
       findings: () => this.findings.current,
       runLogs: () => this.runLog.describe(),
       storedCredential: async () => {
@@ -215,10 +250,17 @@ export class Crosscheck extends Disposable {
   }
 
   private render(state: CheckState): void {
-    this.statusBar.render(state);
+    this.renderStatusBar();
     this.panel.update(state);
     void vscode.commands.executeCommand('setContext', HAS_REPOSITORY_CONTEXT, state.kind !== 'no-repository');
     this.stateChanged.fire(state);
+  }
+
+  /** The shown repository's check, naming it and summing up the others when the window follows several. */
+  private renderStatusBar(): void {
+    const shown = this.followed.selectedContext()?.root;
+    const others = this.followed.list().filter((repository) => repository.root !== shown);
+    this.statusBar.render(this.followed.state, others);
   }
 }
 
@@ -233,15 +275,32 @@ function describeStatusBar(view: StatusBarView | undefined): ReturnType<Crossche
   };
 }
 
-/** VS Code's proxy setting first, then the environment the editor was started with. */
-function proxySettings(): TransportOptions['proxy'] {
+/** VS Code's proxy setting first, then the environment the editor was started with; and which one is in effect. */
+function proxySettings(): { options: TransportOptions['proxy']; inEffect: ProxyInEffect } {
   const http = vscode.workspace.getConfiguration('http');
   const configured = http.get<string>('proxy')?.trim();
   const noProxy = http.get<string[]>('noProxy') ?? [];
   const env = proxyFromEnvironment(process.env);
+  const used = configured || env.httpsProxy || env.httpProxy;
   return {
-    httpsProxy: configured || env.httpsProxy,
-    httpProxy: configured || env.httpProxy,
-    noProxy: [...noProxy, env.noProxy ?? ''].filter(Boolean).join(','),
+    options: {
+      httpsProxy: configured || env.httpsProxy,
+      httpProxy: configured || env.httpProxy,
+      noProxy: [...noProxy, env.noProxy ?? ''].filter(Boolean).join(','),
+    },
+    inEffect: {
+      source: configured ? 'setting' : used ? 'environment' : 'none',
+      host: proxyHost(used),
+    },
   };
+}
+
+/** host:port of a proxy URL, never its credentials. */
+function proxyHost(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).host || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import type { EditorCommands, EditorWindow, EditorWorkspace } from '../model/commands/ports';
 import type { CheckSettings } from '../model/central-trigger';
 import type { RepoContext } from '../model/repository';
-import type { GitRepositories } from './git-repositories';
 import type { Settings } from './settings';
 
 export const editorWindow: EditorWindow = {
@@ -25,12 +24,13 @@ export const editorCommands: EditorCommands = {
 
 export class EditorWorkspaceAdapter implements EditorWorkspace {
   constructor(
-    private readonly repositories: GitRepositories,
+    /** The repository commands act on: the one shown (the panel's pick, else the active editor's). */
+    private readonly shown: () => RepoContext | undefined,
     private readonly settings: Settings,
   ) {}
 
   currentRepository(): RepoContext | undefined {
-    return this.repositories.current();
+    return this.shown();
   }
 
   isTrusted(): boolean {

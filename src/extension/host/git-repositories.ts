@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { Disposable, type DisposableLike } from '../common/lifecycle';
 import { remotesFromGitConfig } from '../model/git-config';
-import { chooseRepository, type RepoContext, repoContextOf } from '../model/repository';
+import { chooseRepository, isInside, type RepoContext, repoContextOf } from '../model/repository';
 import type { GitApi, GitExtension, Repository } from './git-api';
 
 export class GitRepositories extends Disposable {
@@ -57,6 +57,15 @@ export class GitRepositories extends Disposable {
       if (context) contexts.push(context);
     }
     return contexts;
+  }
+
+  /** The root of the repository holding the active editor's file (the innermost), if any. */
+  activeRoot(): string | undefined {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    if (active?.scheme !== 'file') return undefined;
+    const contexts = this.contexts();
+    const chosen = chooseRepository(contexts, active.fsPath);
+    return chosen && isInside(chosen.root, active.fsPath) ? chosen.root : undefined;
   }
 
   /** The repository to show: the active editor's, else the one shown before, else the first. */

@@ -86,7 +86,10 @@ export class RunLogEditor extends Disposable implements vscode.TextDocumentConte
       ),
       vscode.commands.registerCommand(
         COMMANDS.rerunFromLog,
-        catching(ui, async () => this.open(await runCheck(ui))),
+        catching(ui, async () => {
+          const run = await runCheck(ui);
+          if (run) await this.open(run);
+        }),
       ),
     ];
   }

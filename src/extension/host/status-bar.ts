@@ -3,8 +3,8 @@ import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import type { CheckState } from '../model/check-state';
 import { STATUS_BAR_ID } from '../model/command-ids';
-import type { StatusBarView, TooltipView } from '../view/status-bar-view';
-import { statusBarView } from '../view/status-bar-view';
+import type { OtherRepository, StatusBarView, TooltipView } from '../view/status-bar-view';
+import { accessibleLabel, statusBarView } from '../view/status-bar-view';
 
 export class StatusBar extends Disposable {
   private readonly item = this._register(
@@ -24,8 +24,8 @@ export class StatusBar extends Disposable {
     return this.shown && { ...this.shown, text: this.item.text, visible: this.visible };
   }
 
-  render(state: CheckState): void {
-    const view = statusBarView(state, this.now());
+  render(state: CheckState, others: readonly OtherRepository[] = []): void {
+    const view = statusBarView(state, this.now(), others);
     this.shown = view;
     this.item.text = view.text;
     this.item.tooltip = tooltip(view.tooltip);
@@ -33,7 +33,7 @@ export class StatusBar extends Disposable {
     this.item.backgroundColor = view.background
       ? new vscode.ThemeColor(`statusBarItem.${view.background}Background`)
       : undefined;
-    this.item.accessibilityInformation = { label: [view.tooltip.title, ...view.tooltip.lines].join('. ') };
+    this.item.accessibilityInformation = { label: accessibleLabel(view.tooltip) };
     if (view.visible) {
       this.item.show();
       this.visible = true;

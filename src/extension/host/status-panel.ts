@@ -8,12 +8,15 @@ import { PANEL_VIEW_TYPE } from '../model/command-ids';
 import { PanelSession } from '../model/panel-protocol';
 import { isWebUrl } from '../view/html';
 import { renderPanelBody, renderPanelDocument } from '../view/panel-html';
-import { type PanelModel, panelModel } from '../view/panel-model';
+import { announcementOf, type PanelModel, panelModel } from '../view/panel-model';
 
 export interface PanelActions {
   refresh(): Promise<void>;
   rerun(): Promise<void>;
   signIn(): Promise<void>;
+  /** Shows the repository at this index of `repositories()`. */
+  selectRepository(index: number): Promise<void>;
+  choosePullRequest(id: number): Promise<void>;
 }
 
 export interface PanelOptions {
@@ -22,6 +25,8 @@ export interface PanelOptions {
   /** Bitbucket's web address, for links the API does not give. */
   webUrl(): string;
   onDidChangeOpen(open: boolean): void;
+  /** The repositories the window follows (names) and which one is shown; the panel lists them when there are several. */
+  repositories(): { names: string[]; selected: number };
   now?: () => number;
 }
 
@@ -72,6 +77,8 @@ export class StatusPanel extends Disposable {
         rerun: () => this.whileBusy(() => this.options.actions.rerun()),
         signIn: () => this.options.actions.signIn(),
         openLink: ({ link }) => this.openLink(link),
+        selectRepository: ({ index }) => this.options.actions.selectRepository(index),
+        choosePullRequest: ({ id }) => this.options.actions.choosePullRequest(id),
       },
       (error) =>
         error instanceof CrosscheckError
@@ -109,12 +116,23 @@ export class StatusPanel extends Disposable {
 
   private render(): void {
     if (!this.state || !this.session) return;
+    const previous = this.model;
     this.model = this.modelOf(this.state);
-    this.session.push({ type: 'state', html: renderPanelBody(this.model).markup, busy: this.busy > 0 });
+    const announce = announcementOf(previous, this.model);
+    this.session.push({
+      type: 'state',
+      html: renderPanelBody(this.model).markup,
+      busy: this.busy > 0,
+      ...(announce ? { announce } : {}),
+    });
   }
 
   private modelOf(state: CheckState): PanelModel {
-    return panelModel(state, (this.options.now ?? Date.now)(), this.options.webUrl());
+    const model = panelModel(state, (this.options.now ?? Date.now)(), this.options.webUrl());
+    const { names, selected } = this.options.repositories();
+    if (names.length > 1)
+      model.repositories = names.map((label, index) => ({ label, selected: index === selected }));
+    return model;
   }
 
   private async whileBusy(action: () => Promise<void>): Promise<void> {

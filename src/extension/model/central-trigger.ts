@@ -66,6 +66,8 @@ export interface StartedCheck {
   run: TrackedRun;
   started: CentralCheckStarted;
   pullRequest?: PullRequest;
+  /** Every open pull request from the branch: the status the run posts on HEAD counts for each. */
+  pullRequests: PullRequest[];
 }
 
 /**
@@ -76,7 +78,15 @@ export async function startCheck(
   api: BitbucketApi,
   context: PushedContext,
   settings: ValidCheckSettings,
-  options: { now: number; statusName?: string },
+  options: {
+    now: number;
+    statusName?: string;
+    /**
+     * Picks the pull request the run is for (its id and destination are passed to the central pipeline) when the branch
+     * has several open; without it, the most recently updated one.
+     */
+    choosePullRequest?: (open: readonly PullRequest[]) => Promise<PullRequest | undefined>;
+  },
 ): Promise<StartedCheck> {
   if (!/^[0-9a-f]{40}$/.test(context.commit)) {
     throw new InputError(
@@ -84,7 +94,12 @@ export async function startCheck(
       'Reload the window so git reports HEAD again.',
     );
   }
-  const pullRequest = await api.findOpenPullRequest(context.repo, context.branch);
+  const pullRequests = await api.listOpenPullRequestsFrom(context.repo, context.branch);
+  const pullRequest =
+    pullRequests.length > 1 && options.choosePullRequest
+      ? await options.choosePullRequest(pullRequests)
+      : pullRequests[0];
+  if (pullRequests.length > 1 && !pullRequest) throw new CheckCancelled();
   const started = await startCentralCheck(api, {
     central: settings.central,
     pipeline: settings.pipeline,
@@ -112,5 +127,12 @@ export async function startCheck(
     runUrl: started.runUrl,
     startedAt: options.now,
   };
-  return { run, started, pullRequest };
+  return { run, started, pullRequest, pullRequests };
+}
+
+/** The user dismissed the choice of pull request: nothing was started. */
+export class CheckCancelled extends Error {
+  constructor() {
+    super('No pull request was picked; nothing was started.');
+  }
 }

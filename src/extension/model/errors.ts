@@ -7,6 +7,8 @@ export interface ErrorAction {
   title: string;
   command: string;
   args?: unknown[];
+  /** Runs instead of the command when given (e.g. Try Again with what the user typed before, but no secret). */
+  run?: () => unknown;
 }
 
 /** A CrosscheckError whose message offers commands that fix it. */
@@ -44,10 +46,13 @@ export function noRepository(): ActionableError {
   );
 }
 
+/** Offers Push only where pushing helps: a branch with commits Bitbucket lacks, never a detached HEAD. */
 export function notPushed(problem: PushProblem): ActionableError {
-  return new ActionableError(problem.message, problem.hint, [
-    { title: 'Push', command: BUILTIN_COMMANDS.push },
-  ]);
+  return new ActionableError(
+    problem.message,
+    problem.hint,
+    problem.pushable ? [{ title: 'Push', command: BUILTIN_COMMANDS.push }] : [],
+  );
 }
 
 export function missingSetting(setting: string, hint: string): ActionableError {

@@ -9,6 +9,10 @@ export interface PanelRequests {
   signIn: { args: undefined; result: void };
   /** Opens one of the links of the state last pushed, by index (the webview never names a URL itself). */
   openLink: { args: { link: number }; result: void };
+  /** Shows another repository of a multi-root window, by its index in the list last pushed. */
+  selectRepository: { args: { index: number }; result: void };
+  /** Picks the pull request the check runs for, among the open ones from the branch shown. */
+  choosePullRequest: { args: { id: number }; result: void };
 }
 
 export type PanelCommand = keyof PanelRequests;
@@ -25,6 +29,8 @@ export interface PanelStatePush {
   type: 'state';
   html: string;
   busy: boolean;
+  /** A change of state to say once in the page's polite live region (absent when nothing changed state). */
+  announce?: string;
 }
 
 export type HostMessage = PanelReply | PanelStatePush;
@@ -35,7 +41,15 @@ const COMMANDS: ReadonlySet<string> = new Set<PanelCommand>([
   'rerun',
   'signIn',
   'openLink',
+  'selectRepository',
+  'choosePullRequest',
 ]);
+
+/** A non-negative safe integer argument, or undefined. */
+function indexArg(args: unknown, name: string): number | undefined {
+  const value = (args as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
 
 /** Checks a message from the webview; anything malformed is refused (undefined), never half-trusted. */
 export function parsePanelRequest(message: unknown): PanelRequest | undefined {
@@ -44,9 +58,16 @@ export function parsePanelRequest(message: unknown): PanelRequest | undefined {
   if (typeof req !== 'number' || !Number.isSafeInteger(req) || req < 0) return undefined;
   if (typeof command !== 'string' || !COMMANDS.has(command)) return undefined;
   if (command === 'openLink') {
-    const link = (args as { link?: unknown } | undefined)?.link;
-    if (typeof link !== 'number' || !Number.isSafeInteger(link) || link < 0) return undefined;
-    return { req, command, args: { link } };
+    const link = indexArg(args, 'link');
+    return link === undefined ? undefined : { req, command, args: { link } };
+  }
+  if (command === 'selectRepository') {
+    const index = indexArg(args, 'index');
+    return index === undefined ? undefined : { req, command, args: { index } };
+  }
+  if (command === 'choosePullRequest') {
+    const id = indexArg(args, 'id');
+    return id === undefined ? undefined : { req, command, args: { id } };
   }
   return { req, command, args: undefined } as PanelRequest;
 }
@@ -108,6 +129,10 @@ export class PanelSession {
         return this.handlers.signIn(undefined);
       case 'openLink':
         return this.handlers.openLink(request.args);
+      case 'selectRepository':
+        return this.handlers.selectRepository(request.args);
+      case 'choosePullRequest':
+        return this.handlers.choosePullRequest(request.args);
     }
   }
 }

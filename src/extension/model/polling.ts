@@ -50,6 +50,8 @@ export interface PollingSituation {
   /** Consecutive failed refreshes, the last one included. */
   failures: number;
   now: number;
+  /** The idle delay is multiplied by this (a repository of a multi-root workspace that is not being looked at). */
+  idleFactor?: number;
 }
 
 /** Milliseconds until the next refresh, or undefined for none (until something changes). */
@@ -73,7 +75,7 @@ function baseDelay(situation: PollingSituation, policy: PollingPolicy): number {
   const running =
     situation.outcome.kind === 'running' ||
     (situation.outcome.kind === 'failed' && situation.runningSince !== undefined);
-  if (!running) return policy.idleMs;
+  if (!running) return policy.idleMs * Math.max(1, situation.idleFactor ?? 1);
   const runningFor = now - (situation.runningSince ?? now);
   if (runningFor < policy.fastForMs) return policy.fastMs;
   return runningFor < policy.stuckAfterMs ? policy.runningMs : policy.stuckMs;
@@ -107,17 +109,32 @@ export class PollScheduler {
   private runningSince?: number;
   private triggeredAt?: number;
   private lastRefreshAt?: number;
+  private idleFactor = 1;
 
   private readonly budget?: RequestBudget;
+  private readonly onScheduled?: (at: number | undefined) => void;
 
   constructor(
     private readonly refresh: () => Promise<PollOutcome>,
     private readonly clock: Clock = SYSTEM_CLOCK,
     private readonly policy: PollingPolicy = DEFAULT_POLLING,
-    options: { focused?: boolean; budget?: RequestBudget } = {},
+    options: {
+      focused?: boolean;
+      budget?: RequestBudget;
+      /** Told when the next automatic refresh will run (undefined: none until something changes). */
+      onScheduled?: (at: number | undefined) => void;
+    } = {},
   ) {
     this.focused = options.focused ?? true;
     this.budget = options.budget;
+    this.onScheduled = options.onScheduled;
+  }
+
+  /** Multiplies the idle delay (1: the policy's); takes effect from the next schedule. */
+  setIdleFactor(factor: number): void {
+    if (this.idleFactor === factor) return;
+    this.idleFactor = factor;
+    if (this.timer !== undefined) this.schedule();
   }
 
   /** Refreshes now (user action, sign-in, branch or HEAD change): backoff does not hold it back. */
@@ -200,6 +217,7 @@ export class PollScheduler {
         triggeredAt: this.triggeredAt,
         failures: this.failures,
         now: this.clock.now(),
+        idleFactor: this.idleFactor,
       },
       this.policy,
     );
@@ -209,17 +227,18 @@ export class PollScheduler {
     this.cancelTimer();
     if (this.disposed) return;
     const delay = this.delay();
-    if (delay === undefined) return;
+    if (delay === undefined) {
+      this.onScheduled?.(undefined);
+      return;
+    }
     const elapsed = this.lastRefreshAt === undefined ? 0 : this.clock.now() - this.lastRefreshAt;
     // The hourly budget can only push an automatic refresh later, never sooner.
-    const wait = Math.max(delay - elapsed, this.budget?.waitMs(elapsed) ?? 0);
-    this.timer = this.clock.setTimeout(
-      () => {
-        this.timer = undefined;
-        void this.refreshNow();
-      },
-      Math.max(0, wait),
-    );
+    const wait = Math.max(0, delay - elapsed, this.budget?.waitMs(elapsed) ?? 0);
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.refreshNow();
+    }, wait);
+    this.onScheduled?.(this.clock.now() + wait);
   }
 
   private cancelTimer(): void {

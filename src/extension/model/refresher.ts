@@ -9,12 +9,14 @@ import {
   isRunning,
   SnapshotLoader,
   snapshotOf,
+  type StateError,
   stateErrorOf,
 } from './check-state';
 import { type Clock, type PollingPolicy, type PollOutcome, PollScheduler, SYSTEM_CLOCK } from './polling';
-import { contextKey, pushedHead, type RepoContext } from './repository';
+import type { MessageSettings } from './extension-messages';
+import { contextKey, type RepoContext, viewedHead } from './repository';
 import type { RequestBudget } from './request-budget';
-import { type RunTracker, runProgress, type TrackedRun } from './runs';
+import { RUN_STALE_MS, type RunTracker, runProgress, stopFollowing, type TrackedRun } from './runs';
 
 export interface RefresherDependencies {
   /** The repository to show, read from git at each refresh (no request). */
@@ -31,6 +33,8 @@ export interface RefresherDependencies {
   focused?: boolean;
   /** The requests this window sent (fed by the connection's events): automatic polls stay within its share. */
   budget?: RequestBudget;
+  /** The settings messages name (the proxy in effect), read when a failure is described. */
+  messageSettings?: () => MessageSettings;
 }
 
 /** A followed run finished (for the notification). */
@@ -48,6 +52,8 @@ export class Refresher extends Disposable {
   private lastKey = '';
   private panelOpen = false;
   private fresh = false;
+  /** The pull request picked for a branch with several, by repository, branch and commit. */
+  private readonly chosenPullRequests = new Map<string, number>();
 
   /** Fires with every new state. */
   readonly onDidChangeState = this.changed.event;
@@ -62,6 +68,7 @@ export class Refresher extends Disposable {
       new PollScheduler(() => this.load(), clock, deps.policy, {
         focused: deps.focused,
         budget: deps.budget,
+        onScheduled: (at) => this.noteRetry(at),
       }),
     );
   }
@@ -93,6 +100,22 @@ export class Refresher extends Disposable {
     if (open) void this.scheduler.refreshNow();
   }
 
+  /** Polls a repository the user is not looking at less often when idle (multi-root: `factor` times the idle delay). */
+  setIdleFactor(factor: number): void {
+    this.scheduler.setIdleFactor(factor);
+  }
+
+  /** The pull request the check runs for on the current branch, when the user picked one of several. */
+  chosenPullRequest(): number | undefined {
+    return this.chosenPullRequests.get(choiceKey(this.deps.locate()));
+  }
+
+  /** The user picked the pull request the check runs for (a branch with several open ones). */
+  choosePullRequest(id: number): Promise<void> {
+    this.chosenPullRequests.set(choiceKey(this.deps.locate()), id);
+    return this.scheduler.refreshNow();
+  }
+
   /** Starts following a run just triggered: fast polling until it finishes. */
   async follow(run: TrackedRun): Promise<void> {
     await this.deps.runs.add(run);
@@ -118,7 +141,7 @@ export class Refresher extends Disposable {
     this.fresh = false;
     if (!context) return this.inactive({ kind: 'no-repository' });
     if (!this.deps.isTrusted()) return this.inactive({ kind: 'restricted', context });
-    const head = pushedHead(context);
+    const head = viewedHead(context);
     if ('problem' in head) return this.inactive({ kind: 'not-pushed', context, problem: head.problem });
     const checkKey = this.deps.checkKey(context);
 
@@ -126,23 +149,29 @@ export class Refresher extends Disposable {
     try {
       api = await this.deps.connect();
     } catch (error) {
-      return this.inactive({ kind: 'error', context, checkKey, error: stateErrorOf(error) });
+      return this.inactive({ kind: 'error', context, checkKey, error: this.stateError(error) });
     }
     if (!api) return this.inactive({ kind: 'signed-out', context });
 
     const previous = this.previousFor(this.lastKey, checkKey);
     if (!previous) this.publish({ kind: 'loading', context, checkKey });
     let snapshot: CheckSnapshot;
+    const run = head.context.branch ? this.deps.runs.forCommit(context.repo, head.context.commit) : undefined;
     try {
       snapshot = await this.loader.load(api, head.context, {
         checkKey,
-        run: this.deps.runs.forCommit(context.repo, head.context.commit),
+        run,
         withPullRequest: this.panelOpen,
         fresh,
+        pullRequestId: this.chosenPullRequest(),
       });
     } catch (error) {
-      const stateError = stateErrorOf(error);
-      this.publish({ kind: 'error', context, checkKey, error: stateError, previous });
+      const stateError = this.stateError(error);
+      // The last good snapshot stays on screen, marked stale, but never with a run older than the one now followed
+      // (a Re-run that started while the server could not be read).
+      const kept =
+        previous && previous.run?.uuid !== run?.uuid ? { ...previous, run, pipeline: undefined } : previous;
+      this.publish({ kind: 'error', context, checkKey, error: stateError, previous: kept });
       return stateError.credential
         ? { kind: 'inactive' }
         : { kind: 'failed', rateLimited: stateError.rateLimited };
@@ -150,6 +179,17 @@ export class Refresher extends Disposable {
     await this.noteRunProgress(snapshot);
     this.publish({ kind: 'loaded', snapshot });
     return { kind: isRunning(snapshot) ? 'running' : 'idle' };
+  }
+
+  private stateError(error: unknown): StateError {
+    return stateErrorOf(error, this.deps.messageSettings?.() ?? {});
+  }
+
+  /** Once the next poll after a failure is scheduled, the views can say when Crosscheck tries again. */
+  private noteRetry(at: number | undefined): void {
+    const state = this.current;
+    if (state.kind !== 'error' || state.error.credential || state.error.retryAt === at) return;
+    this.publish({ ...state, error: { ...state.error, retryAt: at } });
   }
 
   private inactive(state: CheckState): PollOutcome {
@@ -164,15 +204,34 @@ export class Refresher extends Disposable {
     return snapshot && contextKey(context) === key && snapshot.checkKey === checkKey ? snapshot : undefined;
   }
 
+  /**
+   * Notes what a followed run did: finished (its status left INPROGRESS, or the pipeline completed), or no longer
+   * followed because it cannot be read or has not moved for RUN_STALE_MS; then Re-run is offered again.
+   */
   private async noteRunProgress(snapshot: CheckSnapshot): Promise<void> {
     const run = snapshot.run;
     if (!run || run.finished) return;
     const check = snapshot.statuses.find((status) => status.key === run.key);
     const progress = runProgress(run, check, snapshot.pipeline);
+    const still = snapshot.loadedAt - (run.changedAt ?? run.startedAt);
     if (progress.kind === 'finished') {
       run.finished = { at: snapshot.loadedAt, state: progress.state, summary: progress.summary };
+    } else if (snapshot.runUnreadable) {
+      stopFollowing(run, snapshot.loadedAt, `it cannot be read (${snapshot.runProblem ?? 'no answer'}).`);
+    } else if (still >= RUN_STALE_MS) {
+      const minutes = Math.round(RUN_STALE_MS / 60_000);
+      stopFollowing(
+        run,
+        snapshot.loadedAt,
+        `its state (${run.lastState ?? 'started'}) has not changed for ${minutes} minutes. Open it in Bitbucket, or run the check again.`,
+      );
     }
     await this.deps.runs.update(run);
-    if (progress.kind === 'finished') this.finished.fire({ run, summary: progress.summary });
+    if (run.finished) this.finished.fire({ run, summary: run.finished.summary });
   }
+}
+
+/** Which pull request choice applies: the repository and branch. */
+function choiceKey(context: RepoContext | undefined): string {
+  return context ? `${context.root}\u0000${context.branch ?? ''}` : '';
 }

@@ -84,9 +84,31 @@ function normalisePath(path: string): string {
 /** A context whose HEAD is a commit on a branch that Bitbucket has. */
 export type PushedContext = RepoContext & { commit: string; branch: string };
 
+/**
+ * A context whose HEAD commit can be looked up on Bitbucket: a pushed branch, or a detached HEAD (a tag, a commit
+ * checked out for review), whose statuses are shown although no check can be run for it.
+ */
+export type CommitContext = RepoContext & { commit: string };
+
 export interface PushProblem {
   message: string;
   hint: string;
+  /** Whether pushing fixes it (a branch with commits Bitbucket lacks); not on a detached HEAD. */
+  pushable: boolean;
+}
+
+/** Whether a context is on a branch (a run needs one: the central pipeline gets TRIGGER_BRANCH). */
+export function onBranch(context: CommitContext): context is PushedContext {
+  return context.branch !== undefined;
+}
+
+/**
+ * The commit whose statuses the views show: HEAD when pushed, and a detached HEAD as it is (Bitbucket says whether
+ * it has that commit); else why there is nothing to show yet.
+ */
+export function viewedHead(context: RepoContext): { context: CommitContext } | { problem: PushProblem } {
+  if (context.commit && !context.branch) return { context: { ...context, commit: context.commit } };
+  return pushedHead(context);
 }
 
 /** HEAD as Bitbucket knows it, or why it cannot be checked there yet (no commit, detached, not pushed). */
@@ -98,6 +120,7 @@ export function pushedHead(context: RepoContext): { context: PushedContext } | {
       problem: {
         message: `The repository at ${context.root} has no commit yet.`,
         hint: `Commit and push to ${name} first.`,
+        pushable: false,
       },
     };
   }
@@ -105,8 +128,9 @@ export function pushedHead(context: RepoContext): { context: PushedContext } | {
   if (!branch) {
     return {
       problem: {
-        message: `HEAD (${short}) is detached, so there is no branch to check.`,
-        hint: 'Check out the branch of the pull request, then run the check again.',
+        message: `HEAD (${short}) is detached, so there is no branch to run the check for.`,
+        hint: 'Its build statuses are shown; check out the branch of the pull request to run the check.',
+        pushable: false,
       },
     };
   }
@@ -115,6 +139,7 @@ export function pushedHead(context: RepoContext): { context: PushedContext } | {
       problem: {
         message: `Branch ${branch} has not been pushed to ${name}, so Bitbucket does not know commit ${short}.`,
         hint: `Push it first (git push -u ${context.remote} ${branch}).`,
+        pushable: true,
       },
     };
   }
@@ -124,6 +149,7 @@ export function pushedHead(context: RepoContext): { context: PushedContext } | {
       problem: {
         message: `HEAD (${short}) is ${commits} ahead of ${context.upstream}, so Bitbucket does not have it yet.`,
         hint: 'Push first, then run the check on the pushed commit.',
+        pushable: true,
       },
     };
   }

@@ -22,7 +22,30 @@ export interface TrackedRun {
   startedAt: number;
   /** Last seen pipeline state, e.g. IN_PROGRESS or COMPLETED/FAILED. */
   lastState?: string;
-  finished?: { at: number; state?: BuildState; summary: string };
+  /** When the pipeline state last changed (or the run started), to tell a run that has stopped moving. */
+  changedAt?: number;
+  /**
+   * Set once the run is no longer followed: it finished (`state`, when it posted one), or Crosscheck stopped following
+   * it (`stopped`: it cannot be read, or it has not moved for RUN_STALE_MS), with the reason in `summary`.
+   */
+  finished?: { at: number; state?: BuildState; summary: string; stopped?: boolean };
+}
+
+/**
+ * A followed run whose pipeline state has not changed for this long is no longer followed (documented in the README):
+ * a central check takes minutes, and Bitbucket stops a step after 120 minutes by default, but a run stuck PENDING
+ * (no build minutes, a paused runner) would otherwise keep Re-run disabled and polling fast for good.
+ */
+export const RUN_STALE_MS = 60 * 60_000;
+
+/** The run's label as people read it: `sonar-pr-check #12`. */
+export function runLabel(run: Pick<TrackedRun, 'pipeline' | 'buildNumber'>): string {
+  return `${run.pipeline}${run.buildNumber !== undefined ? ` #${run.buildNumber}` : ''}`;
+}
+
+/** Marks a run as no longer followed, saying why; Re-run is offered again and polling slows down. */
+export function stopFollowing(run: TrackedRun, at: number, reason: string): void {
+  run.finished = { at, summary: `Crosscheck stopped following ${runLabel(run)}: ${reason}`, stopped: true };
 }
 
 /** Workspace-scoped storage (a vscode.Memento in the extension, a Map in tests). */
@@ -85,7 +108,7 @@ export function runProgress(
   pipeline: Pipeline | undefined,
 ): RunProgress {
   const short = run.commit.slice(0, 7);
-  const label = `${run.pipeline}${run.buildNumber !== undefined ? ` #${run.buildNumber}` : ''}`;
+  const label = runLabel(run);
   if (check && check.state !== 'INPROGRESS') {
     const name = check.name || check.key;
     const said = check.description ? `: ${check.description}` : '';

@@ -1,5 +1,6 @@
 // Text for the output channel and notifications: HTTP events, doctor reports, finished runs.
-import type { DoctorReport, HttpEvent } from '../../core';
+import { type DoctorReport, formatRepository, type HttpEvent } from '../../core';
+import { forExtension } from '../model/extension-messages';
 import type { FinishedRun } from '../model/refresher';
 
 /** One log line per HTTP event; URLs and bodies arrive already redacted by the core's client. */
@@ -31,7 +32,7 @@ export function doctorReportLines(report: DoctorReport, title: string): string[]
   for (const notice of report.notices) lines.push(`  Note: ${notice}`);
   for (const check of report.checks) {
     lines.push(`  ${MARKS[check.outcome]} ${check.name}: ${check.detail}`);
-    if (check.fix && check.outcome !== 'ok') lines.push(`      fix: ${check.fix}`);
+    if (check.fix && check.outcome !== 'ok') lines.push(`      fix: ${forExtension(check.fix)}`);
   }
   lines.push(report.ok ? '  All required checks passed.' : '  Some checks failed: see the fixes above.');
   return lines;
@@ -44,7 +45,7 @@ export function doctorSummary(reports: readonly DoctorReport[]): { ok: boolean; 
   if (first) {
     return {
       ok: false,
-      message: `Connection problem: ${first.name}: ${first.detail}${first.fix ? ` ${first.fix}` : ''}`,
+      message: `Connection problem: ${first.name}: ${forExtension(first.detail)}${first.fix ? ` ${forExtension(first.fix)}` : ''}`,
     };
   }
   const identity = reports[0]?.checks.find((check) => check.name === 'identity' && check.outcome === 'ok');
@@ -64,7 +65,16 @@ export function finishedRunMessage(finished: FinishedRun): {
   message: string;
 } {
   const state = finished.run.finished?.state;
-  const tone =
-    state === 'SUCCESSFUL' ? 'info' : state === 'FAILED' || state === undefined ? 'error' : 'warning';
-  return { tone, message: `Crosscheck: ${finished.summary}` };
+  const tone = finished.run.finished?.stopped
+    ? 'warning'
+    : state === 'SUCCESSFUL'
+      ? 'info'
+      : state === 'FAILED' || state === undefined
+        ? 'error'
+        : 'warning';
+  // Whatever editor is active: name the repository, as a multi-root window follows several.
+  return {
+    tone,
+    message: `Crosscheck (${formatRepository(finished.run.repo)}): ${finished.summary}`,
+  };
 }

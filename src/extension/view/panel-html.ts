@@ -1,6 +1,13 @@
 // Renders the PR status panel: the page around it (strict CSP, nonce script) and its body, every API string escaped.
 import { markup, type Raw } from './html';
-import type { PanelModel, StatusRow } from './panel-model';
+import {
+  COLLAPSE_AFTER,
+  groupOf,
+  type PanelModel,
+  type PullRequestView,
+  type StatusGroup,
+  type StatusRow,
+} from './panel-model';
 
 export interface PanelDocumentOptions {
   /** `webview.cspSource`: where styles, fonts and the script may come from. */
@@ -35,17 +42,42 @@ export function renderPanelDocument(options: PanelDocumentOptions): string {
 </head>
 <body>
 <div id="crosscheck-error" class="request-error" role="alert" hidden></div>
-<main id="crosscheck-root" aria-live="polite">${options.body}</main>
+<div id="crosscheck-announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"></div>
+<main id="crosscheck-root">${options.body}</main>
 <script nonce="${options.nonce}" src="${options.scriptUri}"></script>
 </body>
 </html>`.markup;
 }
 
-/** The panel body for one state; the webview swaps it in as it is pushed. */
-export function renderPanelBody(model: PanelModel): Raw {
-  const updated = model.updated ? markup`<p class="updated">${model.updated}</p>` : undefined;
-  return markup`<h1 class="heading">${model.heading}</h1>
-${notice(model)}${pullRequest(model)}${verdict(model)}${statuses(model)}${run(model)}${actions(model)}${updated}`;
+/** Renders one section of the panel from the model, or nothing when it has none to show. */
+export type PanelSection = (model: PanelModel) => Raw | undefined;
+
+/**
+ * The panel's sections, in order, each a keyed block that the webview updates in place (panel.js): adding a section
+ * is one more entry here. The actions come before the list, so they are a few Tab stops from the top.
+ */
+export const PANEL_SECTIONS: ReadonlyArray<readonly [key: string, render: PanelSection]> = [
+  ['heading', (model) => markup`<h1 class="heading">${model.heading}</h1>`],
+  ['repositories', repositories],
+  ['notice', notice],
+  ['actions', actions],
+  ['verdict', verdict],
+  ['pull-request', pullRequest],
+  ['statuses', statuses],
+  ['run', run],
+  ['updated', updated],
+];
+
+/** The panel body for one state; the webview patches it into the page it shows, element by element. */
+export function renderPanelBody(
+  model: PanelModel,
+  sections: ReadonlyArray<readonly [string, PanelSection]> = PANEL_SECTIONS,
+): Raw {
+  const blocks = sections.flatMap(([key, render]) => {
+    const content = render(model);
+    return content ? [markup`<div class="panel-section" data-key="${key}">${content}</div>\n`] : [];
+  });
+  return markup`${blocks}`;
 }
 
 function icon(name: string): Raw {
@@ -74,19 +106,52 @@ function notice(model: PanelModel): Raw | undefined {
 `;
 }
 
+function repositories(model: PanelModel): Raw | undefined {
+  const choices = model.repositories;
+  if (!choices || choices.length < 2) return undefined;
+  const options = choices.map(
+    (choice, index) =>
+      markup`<option value="${String(index)}"${choice.selected ? markup` selected` : undefined}>${choice.label}</option>`,
+  );
+  return markup`<p class="repositories"><label for="crosscheck-repository">Repository</label>
+<select id="crosscheck-repository" data-command="selectRepository">${options}</select></p>`;
+}
+
+function pullRequestTitle(pr: PullRequestView): Raw {
+  return markup`${icon('git-pull-request')}${linkTo(pr.link, pr.title, 'pull-request-link')} <span class="pull-request-id">#${String(pr.id)}</span>`;
+}
+
+function pullRequestBranches(pr: PullRequestView): Raw {
+  const tip = pr.commit ? markup` · tip <code class="pull-request-commit">${pr.commit}</code>` : undefined;
+  const author = pr.author ? markup` · by ${pr.author}` : undefined;
+  return markup`<code class="pull-request-source">${pr.source}</code> ${icon('arrow-right')} <code class="pull-request-destination">${pr.destination}</code>${tip}${author}`;
+}
+
 function pullRequest(model: PanelModel): Raw | undefined {
   const pr = model.pullRequest;
   if (!pr)
     return model.pullRequestNote
-      ? markup`<p class="pull-request-none">${model.pullRequestNote}</p>\n`
+      ? markup`<p class="pull-request-none">${model.pullRequestNote}</p>`
       : undefined;
-  const tip = pr.commit ? markup` · tip <code class="pull-request-commit">${pr.commit}</code>` : undefined;
-  const author = pr.author ? markup` · by ${pr.author}` : undefined;
-  return markup`<section class="pull-request" data-pull-request="${pr.id}">
-<h2 class="pull-request-title">${icon('git-pull-request')}${linkTo(pr.link, pr.title, 'pull-request-link')} <span class="pull-request-id">#${pr.id}</span></h2>
-<p class="pull-request-branches"><code class="pull-request-source">${pr.source}</code> ${icon('arrow-right')} <code class="pull-request-destination">${pr.destination}</code>${tip}${author}</p>
-</section>
-`;
+  const all = model.pullRequests;
+  if (all && all.length > 1) {
+    // A branch with several open pull requests: all are shown; the user picks the one the check runs for.
+    const choices = all.map(
+      (candidate) => markup`<li data-key="pr-${String(candidate.id)}"><label class="pull-request-choice">
+<input type="radio" name="crosscheck-pull-request" value="${String(candidate.id)}" data-command="choosePullRequest"${candidate.id === pr.id ? markup` checked` : undefined}>
+<span class="pull-request-title-inline">#${String(candidate.id)} ${candidate.title}</span></label>
+<span class="pull-request-branches">${pullRequestBranches(candidate)}</span></li>`,
+    );
+    return markup`<section class="pull-request pull-requests" data-pull-request="${String(pr.id)}" aria-labelledby="crosscheck-prs-title">
+<h2 id="crosscheck-prs-title">Pull requests</h2>
+<p class="pull-requests-note">${model.pullRequestsNote ?? ''}</p>
+<fieldset><legend>The check runs for</legend><ul class="pull-request-list">${choices}</ul></fieldset>
+</section>`;
+  }
+  return markup`<section class="pull-request" data-pull-request="${String(pr.id)}">
+<h2 class="pull-request-title">${pullRequestTitle(pr)}</h2>
+<p class="pull-request-branches">${pullRequestBranches(pr)}</p>
+</section>`;
 }
 
 function verdict(model: PanelModel): Raw | undefined {
@@ -94,23 +159,40 @@ function verdict(model: PanelModel): Raw | undefined {
   if (!found) return undefined;
   const iconName =
     found.kind === 'pass' ? 'pass' : found.kind === 'blocked' ? 'error' : 'circle-large-outline';
-  return markup`<section class="verdict verdict-${found.kind}" data-verdict="${found.kind}">${icon(iconName)}<span class="verdict-summary">${found.summary}</span></section>
-`;
+  return markup`<p class="verdict verdict-${found.kind}" data-verdict="${found.kind}">${icon(iconName)}<span class="verdict-summary">${found.summary}</span></p>`;
 }
+
+const GROUP_TITLES: Record<StatusGroup, string> = {
+  failed: 'Failed or stopped',
+  running: 'In progress',
+  passed: 'Passed',
+};
 
 function statuses(model: PanelModel): Raw | undefined {
-  if (!model.statuses) return undefined;
-  const rows = model.statuses.map(statusRow);
-  const list = rows.length
-    ? markup`<ul class="status-list">${rows}</ul>`
-    : markup`<p class="status-none">No build statuses yet.</p>`;
-  return markup`<section class="statuses">
-<h2>${model.statusesTitle ?? 'Build statuses'}</h2>
-${list}
-</section>
-`;
+  const rows = model.statuses;
+  if (!rows) return undefined;
+  const title = model.statusesTitle ?? 'Build statuses';
+  if (rows.length === 0)
+    return markup`<section class="statuses"><h2>${title}</h2><p class="status-none">No build statuses yet.</p></section>`;
+  const groups = (['failed', 'running', 'passed'] as const).flatMap((group) => {
+    const members = rows.filter((row) => groupOf(row.state) === group);
+    if (members.length === 0) return [];
+    // A long list of passed statuses starts collapsed; what blocks the merge stays open. The user's choice is kept.
+    const open = group !== 'passed' || rows.length <= COLLAPSE_AFTER;
+    return [
+      markup`<details class="status-group" data-group="${group}" data-key="group-${group}"${open ? markup` open` : undefined}>
+<summary>${GROUP_TITLES[group]} (${String(members.length)})</summary>
+<ul class="status-list">${members.map(statusRow)}</ul>
+</details>`,
+    ];
+  });
+  return markup`<section class="statuses" aria-labelledby="crosscheck-statuses-title">
+<h2 id="crosscheck-statuses-title">${title}</h2>
+${groups}
+</section>`;
 }
 
+/** The row's accessible name carries the state in words ("SonarQube, failed, …"), not only the icon and its colour. */
 function statusRow(row: StatusRow): Raw {
   const description = row.description
     ? markup`<span class="status-description">${row.description}</span>`
@@ -118,7 +200,11 @@ function statusRow(row: StatusRow): Raw {
   const when = row.when
     ? markup`<span class="status-time" title="${row.whenTitle ?? ''}">${row.when}</span>`
     : undefined;
-  return markup`<li class="status status-${row.state.toLowerCase()}" data-state="${row.state}" data-key="${row.key}">${icon(row.icon)}<span class="status-main">${linkTo(row.link, row.name, 'status-name')}${description}</span>${when}</li>`;
+  const name =
+    row.link === undefined
+      ? markup`<span class="status-name">${row.name}</span>`
+      : markup`<a href="#" class="status-name" data-command="openLink" data-link="${String(row.link)}" aria-label="${row.name}, ${row.stateText}">${row.name}</a>`;
+  return markup`<li class="status status-${row.state.toLowerCase()}" data-state="${row.state}" data-key="${row.key}">${icon(row.icon)}<span class="status-main">${name}<span class="visually-hidden">, ${row.stateText}</span>${description}</span>${when}</li>`;
 }
 
 function run(model: PanelModel): Raw | undefined {
@@ -128,22 +214,32 @@ function run(model: PanelModel): Raw | undefined {
   return markup`<section class="run" data-run-state="${found.state}">
 <h2>Central run</h2>
 <p>${icon(found.icon)}${linkTo(found.link, found.label, 'run-link')} <span class="run-state">${found.state}</span></p>${note}
-</section>
-`;
+</section>`;
 }
 
+/** Run/Re-run stays focusable while it cannot act (aria-disabled), with the reason beside it for everyone. */
 function actions(model: PanelModel): Raw {
-  const rerunDisabled = model.rerun.enabled ? undefined : markup` disabled`;
-  const rerunReason = model.rerun.reason ? markup` title="${model.rerun.reason}"` : undefined;
-  const refreshDisabled = model.refreshEnabled ? undefined : markup` disabled`;
+  const reason = model.rerun.reason
+    ? markup`<p class="action-reason" id="crosscheck-rerun-reason">${model.rerun.reason}</p>`
+    : undefined;
+  const rerunState = model.rerun.enabled
+    ? undefined
+    : markup` aria-disabled="true"${model.rerun.reason ? markup` aria-describedby="crosscheck-rerun-reason"` : undefined}`;
+  const refreshState = model.refreshEnabled ? undefined : markup` aria-disabled="true"`;
   const open =
     model.openInBitbucket !== undefined
-      ? markup`<button type="button" class="secondary" data-command="openLink" data-link="${model.openInBitbucket}">${icon('link-external')} Open in Bitbucket</button>`
+      ? markup`<button type="button" class="secondary" data-key="open" data-command="openLink" data-link="${String(model.openInBitbucket)}">${icon('link-external')}Open in Bitbucket</button>`
       : undefined;
-  return markup`<footer class="actions">
-<button type="button" data-command="rerun"${rerunDisabled}${rerunReason}>${icon('play')} Re-run central check</button>
-<button type="button" class="secondary" data-command="refresh"${refreshDisabled}>${icon('refresh')} Refresh</button>
+  return markup`<div class="actions" role="group" aria-label="Actions">
+<button type="button" data-key="rerun" data-command="rerun"${rerunState}>${icon('play')}${model.rerun.label}</button>
+<button type="button" class="secondary" data-key="refresh" data-command="refresh"${refreshState}>${icon('refresh')}Refresh</button>
 ${open}
-</footer>
-`;
+</div>${reason}`;
+}
+
+function updated(model: PanelModel): Raw | undefined {
+  if (!model.updated) return undefined;
+  return model.stale
+    ? markup`<p class="updated updated-stale" data-stale="true">${icon('warning')}${model.updated}</p>`
+    : markup`<p class="updated">${model.updated}</p>`;
 }

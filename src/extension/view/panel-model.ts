@@ -7,9 +7,10 @@ import {
   type BuildState,
   describePipelineState,
 } from '../../core';
-import type { CheckSnapshot, CheckState } from '../model/check-state';
+import type { CheckSnapshot, CheckState, StateError } from '../model/check-state';
+import { sentences } from '../model/extension-messages';
 import type { RepoContext } from '../model/repository';
-import { sameCommit } from '../model/runs';
+import { runLabel, sameCommit } from '../model/runs';
 import { isWebUrl } from './html';
 import { absoluteTime, relativeTime } from './relative-time';
 import { STATE_ICONS } from './status-bar-view';
@@ -17,6 +18,8 @@ import { STATE_ICONS } from './status-bar-view';
 export interface StatusRow {
   key: string;
   state: BuildState;
+  /** The state in words, part of the row's accessible name: "failed", "in progress", "passed", "stopped". */
+  stateText: string;
   icon: string;
   name: string;
   description?: string;
@@ -26,31 +29,78 @@ export interface StatusRow {
   link?: number;
 }
 
+export interface PullRequestView {
+  id: number;
+  title: string;
+  link?: number;
+  source: string;
+  destination: string;
+  commit?: string;
+  author?: string;
+}
+
+/** The status groups, in the order shown: what blocks first, then what runs, then what passed. */
+export type StatusGroup = 'failed' | 'running' | 'passed';
+
 export interface PanelModel {
   heading: string;
+  /** The repositories of a multi-root window, to switch between (absent with one). */
+  repositories?: Array<{ label: string; selected: boolean }>;
   notice?: { tone: 'info' | 'warning' | 'error'; message: string; hint?: string; signIn?: boolean };
-  pullRequest?: {
-    id: number;
-    title: string;
-    link?: number;
-    source: string;
-    destination: string;
-    commit?: string;
-    author?: string;
-  };
+  /** The pull request the check runs for. */
+  pullRequest?: PullRequestView;
+  /** Every open pull request from the branch, when there are several (the user picks the one the check runs for). */
+  pullRequests?: PullRequestView[];
+  /** Says that one status counts for every pull request of the commit, when there are several. */
+  pullRequestsNote?: string;
   /** Explains the pull request part when there is none. */
   pullRequestNote?: string;
   statusesTitle?: string;
+  /** Sorted: failed (and stopped), in progress, passed; by name within each. */
   statuses?: StatusRow[];
   run?: { label: string; state: string; icon: string; link?: number; note?: string };
+  /** One line: counts, and what the merge check would say. */
   verdict?: { kind: MergeVerdict['kind']; summary: string };
-  rerun: { enabled: boolean; reason?: string };
+  /** "Run central check" before any run for this commit, "Re-run central check" after one. */
+  rerun: { enabled: boolean; label: string; reason?: string };
   refreshEnabled: boolean;
   openInBitbucket?: number;
+  /** When the data shown was fetched; `stale` when the last refresh failed, so it may be out of date. */
   updated?: string;
+  stale?: boolean;
   /** Every URL the panel may open, by index: the webview asks for an index, never for a URL. */
   links: string[];
 }
+
+const RUN_LABEL = 'Run central check';
+const RERUN_LABEL = 'Re-run central check';
+/** A group longer than this starts collapsed when something else needs attention (the passed ones). */
+export const COLLAPSE_AFTER = 8;
+
+/** The state in words for people and screen readers. */
+export function stateWords(state: string): string {
+  switch (state) {
+    case 'SUCCESSFUL':
+      return 'passed';
+    case 'FAILED':
+      return 'failed';
+    case 'INPROGRESS':
+      return 'in progress';
+    case 'STOPPED':
+      return 'stopped';
+    default:
+      return state.toLowerCase();
+  }
+}
+
+/** Which group a status is listed in; anything not successful or running blocks a merge check like a failure. */
+export function groupOf(state: string): StatusGroup {
+  if (state === 'SUCCESSFUL') return 'passed';
+  if (state === 'INPROGRESS') return 'running';
+  return 'failed';
+}
+
+const GROUP_ORDER: Record<StatusGroup, number> = { failed: 0, running: 1, passed: 2 };
 
 /** `webUrl`: Bitbucket's web address for links the API does not give (https://bitbucket.org for the cloud API). */
 export function panelModel(state: CheckState, now: number, webUrl: string): PanelModel {
@@ -62,7 +112,7 @@ export function panelModel(state: CheckState, now: number, webUrl: string): Pane
     links.push(url);
     return links.length - 1;
   };
-  const base = { rerun: { enabled: false }, refreshEnabled: true, links };
+  const base = { rerun: { enabled: false, label: RUN_LABEL }, refreshEnabled: true, links };
   switch (state.kind) {
     case 'no-repository':
       return {
@@ -111,11 +161,18 @@ export function panelModel(state: CheckState, now: number, webUrl: string): Pane
       const notice = {
         tone: 'error' as const,
         message: state.error.message,
-        hint: state.error.hint,
+        hint: sentences(state.error.hint, retryText(state.error, now)),
         signIn: state.error.credential,
       };
-      if (state.previous) return { ...snapshotModel(state.previous, now, webUrl, link, links), notice };
-      return { ...base, heading: heading(state.context), notice };
+      if (!state.previous) return { ...base, heading: heading(state.context), notice };
+      // The last good data stays, said to be possibly out of date, with when it was fetched.
+      const kept = snapshotModel(state.previous, now, webUrl, link, links);
+      return {
+        ...kept,
+        notice,
+        stale: true,
+        updated: `${kept.updated ?? ''}; could not be refreshed since, so it may be out of date`,
+      };
     }
   }
 }
@@ -129,28 +186,40 @@ function snapshotModel(
 ): PanelModel {
   const { context, pullRequest, run } = snapshot;
   const repoWeb = `${webUrl.replace(/\/+$/, '')}/${formatRepository(context.repo)}`;
+  const label = run ? RERUN_LABEL : RUN_LABEL;
+  const loaded = new Date(snapshot.loadedAt).toISOString();
   const model: PanelModel = {
     heading: heading(context),
     rerun:
-      run && !run.finished ? { enabled: false, reason: 'A central run is in progress.' } : { enabled: true },
+      context.branch === undefined
+        ? { enabled: false, label, reason: 'HEAD is detached: check out a branch to run the check.' }
+        : run && !run.finished
+          ? { enabled: false, label, reason: 'A central run is in progress.' }
+          : { enabled: true, label },
     refreshEnabled: true,
     links,
-    updated: `Updated ${relativeTime(new Date(snapshot.loadedAt).toISOString(), now) ?? ''}`.trim(),
+    updated: `Last fetched ${relativeTime(loaded, now) ?? ''} (${absoluteTime(loaded) ?? ''})`,
   };
 
   let shown: CommitStatus[] = snapshot.statuses;
   let shownCommit = context.commit;
+  const prView = (found: NonNullable<CheckSnapshot['pullRequest']>): PullRequestView => ({
+    id: found.id,
+    title: found.title,
+    link: link(found.links?.html?.href ?? `${repoWeb}/pull-requests/${found.id}`),
+    source: found.source.branch.name,
+    destination: found.destination.branch.name,
+    commit: found.source.commit?.hash?.slice(0, 7),
+    author: found.author?.display_name,
+  });
   if (pullRequest) {
     const tip = pullRequest.source.commit?.hash;
-    model.pullRequest = {
-      id: pullRequest.id,
-      title: pullRequest.title,
-      link: link(pullRequest.links?.html?.href ?? `${repoWeb}/pull-requests/${pullRequest.id}`),
-      source: pullRequest.source.branch.name,
-      destination: pullRequest.destination.branch.name,
-      commit: tip?.slice(0, 7),
-      author: pullRequest.author?.display_name,
-    };
+    model.pullRequest = prView(pullRequest);
+    const all = snapshot.pullRequests ?? [];
+    if (all.length > 1) {
+      model.pullRequests = all.map(prView);
+      model.pullRequestsNote = `${context.branch ?? 'This branch'} has ${all.length} open pull requests. A build status belongs to the commit, so each status below counts for all of them; the check runs for the one picked.`;
+    }
     if (tip && !sameCommit(tip, context.commit)) {
       model.notice = {
         tone: 'info',
@@ -160,16 +229,26 @@ function snapshotModel(
     }
     shown = snapshot.pullRequestStatuses ?? snapshot.statuses;
     shownCommit = tip ?? context.commit;
-    model.verdict = verdictOf(mergeVerdict(shown));
     model.openInBitbucket = model.pullRequest.link;
   } else {
-    model.pullRequestNote = `No open pull request from ${context.branch}.`;
+    model.pullRequestNote =
+      context.branch === undefined
+        ? `HEAD is detached at ${context.commit.slice(0, 7)}: these are that commit's statuses. Check out a branch to see its pull request and run the check.`
+        : `No open pull request from ${context.branch}.`;
     model.openInBitbucket = link(`${repoWeb}/commits/${context.commit}`);
   }
+  model.verdict = verdictOf(mergeVerdict(shown), shown, pullRequest !== undefined);
   model.statusesTitle = `Build statuses on ${shownCommit.slice(0, 7)}`;
-  model.statuses = shown.map((status) => statusRow(status, now, link));
+  model.statuses = shown
+    .map((status) => statusRow(status, now, link))
+    .sort(
+      (a, b) =>
+        GROUP_ORDER[groupOf(a.state)] - GROUP_ORDER[groupOf(b.state)] ||
+        a.name.localeCompare(b.name) ||
+        a.key.localeCompare(b.key),
+    );
   if (run) {
-    const label = `${run.pipeline}${run.buildNumber !== undefined ? ` #${run.buildNumber}` : ''} in ${formatRepository(run.central)}`;
+    const label = `${runLabel(run)} in ${formatRepository(run.central)}`;
     const state = snapshot.pipeline?.state
       ? describePipelineState(snapshot.pipeline)
       : (run.lastState ?? 'started');
@@ -184,8 +263,47 @@ function snapshotModel(
   return model;
 }
 
-function verdictOf(verdict: MergeVerdict): PanelModel['verdict'] {
-  return { kind: verdict.kind, summary: verdict.summary };
+/** How many names the one-line summary spells out before "and N more". */
+const SUMMARY_NAMES = 3;
+
+/**
+ * One line: "3 of 30 failed, 1 in progress; the merge check would block: SonarQube, Lint, Build and 1 more." The full
+ * list is right below, sorted the same way. Without a pull request it speaks of the commit.
+ */
+function verdictOf(
+  verdict: MergeVerdict,
+  statuses: readonly CommitStatus[],
+  forPullRequest: boolean,
+): PanelModel['verdict'] {
+  const gate = forPullRequest ? 'the merge check would' : 'a merge check would';
+  if (verdict.kind === 'none')
+    return { kind: 'none', summary: `No build statuses yet: ${gate} block if it requires builds.` };
+  const total = statuses.length;
+  if (verdict.kind === 'pass') return { kind: 'pass', summary: `All ${total} passed: ${gate} pass.` };
+  const failed = statuses.filter((status) => groupOf(status.state) === 'failed');
+  const running = statuses.filter((status) => groupOf(status.state) === 'running');
+  const counts = [
+    failed.length ? `${failed.length} of ${total} failed` : '',
+    running.length ? `${running.length}${failed.length ? '' : ` of ${total}`} in progress` : '',
+  ].filter(Boolean);
+  const blocking = [...failed, ...running].map((status) => status.name || status.key);
+  const named = blocking.slice(0, SUMMARY_NAMES);
+  const more = blocking.length - named.length;
+  const list = more > 0 ? `${named.join(', ')} and ${more} more` : joinNames(named);
+  return { kind: 'blocked', summary: `${counts.join(', ')}; ${gate} block: ${list}.` };
+}
+
+function joinNames(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
+}
+
+/** When Crosscheck polls again after a failure, e.g. "Crosscheck tries again at 10:42 UTC (in 4 min); Refresh tries now". */
+function retryText(error: StateError, now: number): string | undefined {
+  if (error.retryAt === undefined || error.credential) return undefined;
+  const minutes = Math.max(1, Math.round((error.retryAt - now) / 60_000));
+  const at = absoluteTime(new Date(error.retryAt).toISOString())?.slice(11);
+  return `Crosscheck tries again at ${at ?? 'a later time'} (in ${minutes} min); Refresh tries now.`;
 }
 
 function statusRow(
@@ -197,6 +315,7 @@ function statusRow(
   return {
     key: status.key,
     state: status.state,
+    stateText: stateWords(status.state),
     icon: STATE_ICONS.get(status.state) ?? 'question',
     name: status.name || status.key,
     description: status.description ?? undefined,
@@ -212,6 +331,30 @@ function runIcon(state: string, running: boolean): string {
   if (/FAILED|ERROR/.test(state)) return 'error';
   if (/STOPPED|EXPIRED/.test(state)) return 'circle-slash';
   return 'circle-large-outline';
+}
+
+/**
+ * What changed between two renders, said once in the panel's polite live region: a status that changed state or
+ * appeared, the central run's new state, a new error, or another repository or branch shown. Nothing on the first
+ * render or when nothing changed state (a poll that only moved "3 min ago" says nothing).
+ */
+export function announcementOf(previous: PanelModel | undefined, next: PanelModel): string | undefined {
+  if (!previous) return undefined;
+  if (previous.heading !== next.heading) return `Showing ${next.heading}.`;
+  const parts: string[] = [];
+  const before = new Map((previous.statuses ?? []).map((row) => [row.key, row]));
+  if (previous.statuses) {
+    for (const row of next.statuses ?? []) {
+      if (before.get(row.key)?.state !== row.state) parts.push(`${row.name}: ${row.stateText}`);
+    }
+  }
+  if (next.run && (previous.run?.label !== next.run.label || previous.run.state !== next.run.state)) {
+    parts.push(`Central run ${next.run.label}: ${next.run.state.toLowerCase()}`);
+  }
+  if (next.notice?.tone === 'error' && next.notice.message !== previous.notice?.message) {
+    parts.push(next.notice.message);
+  }
+  return parts.length > 0 ? sentences(...parts) : undefined;
 }
 
 function heading(context: RepoContext): string {

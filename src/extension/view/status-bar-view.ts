@@ -1,9 +1,11 @@
 // What the status bar item shows for each check state: icon and text, tooltip, background and the command on click.
 import { type CommitStatus, formatRepository, type BuildState } from '../../core';
-import type { CheckSnapshot, CheckState } from '../model/check-state';
+import { type CheckSnapshot, type CheckState, contextOf } from '../model/check-state';
 import { BUILTIN_COMMANDS, COMMANDS } from '../model/command-ids';
 import type { RepoContext } from '../model/repository';
+import { sentences } from '../model/extension-messages';
 import { isWebUrl } from './html';
+import { stateWords } from './panel-model';
 import { absoluteTime, relativeTime } from './relative-time';
 
 export interface TooltipView {
@@ -31,7 +33,71 @@ export const STATE_ICONS: ReadonlyMap<string, string> = new Map<BuildState, stri
 /** Shown when HEAD has no status under the check key (or it is not known yet). */
 export const NEUTRAL_ICON = 'circle-large-outline';
 
-export function statusBarView(state: CheckState, now: number): StatusBarView {
+/** Another repository of a multi-root window, for the status bar's summary. */
+export interface OtherRepository {
+  name: string;
+  state: CheckState;
+}
+
+/**
+ * The status bar item for the repository shown. In a multi-root window it names that repository and sums up the
+ * others (how many failed or run), whose states the tooltip lists one per line.
+ */
+export function statusBarView(
+  state: CheckState,
+  now: number,
+  others: readonly OtherRepository[] = [],
+): StatusBarView {
+  const view = singleView(state, now);
+  if (others.length === 0 || !view.visible) return view;
+  const context = contextOf(state);
+  const named = context
+    ? view.text.replace(/^(\$\([^)]+\) )?/, (icon) => `${icon}${context.repo.slug}: `)
+    : view.text;
+  const checks = others.map((other) => ({ name: other.name, words: checkWords(other.state) }));
+  const failed = checks.filter((check) => check.words.startsWith('failed')).length;
+  const running = checks.filter((check) => check.words.startsWith('in progress')).length;
+  const more = failed
+    ? ` · $(error) ${failed} more failed`
+    : running
+      ? ` · $(sync~spin) ${running} more running`
+      : '';
+  return {
+    ...view,
+    text: `${named}${more}`,
+    tooltip: {
+      ...view.tooltip,
+      lines: [
+        ...view.tooltip.lines,
+        `Other repositories: ${checks.map((check) => `${check.name} ${check.words}`).join('; ')}.`,
+      ],
+    },
+  };
+}
+
+/** One repository's check in words, for the multi-root summary. */
+function checkWords(state: CheckState): string {
+  switch (state.kind) {
+    case 'loaded': {
+      const check = state.snapshot.check;
+      return check ? `${stateWords(check.state)} (${check.key})` : `no ${state.snapshot.checkKey} status`;
+    }
+    case 'error':
+      return 'could not be read';
+    case 'not-pushed':
+      return 'not on Bitbucket yet';
+    case 'signed-out':
+      return 'signed out';
+    case 'restricted':
+      return 'not read (Restricted Mode)';
+    case 'loading':
+      return 'loading';
+    case 'no-repository':
+      return 'no repository';
+  }
+}
+
+function singleView(state: CheckState, now: number): StatusBarView {
   switch (state.kind) {
     case 'no-repository':
       return {
@@ -71,7 +137,9 @@ export function statusBarView(state: CheckState, now: number): StatusBarView {
         visible: true,
         text: `$(${NEUTRAL_ICON}) Crosscheck`,
         tooltip: {
-          title: 'Crosscheck: HEAD is not on Bitbucket',
+          title: state.context.branch
+            ? 'Crosscheck: HEAD is not on Bitbucket'
+            : 'Crosscheck: HEAD is detached',
           lines: [state.problem.message, state.problem.hint],
         },
         command: COMMANDS.openPanel,
@@ -160,4 +228,9 @@ function othersLine(snapshot: CheckSnapshot): string {
 
 function nonEmpty(line: string): boolean {
   return line.length > 0;
+}
+
+/** What a screen reader says for the item: the title and lines as sentences, one period each ("acme/x. Click…"). */
+export function accessibleLabel(tooltip: TooltipView): string {
+  return sentences(tooltip.title, ...tooltip.lines);
 }

@@ -21,7 +21,8 @@ export function showError(error: unknown, ui: ErrorUi): void {
     .then((choice) => {
       if (choice === SHOW_LOGS) ui.log.show();
       const action = actions.find((candidate) => candidate.title === choice);
-      if (action) void ui.commands.executeCommand(action.command, ...(action.args ?? []));
+      if (action?.run) void action.run();
+      else if (action) void ui.commands.executeCommand(action.command, ...(action.args ?? []));
     });
 }
 

@@ -26,6 +26,8 @@ export interface InputOptions {
   prompt: string;
   placeHolder?: string;
   password?: boolean;
+  /** Filled in when the box opens (e.g. the email typed before, on Try Again). */
+  value?: string;
   ignoreFocusOut: boolean;
   /** A message saying what is wrong with the value, or undefined when it is acceptable. */
   validateInput(value: string): string | undefined;
@@ -83,6 +85,8 @@ export interface CheckRefresher {
   readonly state: CheckState;
   refresh(): Promise<void>;
   follow(run: TrackedRun): Promise<void>;
+  /** The pull request picked in the panel for the current branch, when it has several. */
+  chosenPullRequest?(): number | undefined;
 }
 
 export interface Clock {

@@ -1,9 +1,11 @@
 // The Sign In and Sign Out commands: the sign-in dialog (token kind, email, token in a password box), the doctor's
 // check before a credential is stored, forgetting it, and what follows a change of credential.
-import { API_TOKEN_HELP, CrosscheckError, type RepositoryRef } from '../../../core';
+import { CrosscheckError, type RepositoryRef } from '../../../core';
 import { doctorReportLines } from '../../view/messages';
 import { COMMANDS, SIGNED_IN_CONTEXT } from '../command-ids';
 import { ActionableError } from '../errors';
+import { EXTENSION_API_TOKEN_HELP, forExtension } from '../extension-messages';
+import { catching } from './catching';
 import { isSignInInput, type SignInInput, verifyCredential } from '../sign-in';
 import type { CommandDependencies, EditorWindow } from './ports';
 
@@ -25,9 +27,12 @@ const SHOW_DETAILS = 'Show Details';
  * from the command's arguments (any extension may run a command, and must not replace the stored token silently).
  * A credential the doctor rejects is not stored; when only a repository probe failed the user may store it anyway.
  */
-export async function signIn(deps: SignInDependencies): Promise<SignInResult> {
+export async function signIn(
+  deps: SignInDependencies,
+  typedBefore: { email?: string } = {},
+): Promise<SignInResult> {
   const target = signInTarget(deps);
-  const typed = await askForCredential(deps.window);
+  const typed = await askForCredential(deps.window, typedBefore.email);
   return typed ? signInWith(typed, true, target, deps) : { signedIn: false, reason: 'cancelled' };
 }
 
@@ -105,17 +110,24 @@ async function signInWith(
   if (verdict.kind === 'rejected') {
     if (interactive && verdict.identityOk) {
       const choice = await deps.window.showWarningMessage(
-        `The credential works, but ${verdict.message}${verdict.fix ? ` ${verdict.fix}` : ''}`,
+        `The credential works, but ${forExtension(verdict.message)}${verdict.fix ? ` ${forExtension(verdict.fix)}` : ''}`,
         STORE_ANYWAY,
         SHOW_DETAILS,
       );
       if (choice === SHOW_DETAILS) deps.log.show();
       if (choice !== STORE_ANYWAY) return { signedIn: false, reason: verdict.message };
     } else {
+      // Try Again opens the boxes with the email typed this time (never the token, which is typed again).
+      const email = input.kind === 'api-token' ? input.email : undefined;
+      const tryAgain = {
+        title: 'Try Again',
+        command: COMMANDS.signIn,
+        run: () => catching(deps, () => signIn(deps, { email }))(),
+      };
       throw new ActionableError(
-        `Not signed in: ${verdict.message}`,
-        verdict.fix,
-        interactive ? [{ title: 'Try Again', command: COMMANDS.signIn }] : [],
+        `Not signed in: ${forExtension(verdict.message)}`,
+        forExtension(verdict.fix),
+        interactive ? [tryAgain] : [],
       );
     }
   }
@@ -123,13 +135,16 @@ async function signInWith(
   const warnings = verdict.kind === 'accepted' ? verdict.warnings : [verdict.message];
   const summary = verdict.kind === 'accepted' ? verdict.summary : 'Signed in to Bitbucket.';
   void deps.window.showInformationMessage(
-    `${summary}${warnings.length ? ` Note: ${warnings.join(' ')}` : ''}`,
+    `${summary}${warnings.length ? ` Note: ${forExtension(warnings.join(' '))}` : ''}`,
   );
   await credentialChanged(deps);
   return { signedIn: true, credential: verified.report.credential, warnings };
 }
 
-async function askForCredential(window: EditorWindow): Promise<SignInInput | undefined> {
+async function askForCredential(
+  window: EditorWindow,
+  emailBefore?: string,
+): Promise<SignInInput | undefined> {
   const kind = await window.showQuickPick(
     [
       {
@@ -159,6 +174,7 @@ async function askForCredential(window: EditorWindow): Promise<SignInInput | und
     title: 'Sign In to Bitbucket (1/2)',
     prompt: 'The email of the Atlassian account that created the API token (not your Bitbucket username)',
     placeHolder: 'you@example.com',
+    ...(emailBefore ? { value: emailBefore } : {}),
     ignoreFocusOut: true,
     validateInput: (value) =>
       /^[^@\s:]+@[^@\s:]+\.[^@\s:]+$/.test(value.trim())
@@ -169,7 +185,7 @@ async function askForCredential(window: EditorWindow): Promise<SignInInput | und
   const token = await askToken(
     window,
     'API token (2/2)',
-    `Paste the API token (ATAT…). ${API_TOKEN_HELP.split(', then')[0]}.`,
+    `Paste the API token (ATAT…). ${EXTENSION_API_TOKEN_HELP.split(', then')[0]}.`,
   );
   return token ? { kind: 'api-token', email: email.trim(), token } : undefined;
 }
