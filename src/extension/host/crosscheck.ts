@@ -8,7 +8,7 @@ import {
   userAgent,
 } from '../../core';
 import { Disposable } from '../common/lifecycle';
-import type { CheckState } from '../model/check-state';
+import { type CheckState, contextOf } from '../model/check-state';
 import { COMMANDS, HAS_REPOSITORY_CONTEXT, SETTINGS } from '../model/command-ids';
 import { catching } from '../model/commands/catching';
 import { notifyFinished } from '../model/commands/finished-run';
@@ -144,6 +144,10 @@ export class Crosscheck extends Disposable {
             selected: list.findIndex((repository) => repository.root === shown),
           };
         },
+        gate: (state) => {
+          const context = contextOf(state);
+          return context?.commit ? this.findings.gateTable(context.root, context.commit) : undefined;
+        },
       }),
     );
     this.commandDeps = {
@@ -177,6 +181,7 @@ export class Crosscheck extends Disposable {
         onDidChangeRepository: this.repositories.onDidChange,
       }),
     );
+    this._register(this.findings.onDidLoadReports(() => this.panel.update(refresher.state)));
     this.runLog = this._register(
       new RunLogEditor({ connect, budget: this.budget, runs: this.runs, commandDeps: this.commandDeps }),
     );

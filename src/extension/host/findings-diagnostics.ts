@@ -17,6 +17,7 @@ import {
 } from '../model/findings';
 import type { TextChange } from '../model/findings-lines';
 import { type FindingsTarget, FindingsLoader, type LoadedFindings } from '../model/findings-loader';
+import { findGateTable, type GateTable } from '../model/gate-conditions';
 import type { RequestBudget } from '../model/request-budget';
 import { diffWorkingTree, type WorkingTreeDiff } from './git-diff';
 import type { OutputLog } from './output-log';
@@ -63,6 +64,9 @@ export class FindingsDiagnostics extends Disposable {
 
   /** Fires after findings were placed (or cleared). */
   readonly onDidPlace = this.changed.event;
+  private readonly loadedEvent = this._register(new vscode.EventEmitter<void>());
+  /** Fires when the reports of the commit shown were read again (the gate table may have changed). */
+  readonly onDidLoadReports = this.loadedEvent.event;
 
   constructor(private readonly deps: FindingsDependencies) {
     super();
@@ -131,6 +135,13 @@ export class FindingsDiagnostics extends Disposable {
     return this.loaded && { root: this.loaded.root, reports: this.loaded.reports };
   }
 
+  /** The quality gate table of `commit` in the repository at `root`, when its reports are loaded and have one. */
+  gateTable(root: string, commit: string): GateTable | undefined {
+    const loaded = this.loaded;
+    if (!loaded || loaded.root !== root || loaded.commit !== commit.toLowerCase()) return undefined;
+    return findGateTable(loaded.reports);
+  }
+
   /** Reads again now (the user changed which reports are shown, or asked). */
   reload(user: boolean): Promise<void> {
     return this.load(this.deps.state(), user);
@@ -181,6 +192,7 @@ export class FindingsDiagnostics extends Disposable {
       const outcome = await this.loader.load(api, target, { user, enabled });
       if (outcome.kind !== 'loaded') return;
       this.loaded = { ...outcome.findings, root: context.root };
+      this.loadedEvent.fire();
       const count = outcome.findings.findings.reduce((sum, report) => sum + report.findings.length, 0);
       this.deps.log.info(
         `Findings: ${count} from ${outcome.findings.findings.length} of ${outcome.findings.reports.length} report(s) on ${context.commit.slice(0, 7)}.`,
@@ -199,7 +211,9 @@ export class FindingsDiagnostics extends Disposable {
 
   private clear(): void {
     this.loader.clear();
+    const had = this.loaded !== undefined;
     this.loaded = undefined;
+    if (had) this.loadedEvent.fire();
     this.diff = undefined;
     this.placement = undefined;
     this.collection.clear();
