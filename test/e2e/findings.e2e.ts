@@ -288,6 +288,21 @@ describe('Crosscheck findings and run log in VS Code (code-server + Chromium)', 
     );
     await workbench.screenshot('F1-edit-moves-finding');
     fixture.git('checkout', '--', ANALYSED_FILE);
+
+    // The panel shows the gate's conditions as a table, read from the report (no Sonar credential in the editor).
+    await workbench.runCommand(title('crosscheck.openPanel'));
+    const panel = await workbench.findWebviewFrame('#crosscheck-root section.gate', 20_000);
+    const cells = await panel
+      .locator('#crosscheck-root section.gate tbody tr')
+      .first()
+      .locator('th, td')
+      .allInnerTexts();
+    assert.deepEqual(
+      cells.map((cell) => cell.replace(/\s+/g, ' ').trim()),
+      ['Coverage on New Code, failed', '62.5%', '< 80%'],
+    );
+    assert.equal(await panel.locator('#crosscheck-root section.gate a.gate-dashboard').count(), 1);
+    await workbench.screenshot('F1-gate-table');
   });
 
   it('F2 the run log tab shows the lines of a live run, and Stop stops it', async function () {
