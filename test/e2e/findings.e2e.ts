@@ -298,7 +298,7 @@ describe('Crosscheck findings and run log in VS Code (code-server + Chromium)', 
       .locator('th, td')
       .allInnerTexts();
     assert.deepEqual(
-      cells.map((cell) => cell.replace(/\s+/g, ' ').trim()),
+      cells.map((cell) => cell.replace(/\s+/g, ' ').replace(' ,', ',').trim()),
       ['Coverage on New Code, failed', '62.5%', '< 80%'],
     );
     assert.equal(await panel.locator('#crosscheck-root section.gate a.gate-dashboard').count(), 1);

@@ -161,7 +161,11 @@ export class Crosscheck extends Disposable {
         get state() {
           return refresher.state;
         },
-        refresh: () => refresher.refreshAll(),
+        // Refresh reads the commit's Code Insights reports again too.
+        refresh: async () => {
+          await refresher.refreshAll();
+          await this.findings.reload(true);
+        },
         follow: (run) => refresher.follow(run),
         chosenPullRequest: () => refresher.chosenPullRequest(),
       },

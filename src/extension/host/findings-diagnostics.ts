@@ -79,8 +79,13 @@ export class FindingsDiagnostics extends Disposable {
       vscode.workspace.onDidChangeTextDocument((event) => {
         const file = this.fileOf(event.document.uri);
         if (!file || event.contentChanges.length === 0) return;
-        if (!event.document.isDirty) this.unsaved.delete(file);
-        else {
+        if (!event.document.isDirty) {
+          // Back to what is on disk (undo to the saved text, or reloaded after a change on disk).
+          this.unsaved.delete(file);
+          this.schedulePlace(true);
+          return;
+        }
+        {
           const changes = this.unsaved.get(file) ?? [];
           // VS Code lists a document's simultaneous changes from the bottom up, so each applies to the text before it.
           for (const change of event.contentChanges) {
