@@ -85,20 +85,18 @@ export class FindingsDiagnostics extends Disposable {
           this.schedulePlace(true);
           return;
         }
-        {
-          const changes = this.unsaved.get(file) ?? [];
-          // VS Code lists a document's simultaneous changes from the bottom up, so each applies to the text before it.
-          for (const change of event.contentChanges) {
-            changes.push({
-              startLine: change.range.start.line,
-              startCharacter: change.range.start.character,
-              endLine: change.range.end.line,
-              endCharacter: change.range.end.character,
-              text: change.text.replace(/\r\n/g, '\n'),
-            });
-          }
-          this.unsaved.set(file, changes);
+        const changes = this.unsaved.get(file) ?? [];
+        // VS Code lists a document's simultaneous changes from the bottom up, so each applies to the text before it.
+        for (const change of event.contentChanges) {
+          changes.push({
+            startLine: change.range.start.line,
+            startCharacter: change.range.start.character,
+            endLine: change.range.end.line,
+            endCharacter: change.range.end.character,
+            text: change.text.replace(/\r\n/g, '\n'),
+          });
         }
+        this.unsaved.set(file, changes);
         this.schedulePlace(false);
       }),
     );
