@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BitbucketApi } from '../../core';
+import type { BitbucketApi, CommitStatus } from '../../core';
 import { Disposable } from '../common/lifecycle';
 import { type CheckState, contextOf, snapshotOf, stateErrorOf } from '../model/check-state';
 import { BUILTIN_COMMANDS, FINDINGS_STATUS_ID } from '../model/command-ids';
@@ -19,6 +19,7 @@ import type { TextChange } from '../model/findings-lines';
 import { type FindingsTarget, FindingsLoader, type LoadedFindings } from '../model/findings-loader';
 import { findGateTable, type GateTable } from '../model/gate-conditions';
 import type { RequestBudget } from '../model/request-budget';
+import { sameCommit } from '../model/runs';
 import { diffWorkingTree, type WorkingTreeDiff } from './git-diff';
 import type { OutputLog } from './output-log';
 
@@ -52,7 +53,10 @@ export class FindingsDiagnostics extends Disposable {
     vscode.window.createStatusBarItem(FINDINGS_STATUS_ID, vscode.StatusBarAlignment.Left, 49),
   );
   private readonly loader: FindingsLoader;
-  private loaded?: LoadedFindings & { root: string };
+  /** For the pull request's tip, when it is not HEAD and HEAD has no reports (HEAD behind the pull request). */
+  private readonly tipLoader: FindingsLoader;
+  /** What is shown: the analysed commit's findings, for the repository at `root` whose HEAD is `head`. */
+  private loaded?: LoadedFindings & { root: string; head: string };
   private diff?: { root: string; commit: string; result: WorkingTreeDiff };
   /** Unsaved changes of open documents since they were last saved, by file path. */
   private readonly unsaved = new Map<string, TextChange[]>();
@@ -73,6 +77,7 @@ export class FindingsDiagnostics extends Disposable {
     this.item.name = 'Crosscheck findings';
     this.item.command = BUILTIN_COMMANDS.problems;
     this.loader = new FindingsLoader({ now: () => Date.now(), budget: deps.budget });
+    this.tipLoader = new FindingsLoader({ now: () => Date.now(), budget: deps.budget });
     this._register(deps.onDidChangeState((state) => this.stateChanged(state)));
     this._register(deps.onDidChangeRepository(() => this.schedulePlace(true)));
     this._register(
@@ -138,10 +143,10 @@ export class FindingsDiagnostics extends Disposable {
     return this.loaded && { root: this.loaded.root, reports: this.loaded.reports };
   }
 
-  /** The quality gate table of `commit` in the repository at `root`, when its reports are loaded and have one. */
-  gateTable(root: string, commit: string): GateTable | undefined {
+  /** The quality gate table shown for HEAD `head` of the repository at `root`, when its reports are loaded and have one. */
+  gateTable(root: string, head: string): GateTable | undefined {
     const loaded = this.loaded;
-    if (!loaded || loaded.root !== root || loaded.commit !== commit.toLowerCase()) return undefined;
+    if (!loaded || loaded.root !== root || loaded.head !== head.toLowerCase()) return undefined;
     return findGateTable(loaded.reports);
   }
 
@@ -154,7 +159,7 @@ export class FindingsDiagnostics extends Disposable {
     const context = contextOf(state);
     const commit = context?.commit?.toLowerCase();
     // A different repository, branch or commit: what was shown is about another tree.
-    if (this.loaded && (this.loaded.root !== context?.root || this.loaded.commit !== commit)) this.clear();
+    if (this.loaded && (this.loaded.root !== context?.root || this.loaded.head !== commit)) this.clear();
     if (state.kind === 'loaded') void this.load(state, false);
     else if (state.kind !== 'loading' && state.kind !== 'error') this.clear();
   }
@@ -184,17 +189,25 @@ export class FindingsDiagnostics extends Disposable {
     const target: FindingsTarget = {
       repo: context.repo,
       commit: context.commit,
-      statusesKey: snapshot.statuses
-        .map((status) => `${status.key}:${status.state}:${status.updated_on ?? ''}`)
-        .sort()
-        .join('\n'),
+      statusesKey: statusesKey(snapshot.statuses),
     };
     try {
       const api = await this.deps.connect();
       if (!api) return this.clear();
-      const outcome = await this.loader.load(api, target, { user, enabled });
+      let outcome = await this.loader.load(api, target, { user, enabled });
+      const head = outcome.kind === 'loaded' ? outcome.findings : this.loader.current;
+      // HEAD behind its pull request (not pulled yet) and without reports: the pull request's tip has them.
+      const tip = snapshot.pullRequest?.source.commit?.hash;
+      if (head && head.reports.length === 0 && tip && !sameCommit(tip, context.commit)) {
+        const tipTarget = {
+          ...target,
+          commit: tip,
+          statusesKey: statusesKey(snapshot.pullRequestStatuses ?? []),
+        };
+        outcome = await this.tipLoader.load(api, tipTarget, { user, enabled });
+      } else this.tipLoader.clear();
       if (outcome.kind !== 'loaded') return;
-      this.loaded = { ...outcome.findings, root: context.root };
+      this.loaded = { ...outcome.findings, root: context.root, head: context.commit.toLowerCase() };
       this.loadedEvent.fire();
       const count = outcome.findings.findings.reduce((sum, report) => sum + report.findings.length, 0);
       this.deps.log.info(
@@ -214,6 +227,7 @@ export class FindingsDiagnostics extends Disposable {
 
   private clear(): void {
     this.loader.clear();
+    this.tipLoader.clear();
     const had = this.loaded !== undefined;
     this.loaded = undefined;
     if (had) this.loadedEvent.fire();
@@ -303,6 +317,14 @@ export class FindingsDiagnostics extends Disposable {
     if (this.placeTimer) clearTimeout(this.placeTimer);
     super.dispose();
   }
+}
+
+/** Changes whenever a build status does (key, state, update time). */
+function statusesKey(statuses: readonly CommitStatus[]): string {
+  return statuses
+    .map((status) => `${status.key}:${status.state}:${status.updated_on ?? ''}`)
+    .sort()
+    .join('\n');
 }
 
 function diagnosticOf(finding: Finding, line: number | undefined, end: number): vscode.Diagnostic {
