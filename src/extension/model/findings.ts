@@ -77,7 +77,7 @@ export function findingsOf(report: Report, annotations: readonly Annotation[]): 
     const summary = annotation.summary.trim() || 'Finding';
     findings.push({
       reportId,
-      source: report.title,
+      source: report.title.trim().slice(0, 100) || 'Code Insights',
       path,
       line,
       message: summary.length > MESSAGE_LIMIT ? `${summary.slice(0, MESSAGE_LIMIT - 1)}…` : summary,
