@@ -7,6 +7,7 @@ const path = require('path');
 const release = process.argv.includes('--release');
 const watch = process.argv.includes('--watch');
 const version = require('./package.json').version;
+const centralExample = (name) => fs.readFileSync(path.join(__dirname, 'examples', 'central', name), 'utf8');
 
 /**
  * Code that lives in a file of its own: an import of one of these folders or packages from another bundle becomes
@@ -108,7 +109,12 @@ async function main() {
         legalComments: 'none',
         external: entry.external ?? [],
         banner: entry.banner ? { js: entry.banner } : undefined,
-        define: { CROSSCHECK_VERSION: JSON.stringify(version) },
+        define: {
+          CROSSCHECK_VERSION: JSON.stringify(version),
+          // The sandbox plays the bundled central example; dist runs without the checkout.
+          CROSSCHECK_CENTRAL_PIPELINE: JSON.stringify(centralExample('bitbucket-pipelines.yml')),
+          CROSSCHECK_CENTRAL_SONAR_SETTINGS: JSON.stringify(centralExample('sonar-central.properties')),
+        },
         plugins: [chunkPlugin(entry.chunk), noStreamsPolyfill, lazyChildProcessForCommander],
         logLevel: 'warning',
       }),

@@ -100,8 +100,9 @@ describe('examples/*/bitbucket-pipelines.yml', () => {
 
   for (const example of [INDIVIDUAL, CENTRAL]) {
     it(`${example.name}: uses only variables Bitbucket sets, trigger passes, or the header documents`, () => {
+      // Lower-case names are the script's own shell variables.
       const used = new Set(
-        [...example.lines.join('\n').matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]!),
+        [...example.lines.join('\n').matchAll(/\$\{?([A-Z_][A-Z0-9_]*)\b/g)].map((match) => match[1]!),
       );
       const known = new Set([...PIPELINES_VARIABLES, ...TRIGGER_VARIABLES, ...example.documented]);
       assert.deepEqual(
@@ -110,11 +111,12 @@ describe('examples/*/bitbucket-pipelines.yml', () => {
       );
     });
 
-    it(`${example.name}: documents only variables Crosscheck or the scanner read`, async () => {
+    it(`${example.name}: documents only variables Crosscheck or the scanner read, or its own lines use`, async () => {
       const help = await cli(['sonar-gate', '--help'], {}, tmpdir());
       const read = new Set([
         ...Object.values(ENVIRONMENT_NAMES),
         ...['SONAR_TOKEN', 'SONAR_HOST_URL'].filter((name) => help.stdout.includes(name)),
+        ...[...example.lines.join('\n').matchAll(/\$\{?([A-Z_][A-Z0-9_]*)\b/g)].map((match) => match[1]!),
       ]);
       assert.ok(example.documented.length > 0, 'the header lists the variables to set');
       assert.deepEqual(
@@ -133,6 +135,9 @@ describe('examples/*/bitbucket-pipelines.yml', () => {
       mkdirSync(join(folder, '.scannerwork'));
       writeFileSync(join(folder, '.scannerwork', 'report-task.txt'), reportTask);
       writeFileSync(join(folder, 'report-task.txt'), reportTask);
+      // The central example's gate step reads the analyse step's artifact.
+      mkdirSync(join(folder, 'analysis'));
+      writeFileSync(join(folder, 'analysis', 'report-task.txt'), reportTask);
       for (const line of lines) {
         const words = line.map((word) => word.replace(VALUES.BITBUCKET_CLONE_DIR, folder));
         const result = await cli(words.slice(1), VALUES, folder);
@@ -158,11 +163,39 @@ describe('pinned versions in the examples and the README', () => {
   it('every example runs on node:24 and installs crosscheck at the exact version of package.json', () => {
     for (const example of [INDIVIDUAL, CENTRAL]) {
       assert.equal((example.yaml as { image?: unknown }).image, 'node:24', example.name);
-      assert.ok(
-        example.lines.includes(`npm install --global crosscheck@${version}`),
-        `${example.name} installs crosscheck@${version}`,
-      );
     }
+    assert.ok(
+      INDIVIDUAL.lines.some((line) => line.includes(`crosscheck@${version}`)),
+      `${INDIVIDUAL.name} installs crosscheck@${version}`,
+    );
+  });
+
+  it('the central example installs the release tarball of this version, checked against its sha256, outside any tree', () => {
+    const install = CENTRAL.lines.find((line) => line.includes('.tgz')) ?? '';
+    const tarballs = [...CENTRAL.text.matchAll(/crosscheck-(\d[\w.-]*?)\.tgz/g)].map((match) => match[1]);
+    assert.ok(tarballs.length > 0, 'names the release tarball');
+    assert.deepEqual(
+      tarballs.filter((found) => found !== version),
+      [],
+      `package.json says ${version}`,
+    );
+    assert.deepEqual(
+      [...CENTRAL.text.matchAll(/releases\/download\/v([\w.-]+)\//g)]
+        .map((match) => match[1])
+        .filter((tag) => tag !== version),
+      [],
+    );
+    assert.match(
+      install,
+      new RegExp(`crosscheck --version 2>/dev/null\\)" = "${version.replace(/\./g, '\\.')}"`),
+    );
+    assert.match(install, /sha256sum -c - &&/);
+    assert.match(
+      install,
+      /\(cd \/ && NPM_CONFIG_USERCONFIG=\/dev\/null npm install --global --ignore-scripts/,
+    );
+    // No npx, and no registry install of crosscheck (the package is not on the public registry).
+    assert.doesNotMatch(CENTRAL.lines.join('\n'), /\bnpx\b|npm install[^\n]*\bcrosscheck@/);
   });
 
   for (const { name, text } of documents) {
@@ -271,13 +304,19 @@ function shellWords(command: string): string[] {
       quote = quote ? undefined : '"';
       word ??= '';
     } else if (char === '$') {
-      const match = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(#[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(
-        command.slice(index),
-      );
+      const match =
+        /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(#[^}]*)|:-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*)|([?@(]))/.exec(
+          command.slice(index),
+        );
       if (!match) throw new Error(`cannot expand at ${command.slice(index)}`);
-      const name = (match[1] ?? match[3])!; // one of the two alternatives matched
+      if (match[5]) {
+        // $?, $@ and $( stay as they are: no crosscheck argument is made of them.
+        word = (word ?? '') + match[0];
+        continue;
+      }
+      const name = (match[1] ?? match[4])!; // one of the two alternatives matched
       // Unknown variables are reported by the variables test; here they only need to stay visible.
-      let value = VALUES[name] ?? `<${name}>`;
+      let value = VALUES[name] ?? match[3] ?? `<${name}>`;
       if (match[2])
         value = value.replace(
           new RegExp(`^${match[2].slice(1).replace(/\*/g, '.*?').replace(/\//g, '\\/')}`),

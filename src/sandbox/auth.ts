@@ -214,6 +214,26 @@ export class Credentials {
     return unauthorized(MESSAGES.tokenInvalid);
   }
 
+  /**
+   * Who a git-over-HTTPS request is: HTTP Basic with user `x-bitbucket-api-token-auth` (or the account's email) and
+   * an API token, or `x-token-auth` and an access token, as Bitbucket takes them. Undefined when refused.
+   */
+  authenticateGit(authorization: string | string[] | undefined): Principal | undefined {
+    const parsed = parseAuthorization(headerValue(authorization));
+    if (!parsed || parsed.kind !== 'basic') return undefined;
+    const api = this.apiTokens.get(parsed.password);
+    const user = parsed.user.toLowerCase();
+    if (
+      api &&
+      api.scopes.length > 0 &&
+      (user === 'x-bitbucket-api-token-auth' || user === api.email.toLowerCase())
+    )
+      return { kind: 'api-token', account: this.account(api.email), scopes: api.scopes };
+    const access = this.accessTokens.get(parsed.password);
+    if (access && user === 'x-token-auth') return { kind: 'access-token', ...access };
+    return undefined;
+  }
+
   /** Client-credentials grant (or refresh-token grant when `refreshToken` is given) for a consumer, or why it is refused. */
   grantOAuth(
     clientId: string,

@@ -28,4 +28,5 @@ export {
   type SonarTaskStatus,
   type SubmitAnalysisOptions,
   type SubmittedAnalysis,
+  type ScannerSubmission,
 } from './sonar';

@@ -17,10 +17,14 @@ import { controlRoutes } from './control';
 import { FaultPlan, type FaultRule } from './faults';
 import { HourlyRateLimiter, type RateLimitOptions } from './rate-limit';
 import { bitbucketTime } from './ids';
-import { seedCredentials, seedRepositories, type DemoCredentials } from './seed';
+import { seedCredentials, seededGitObjects, seedRepositories, type DemoCredentials } from './seed';
 import { SandboxServer, REDACTED, type RecordedRequest } from './server';
 import { SonarService, type SonarControls } from './sonar';
 import { Timers } from './timers';
+import { CENTRAL_PIPELINE_YML } from './central-example';
+import { GitHost } from './git-host';
+import { PipelineRunner, type PipelineRunnerConfig, type VariableSetting } from './pipeline-runner';
+import { parse } from 'yaml';
 
 export interface SandboxOptions {
   /** Default 0 (a free port). */
@@ -35,6 +39,28 @@ export interface SandboxOptions {
   centralRunStepMs?: number;
   /** Enforce Bitbucket's hourly request limit per credential (off by default), on a clock that may be compressed. */
   rateLimit?: RateLimitOptions;
+  /**
+   * Play the central repository's custom pipelines for real (what `crosscheck sandbox` does): each run executes the
+   * steps of `yml` (default: the bundled examples/central/bitbucket-pipelines.yml) on this host. Without it, runs
+   * get the canned outcome: nothing runs, CENTRAL_STATUS is posted after 2 × centralRunStepMs (tests of clients).
+   */
+  centralPipeline?: CentralPipelineOptions;
+}
+
+export interface CentralPipelineOptions {
+  /** The bitbucket-pipelines.yml to play (its custom pipelines become the central repository's). */
+  readonly yml?: string;
+  /** argv running Crosscheck's CLI, put on every step's PATH as `crosscheck` (the gate step then skips its install). */
+  readonly crosscheck?: readonly string[];
+  /**
+   * Variables by place; each place given replaces the sandbox's default for it (see `centralPipelineVariables`).
+   * Environments are replaced one by one.
+   */
+  readonly workspaceVariables?: readonly VariableSetting[];
+  readonly repositoryVariables?: readonly VariableSetting[];
+  readonly environments?: Readonly<Record<string, readonly VariableSetting[]>>;
+  /** Longest a step may run (default 10 minutes). */
+  readonly stepTimeoutMs?: number;
 }
 
 export interface Sandbox {
@@ -92,8 +118,27 @@ export interface Sandbox {
   /** Replaces the handler that drives new pipeline runs; undefined restores the default one. */
   onPipelineRun(handler: PipelineRunHandler | undefined): void;
   completePipeline(repo: string, uuid: string, result: PipelineResult): void;
-  /** Outcome of the next default central runs (default FAILED). Also POST /_sandbox/central-outcome. */
+  /**
+   * Outcome of the next default central runs (default FAILED): the canned status, or with `centralPipeline` the
+   * quality gate of analyses the scanner uploads (OK or ERROR). Also POST /_sandbox/central-outcome.
+   */
   setCentralOutcome(result: CentralOutcome): void;
+  /** `${url}`: git clones `${gitUrl}/<workspace>/<repo>.git` with an API token (user x-bitbucket-api-token-auth) or an access token (x-token-auth). */
+  readonly gitUrl: string;
+  /**
+   * Registers commit `hash` of the local git repository `workTree` in `repo` (as addCommit) and puts its objects in
+   * the sandbox's git copy of `repo`, so pipelines can clone it.
+   */
+  importCommit(
+    repo: string,
+    workTree: string,
+    hash: string,
+    o?: { branch?: string; parents?: string[]; message?: string },
+  ): void;
+  /** The variables the played pipeline gets, by place (secured values included); undefined without `centralPipeline`. */
+  centralPipelineVariables(): PipelineRunnerConfig | undefined;
+  /** Path of the stand-in scanner script (`node <path> -D…`); undefined without `centralPipeline`. */
+  readonly standInScanner?: string;
   readonly sonar: SonarControls;
   close(): Promise<void>;
 }
@@ -107,27 +152,61 @@ class RunningSandbox implements Sandbox {
   private centralOutcome: CentralOutcome = 'FAILED';
   private readonly timers = new Timers();
   private readonly credentials = new Credentials();
-  private readonly repos = new Repositories(seedRepositories());
+  private readonly repos: Repositories;
   private readonly statuses = new StatusStore();
   private readonly reports = new ReportStore();
   private readonly faults = new FaultPlan();
   private readonly pipelineStore: PipelineStore;
   private readonly server: SandboxServer;
+  private readonly git: GitHost;
+  private readonly runner?: PipelineRunner;
+  private readonly runnerConfig?: PipelineRunnerConfig;
   private rateLimiter?: HourlyRateLimiter;
 
   constructor(options: SandboxOptions) {
     this.latencyMs = options.latencyMs ?? 0;
     this.setRateLimit(options.rateLimit);
     this.demo = seedCredentials(this.credentials);
-    this.sonar = new SonarService({ credentials: this.credentials, baseUrl: () => this.sonarUrl });
+    const central = options.centralPipeline;
+    const yml = central?.yml ?? CENTRAL_PIPELINE_YML;
+    this.repos = new Repositories(
+      seedRepositories().map((record) =>
+        central && record.customPipelines ? { ...record, customPipelines: customPipelineNames(yml) } : record,
+      ),
+    );
+    this.sonar = new SonarService({
+      credentials: this.credentials,
+      baseUrl: () => this.sonarUrl,
+      submittedGate: () => (this.centralOutcome === 'SUCCESSFUL' ? 'OK' : 'ERROR'),
+    });
+    this.git = new GitHost({
+      credentials: this.credentials,
+      repository: (fullName) => this.repos.get(fullName),
+      seededObjects: seededGitObjects,
+      log: options.log,
+    });
+    if (central) {
+      this.runner = new PipelineRunner({
+        config: () => this.runnerConfig as PipelineRunnerConfig,
+        repository: (fullName) => this.repos.get(fullName),
+        bareRepository: (fullName) => this.git.bareRepository(fullName),
+        origin: () => this.url,
+        crosscheck: central.crosscheck,
+        stepTimeoutMs: central.stepTimeoutMs,
+      });
+      this.runnerConfig = this.defaultVariables(yml, central, this.runner.standInScanner);
+      this.standInScanner = this.runner.standInScanner;
+    }
     this.pipelineStore = new PipelineStore({
       timers: this.timers,
       setBuildStatus: (repo, commit, s) => this.setBuildStatus(repo, commit, s),
-      defaultHandler: centralRunHandler({
-        stepMs: options.centralRunStepMs ?? 1000,
-        outcome: () => this.centralOutcome,
-        sonarUrl: () => this.sonarUrl,
-      }),
+      defaultHandler: this.runner
+        ? this.runner.handler()
+        : centralRunHandler({
+            stepMs: options.centralRunStepMs ?? 1000,
+            outcome: () => this.centralOutcome,
+            sonarUrl: () => this.sonarUrl,
+          }),
     });
     this.server = new SandboxServer({
       routes: [
@@ -147,7 +226,49 @@ class RunningSandbox implements Sandbox {
       requests: this.requests,
       log: options.log,
       rateLimiter: () => this.rateLimiter,
+      streaming: (req, res) => this.git.handle(req, res),
     });
+  }
+
+  readonly standInScanner?: string;
+
+  /**
+   * The variables of the bundled central example, in their places, with the sandbox's values: a read-only token to
+   * clone (environment pr-fetch), the Sonar token (sonar-analysis), the status-writing demo API token (pr-verdict).
+   */
+  private defaultVariables(yml: string, o: CentralPipelineOptions, scanner: string): PipelineRunnerConfig {
+    const cloneToken = this.credentials.addApiToken({
+      email: this.demo.email,
+      scopes: ['read:repository:bitbucket'],
+    });
+    const lazy = (key: string, value: () => string): VariableSetting =>
+      Object.defineProperty({ key, secured: false } as VariableSetting, 'value', {
+        get: value,
+        enumerable: true,
+      });
+    return {
+      yml,
+      workspaceVariables: o.workspaceVariables ?? [],
+      repositoryVariables: o.repositoryVariables ?? [
+        lazy('SONAR_HOST_URL', () => this.sonarUrl),
+        lazy('CROSSCHECK_GIT_URL', () => this.gitUrl),
+        lazy('BITBUCKET_API_URL', () => this.bitbucketApiUrl),
+        { key: 'SONAR_SCANNER', value: `${process.execPath} ${scanner}` },
+      ],
+      environments: {
+        'pr-fetch': [
+          { key: 'CLONE_USERNAME', value: 'x-bitbucket-api-token-auth' },
+          { key: 'CLONE_TOKEN', value: cloneToken, secured: true },
+        ],
+        'sonar-analysis': [{ key: 'SONAR_TOKEN', value: this.demo.sonarToken, secured: true }],
+        'pr-verdict': [
+          { key: 'ATLASSIAN_ACCOUNT_EMAIL', value: this.demo.email },
+          { key: 'BITBUCKET_API_TOKEN', value: this.demo.apiToken, secured: true },
+          { key: 'SONAR_TOKEN', value: this.demo.sonarToken, secured: true },
+        ],
+        ...o.environments,
+      },
+    };
   }
 
   async listen(port: number, host: string): Promise<void> {
@@ -162,6 +283,21 @@ class RunningSandbox implements Sandbox {
   }
   get sonarUrl(): string {
     return `${this.url}/sonar`;
+  }
+  get gitUrl(): string {
+    return this.url;
+  }
+  importCommit(
+    repo: string,
+    workTree: string,
+    hash: string,
+    o: { branch?: string; parents?: string[]; message?: string } = {},
+  ): void {
+    this.addCommit(repo, hash, o);
+    this.git.importCommit(repo, workTree, hash);
+  }
+  centralPipelineVariables(): PipelineRunnerConfig | undefined {
+    return this.runnerConfig;
   }
 
   addApiToken(o: { email: string; scopes: string[] }): string {
@@ -254,6 +390,8 @@ class RunningSandbox implements Sandbox {
     this.pipelineStore.close();
     this.timers.close();
     await this.server.close();
+    this.git.close();
+    this.runner?.close();
   }
 }
 
@@ -262,4 +400,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const sandbox = new RunningSandbox(options);
   await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   return sandbox;
+}
+
+/** The custom pipelines a bitbucket-pipelines.yml defines (none when it cannot be read). */
+function customPipelineNames(yml: string): string[] {
+  try {
+    const custom = (parse(yml) as { pipelines?: { custom?: Record<string, unknown> } })?.pipelines?.custom;
+    return Object.keys(custom ?? {});
+  } catch {
+    return [];
+  }
 }

@@ -1,5 +1,7 @@
 // The deterministic starting state: workspace acme, its repositories, commits, branches and pull requests, and the demo credentials.
 import type { Credentials } from './auth';
+import { CENTRAL_PIPELINE_YML, CENTRAL_SONAR_SETTINGS } from './central-example';
+import { commitObject, flatTree, gitObject, type GitObject } from './git-objects';
 import { bitbucketTime, seededUuid, sha1Hex } from './ids';
 import type { CommitRecord, PullRequestRecord, PullRequestState, RepositoryRecord } from './model';
 
@@ -19,6 +21,8 @@ interface RepositorySpec {
   /** [id, title, source branch, state] — every source branch is in `branches`. */
   readonly pullRequests: ReadonlyArray<readonly [number, string, string, PullRequestState]>;
   readonly customPipelines?: readonly string[];
+  /** Files every commit of the repository holds besides README.md and HISTORY.md. */
+  readonly files?: () => Readonly<Record<string, string>>;
 }
 
 const WEB_APP_PULL_REQUESTS: RepositorySpec['pullRequests'] = [
@@ -84,8 +88,20 @@ const SPECS: readonly RepositorySpec[] = [
     branches: {},
     pullRequests: [],
     customPipelines: ['sonar-pr-check', 'lint'],
+    files: () => ({
+      'bitbucket-pipelines.yml': CENTRAL_PIPELINE_YML,
+      'sonar-central.properties': CENTRAL_SONAR_SETTINGS,
+    }),
   },
 ];
+
+/** Git objects of each seeded repository (full name → objects), filled by seedRepositories. */
+const SEEDED_OBJECTS = new Map<string, GitObject[]>();
+
+/** The git objects behind a seeded repository's commits (empty for a repository the seed did not make). */
+export function seededGitObjects(fullName: string): readonly GitObject[] {
+  return SEEDED_OBJECTS.get(fullName) ?? [];
+}
 
 /** Fresh, mutable records of the seeded repositories (one set per sandbox). */
 export function seedRepositories(): RepositoryRecord[] {
@@ -95,23 +111,59 @@ export function seedRepositories(): RepositoryRecord[] {
     const fullName = `${WORKSPACE}/${spec.slug}`;
     const commits = new Map<string, CommitRecord>();
     const branches = new Map<string, string>();
+    const objects = new Map<string, GitObject>();
+    const keep = (object: GitObject): GitObject => (objects.set(object.hash, object), object);
+    const blob = (text: string): GitObject => keep(gitObject('blob', Buffer.from(text, 'utf8')));
+    const extra = spec.files?.() ?? {};
+    // Each commit is a real git commit (README.md, HISTORY.md with the messages so far, the repository's files), so
+    // its hash is the one git computes and the sandbox's git host can serve it.
     const chain = (
       branch: string,
       parent: string | undefined,
       messages: readonly string[],
+      history: readonly string[],
     ): string | undefined => {
       let head = parent;
+      const lines = [...history];
       messages.forEach((message, i) => {
-        const hash = sha1Hex(`${fullName}@${branch}#${i}:${message}`);
-        const authorEmail = branch === 'main' || i % 2 === 0 ? DEV.email : REVIEWER.email;
-        commits.set(hash, { hash, message, date: tick(), parents: head ? [head] : [], authorEmail });
-        head = hash;
+        clock += 3_600_000;
+        const date = bitbucketTime(clock);
+        const author = branch === 'main' || i % 2 === 0 ? DEV : REVIEWER;
+        lines.push(`- ${message}`);
+        const tree = keep(
+          flatTree({
+            'README.md': blob(`# ${spec.slug}\n\n${spec.description}.\n`),
+            'HISTORY.md': blob(`${lines.join('\n')}\n`),
+            ...Object.fromEntries(Object.entries(extra).map(([name, text]) => [name, blob(text)])),
+          }),
+        );
+        const commit = keep(
+          commitObject({
+            tree: tree.hash,
+            parents: head ? [head] : [],
+            name: author.displayName,
+            email: author.email,
+            seconds: clock / 1000,
+            message,
+          }),
+        );
+        commits.set(commit.hash, {
+          hash: commit.hash,
+          message,
+          date,
+          parents: head ? [head] : [],
+          authorEmail: author.email,
+        });
+        head = commit.hash;
       });
       if (head) branches.set(branch, head);
       return head;
     };
-    const mainHead = chain('main', undefined, spec.main);
-    for (const [branch, messages] of Object.entries(spec.branches)) chain(branch, mainHead, messages);
+    const mainHead = chain('main', undefined, spec.main, []);
+    const mainHistory = spec.main.map((message) => `- ${message}`);
+    for (const [branch, messages] of Object.entries(spec.branches))
+      chain(branch, mainHead, messages, mainHistory);
+    SEEDED_OBJECTS.set(fullName, [...objects.values()]);
     const pullRequests: PullRequestRecord[] = spec.pullRequests.map(([id, title, source, state]) => {
       const createdOn = tick();
       return {

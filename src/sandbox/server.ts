@@ -37,6 +37,8 @@ export interface ServerDeps {
   readonly log?: (line: string) => void;
   /** Bitbucket's hourly limit per credential, when the sandbox enforces it. */
   readonly rateLimiter?: () => HourlyRateLimiter | undefined;
+  /** Answers requests that stream (git over HTTP) before the body is read; true when it took the request. */
+  readonly streaming?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export const REDACTED = '[REDACTED]';
@@ -84,6 +86,7 @@ export class SandboxServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.deps.streaming?.(req, res)) return;
     const at = Date.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid');

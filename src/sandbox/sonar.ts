@@ -72,6 +72,19 @@ export interface SonarControls {
   ceTaskCalls(taskId: string): number;
   /** When the task reached its final status (ms since epoch), or undefined while it is still pending or in progress. */
   completedAt(taskId: string): number | undefined;
+  /** Analyses a scanner uploaded through api/ce/submit, oldest first, with the properties it reported. */
+  scannerSubmissions(): readonly ScannerSubmission[];
+}
+
+/** One upload to api/ce/submit. */
+export interface ScannerSubmission {
+  readonly ceTaskId: string;
+  readonly projectKey: string;
+  readonly pullRequest?: string;
+  readonly branch?: string;
+  readonly revision?: string;
+  /** The effective scanner properties the (stand-in) scanner sent; tokens are never among them. */
+  readonly properties: Readonly<Record<string, string>>;
 }
 
 interface TaskRecord {
@@ -151,6 +164,10 @@ function sonarId(label: string): string {
 
 export interface SonarDeps {
   readonly credentials: Credentials;
+  /** Quality gate of analyses uploaded through api/ce/submit (default OK). */
+  readonly submittedGate?: () => SonarGateStatus;
+  /** Processing time of those analyses (default 1000 ms). */
+  readonly submittedProcessingMs?: () => number;
   /** Base URL of the stand-in, e.g. http://127.0.0.1:PORT/sonar. */
   readonly baseUrl: () => string;
   readonly now?: () => number;
@@ -158,6 +175,7 @@ export interface SonarDeps {
 
 export class SonarService implements SonarControls {
   private readonly tasks = new Map<string, TaskRecord>();
+  private readonly submissions: ScannerSubmission[] = [];
   private readonly now: () => number;
 
   constructor(private readonly deps: SonarDeps) {
@@ -203,6 +221,49 @@ export class SonarService implements SonarControls {
       '',
     ].join('\n');
     return { ceTaskId: id, reportTask };
+  }
+
+  scannerSubmissions(): readonly ScannerSubmission[] {
+    return [...this.submissions];
+  }
+
+  /**
+   * api/ce/submit as the sandbox's stand-in scanner sends it: a form with projectKey, pullRequest or branch, revision
+   * and the effective properties (JSON). SonarQube takes a multipart report here; the sandbox has no report to read.
+   */
+  private submit(ctx: RequestContext): Reply {
+    const body = (typeof ctx.body === 'object' && ctx.body !== null ? ctx.body : {}) as Record<
+      string,
+      unknown
+    >;
+    const text = (value: unknown): string | undefined =>
+      typeof value === 'string' && value !== '' ? value : undefined;
+    const projectKey = text(body.projectKey) ?? ctx.query.get('projectKey') ?? undefined;
+    if (!projectKey || !/^[\w.:-]{1,400}$/.test(projectKey))
+      return sonarError(400, "The 'projectKey' parameter is missing or not a valid project key");
+    let properties: Record<string, string> = {};
+    try {
+      const parsed = JSON.parse(text(body.properties) ?? '{}') as unknown;
+      if (typeof parsed === 'object' && parsed !== null)
+        properties = Object.fromEntries(
+          Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+        );
+    } catch {
+      return sonarError(400, 'properties is not JSON');
+    }
+    const pullRequest = text(body.pullRequest);
+    const branch = pullRequest ? undefined : text(body.branch);
+    const revision = text(body.revision);
+    const { ceTaskId } = this.submitAnalysis({
+      projectKey,
+      pullRequest,
+      branch,
+      revision,
+      processingMs: this.deps.submittedProcessingMs?.() ?? 1000,
+      gate: { status: this.deps.submittedGate?.() ?? 'OK' },
+    });
+    this.submissions.push({ ceTaskId, projectKey, pullRequest, branch, revision, properties });
+    return json(200, { taskId: ceTaskId, projectId: projectKey });
   }
 
   ceTaskCalls(taskId: string): number {
@@ -259,6 +320,11 @@ export class SonarService implements SonarControls {
         'GET',
         `${S}/project_analyses/search`,
         this.authorized((ctx) => this.searchAnalyses(ctx)),
+      ),
+      route(
+        'POST',
+        `${S}/ce/submit`,
+        this.authorized((ctx) => this.submit(ctx)),
       ),
       route('GET', '/sonar/dashboard', (ctx) => this.dashboard(ctx)),
     ];
