@@ -131,6 +131,28 @@ describe('Sign In command', () => {
     await assert.rejects(signIn(editor), /Paste the token\./);
   });
 
+  it('Try Again opens the boxes with the email typed before (never the token), and no environment variable is named', async () => {
+    editor.window.answer(API_TOKEN, 'someone@else.example', sandbox.demo.apiToken);
+    let tryAgain: (() => unknown) | undefined;
+    await assert.rejects(signIn(editor), (error: unknown) => {
+      assert.ok(error instanceof ActionableError);
+      assert.doesNotMatch(
+        `${error.message} ${error.hint ?? ''}`,
+        /ATLASSIAN_ACCOUNT_EMAIL|BITBUCKET_API_TOKEN|BITBUCKET_ACCESS_TOKEN/,
+      );
+      tryAgain = error.actions[0]?.run;
+      return true;
+    });
+    assert.ok(tryAgain, 'Try Again runs the sign-in itself');
+    const asked = editor.window.inputs.length;
+    editor.window.answer(API_TOKEN, sandbox.demo.email, sandbox.demo.apiToken);
+    await tryAgain();
+    const [emailBox, tokenBox] = editor.window.inputs.slice(asked);
+    assert.equal(emailBox?.value, 'someone@else.example');
+    assert.equal(tokenBox?.value, undefined);
+    assert.ok(await editor.store.read(), 'signed in on the second try');
+  });
+
   it('stores nothing when Bitbucket refuses the credential, and offers to try again', async () => {
     editor.window.answer(API_TOKEN, 'someone@else.example', sandbox.demo.apiToken);
     await assert.rejects(signIn(editor), (error: unknown) => {

@@ -81,7 +81,7 @@ describe('Refresher against the sandbox', () => {
     assert.equal(subject.state.kind, 'signed-out');
     assert.equal(view.text, '$(warning) Crosscheck');
     assert.equal(view.command, 'crosscheck.signIn');
-    assert.match(view.tooltip.lines.join(' '), /Sign in to Bitbucket/);
+    assert.match(view.tooltip.lines.join(' '), /Sign in to see the checks of acme\/web-app on Bitbucket/);
   });
 
   it('sends nothing for a HEAD that is not pushed, and says so', async () => {

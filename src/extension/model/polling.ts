@@ -163,6 +163,11 @@ export class PollScheduler {
     void this.refreshNow();
   }
 
+  /** The run just started is over (finished, or no longer followed): back to the pace of what is shown. */
+  noteFollowEnded(): void {
+    this.triggeredAt = undefined;
+  }
+
   setFocused(focused: boolean): void {
     if (this.focused === focused) return;
     this.focused = focused;

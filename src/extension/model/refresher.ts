@@ -227,7 +227,9 @@ export class Refresher extends Disposable {
       );
     }
     await this.deps.runs.update(run);
-    if (run.finished) this.finished.fire({ run, summary: run.finished.summary });
+    if (!run.finished) return;
+    this.scheduler.noteFollowEnded();
+    this.finished.fire({ run, summary: run.finished.summary });
   }
 }
 

@@ -260,7 +260,7 @@ function snapshotModel(
       state,
       icon: runIcon(state, !run.finished),
       link: link(run.runUrl),
-      note: snapshot.runProblem ?? run.finished?.summary,
+      note: run.finished?.stopped ? run.finished.summary : (snapshot.runProblem ?? run.finished?.summary),
     };
   }
   return model;

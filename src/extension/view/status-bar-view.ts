@@ -126,7 +126,7 @@ function singleView(state: CheckState, now: number): StatusBarView {
         tooltip: {
           title: 'Crosscheck: signed out',
           lines: [
-            `Sign in to Bitbucket to see the checks of ${formatRepository(state.context.repo)}.`,
+            `Sign in to see the checks of ${formatRepository(state.context.repo)} on Bitbucket.`,
             'Click to sign in.',
           ],
         },
