@@ -11,6 +11,7 @@ import type { SonarIssue } from '../../src/core/sonar/types';
 import type { PipelineRun } from '../../src/sandbox';
 import type { Workbench } from './support/browser';
 import { FIXTURE, UiSession } from './support/uiSession';
+import { waitUntil } from './support/wait';
 import { repositoryRoot } from './support/vscodeServer';
 import { commandPaletteTitles } from './support/vsix';
 
@@ -60,21 +61,6 @@ const ISSUES: SonarIssue[] = [
     message: 'Empty function',
   },
 ];
-
-async function waitUntil<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  what: string | (() => string),
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${typeof what === 'string' ? what : what()} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('Crosscheck findings and run log in VS Code (code-server + Chromium)', function () {
   this.timeout(180_000);
