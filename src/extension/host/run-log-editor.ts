@@ -7,7 +7,7 @@ import { catching } from '../model/commands/catching';
 import type { CommandDependencies } from '../model/commands/ports';
 import { runCheck } from '../model/commands/run-check';
 import { COMMANDS, RUN_LOG_LIVE_CONTEXT, RUN_LOG_SCHEME } from '../model/command-ids';
-import { ActionableError, noRepository, notSignedIn } from '../model/errors';
+import { ActionableError, noRepository, notSignedIn, restrictedMode } from '../model/errors';
 import { pushedHead } from '../model/repository';
 import type { RequestBudget } from '../model/request-budget';
 import { RunLog } from '../model/run-log';
@@ -128,6 +128,7 @@ export class RunLogEditor extends Disposable implements vscode.TextDocumentConte
 
   private async openForHead(): Promise<void> {
     const { workspace } = this.deps.commandDeps;
+    if (!workspace.isTrusted()) throw restrictedMode();
     const context = workspace.currentRepository();
     if (!context) throw noRepository();
     const head = pushedHead(context);
@@ -148,6 +149,7 @@ export class RunLogEditor extends Disposable implements vscode.TextDocumentConte
   }
 
   private async stopActive(): Promise<void> {
+    if (!this.deps.commandDeps.workspace.isTrusted()) throw restrictedMode();
     const tab = this.activeTab();
     if (!tab) throw new ActionableError('No central run log is the active editor.', 'Open one first.', []);
     const api = await this.deps.connect();
