@@ -229,6 +229,41 @@ describe('findings loader (sandbox)', () => {
     );
   });
 
+  it('after a status changes, reads the list at each refresh until the report the check writes next comes', async () => {
+    await postReport('gate', 2, 'Gate');
+    const clock = new FakeClock();
+    const loader = new FindingsLoader({ now: () => clock.now() });
+    const { api } = connectTo(suite.sandbox);
+    const all = { user: false, enabled: () => true };
+    const path = (line: string) => line.replace(/\/2\.0\/repositories\/.*\/commit\/\w+/, '…');
+    await loader.load(api, { repo, commit, statusesKey: 'gate:INPROGRESS' }, all);
+    // sonar-gate posts FAILED first: the list is read, the report is still the old one.
+    let since = suite.sandbox.requests.length;
+    assert.equal((await loader.load(api, { repo, commit, statusesKey: 'gate:FAILED' }, all)).kind, 'loaded');
+    await clock.advance(30_000);
+    await loader.load(api, { repo, commit, statusesKey: 'gate:FAILED' }, all);
+    assert.deepEqual(requestsSince(suite.sandbox, since).map(path), ['GET …/reports', 'GET …/reports']);
+    // Then writes the report: the next refresh reads it and its annotations, and the list is left alone again.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await postReport('gate', 4, 'Gate');
+    since = suite.sandbox.requests.length;
+    await clock.advance(30_000);
+    const read = await loader.load(api, { repo, commit, statusesKey: 'gate:FAILED' }, all);
+    assert.equal(
+      read.kind === 'loaded' &&
+        read.findings.findings.find((found) => found.reportId === 'gate')?.findings.length,
+      4,
+    );
+    await clock.advance(30_000);
+    assert.deepEqual(await loader.load(api, { repo, commit, statusesKey: 'gate:FAILED' }, all), {
+      kind: 'unchanged',
+    });
+    assert.deepEqual(requestsSince(suite.sandbox, since).map(path), [
+      'GET …/reports',
+      'GET …/reports/gate/annotations',
+    ]);
+  });
+
   it('reads no annotations of a report turned off, and holds automatic reads while the budget says so', async () => {
     await postReport('sonar', 3, 'SonarQube');
     const clock = new FakeClock();

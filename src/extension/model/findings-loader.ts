@@ -1,11 +1,17 @@
 // Reads a commit's Code Insights reports and their annotations with as few requests as it can: the report list only
-// when the commit or its build statuses change (the central check writes its report before its status), on Refresh,
-// or every REPORTS_TTL_MS; a report's annotations only when the report changed; automatic reads within the budget.
+// when the commit or its build statuses change (and at each refresh for a while after, as the central check writes
+// its report just after its status), on Refresh, or every REPORTS_TTL_MS; a report's annotations only when the report
+// changed; automatic reads within the budget.
 import { ApiError, type BitbucketApi, formatRepository, type Report, type RepositoryRef } from '../../core';
 import { findingsOf, reportIdOf, type ReportFindings } from './findings';
 
 /** Reports other tools post without a build status are found within this long. */
 export const REPORTS_TTL_MS = 10 * 60_000;
+/**
+ * `sonar-gate` posts the build status, then the report: after a status changes, the list is read at each refresh for
+ * this long, until a report is new or updated.
+ */
+export const REPORTS_SETTLE_MS = 2 * 60_000;
 
 /** Where the findings come from: a commit, and a fingerprint of its build statuses. */
 export interface FindingsTarget {
@@ -37,6 +43,8 @@ interface Cached {
   commit: string;
   statusesKey?: string;
   listedAt?: number;
+  /** While a status change waits for its report: until when, and the reports as they were before it. */
+  settling?: { until: number; before: string };
   reports: Report[];
   /** By report UUID: the annotations as read, and the report's `updated_on` when they were. */
   annotations: Map<string, { updatedOn?: string; findings: ReportFindings }>;
@@ -77,10 +85,15 @@ export class FindingsLoader {
       this.cached = { key, repo: target.repo, commit: target.commit, reports: [], annotations: new Map() };
     const cached = this.cached;
     const now = this.options.now();
+    const statusesChanged = cached.listedAt !== undefined && cached.statusesKey !== target.statusesKey;
+    if (statusesChanged)
+      cached.settling = { until: now + REPORTS_SETTLE_MS, before: fingerprint(cached.reports) };
+    if (cached.settling && now >= cached.settling.until) cached.settling = undefined;
     const stale =
       request.user ||
       cached.listedAt === undefined ||
-      cached.statusesKey !== target.statusesKey ||
+      statusesChanged ||
+      cached.settling !== undefined ||
       now - cached.listedAt >= REPORTS_TTL_MS;
     const missing = cached.reports.filter(
       (report) => request.enabled(reportIdOf(report)) && !this.fresh(report),
@@ -92,6 +105,8 @@ export class FindingsLoader {
       cached.reports = await this.listReports(api, target);
       cached.listedAt = now;
       cached.statusesKey = target.statusesKey;
+      if (cached.settling && fingerprint(cached.reports) !== cached.settling.before)
+        cached.settling = undefined;
       const uuids = new Set(cached.reports.map((report) => report.uuid));
       for (const uuid of cached.annotations.keys()) if (!uuids.has(uuid)) cached.annotations.delete(uuid);
     }
@@ -141,4 +156,9 @@ export class FindingsLoader {
         .flatMap((report) => cached.annotations.get(report.uuid)?.findings ?? []),
     };
   }
+}
+
+/** Which reports there are and when each last changed. */
+function fingerprint(reports: readonly Report[]): string {
+  return reports.map((report) => `${report.uuid}@${report.updated_on ?? ''}`).join('\n');
 }
