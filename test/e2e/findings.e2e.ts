@@ -249,15 +249,17 @@ describe('Crosscheck findings and run log in VS Code (code-server + Chromium)', 
           : undefined,
       'the edit was not saved',
     );
-    await workbench.page.waitForTimeout(1500);
-    const rows = await problemRows(workbench);
-    assert.ok(
-      rows.some((text) => /Hard-coded password.*\[Ln 6, Col 1\]/.test(text)),
-      JSON.stringify(rows),
-    );
-    assert.ok(
-      rows.some((text) => /Remove this useless assignment.*\[Ln 13, Col 1\]/.test(text)),
-      JSON.stringify(rows),
+    // Saved: placed through git diff now, at the same lines.
+    let rows: string[] = [];
+    await waitUntil(
+      async () => {
+        rows = await problemRows(workbench);
+        const moved =
+          rows.some((text) => /Hard-coded password.*\[Ln 6, Col 1\]/.test(text)) &&
+          rows.some((text) => /Remove this useless assignment.*\[Ln 13, Col 1\]/.test(text));
+        return moved ? true : undefined;
+      },
+      () => `the saved edit did not leave the findings on lines 6 and 13: ${JSON.stringify(rows)}`,
     );
     // Editing the finding's own line drops it, and the count says so.
     await workbench.page.keyboard.press('Control+Home');

@@ -263,9 +263,15 @@ export class FindingsDiagnostics extends Disposable {
       loaded.findings,
       'changes' in result ? result.changes : undefined,
       (file) => fs.existsSync(path.join(loaded.root, file)),
-      (file) => this.unsaved.get(path.join(loaded.root, file)),
+      (file) => this.unsavedEdits(path.join(loaded.root, file)),
     );
     this.render(loaded.root, placement);
+  }
+
+  /** The edits of a document not saved yet; none once it is saved (git diff then sees them on disk). */
+  private unsavedEdits(file: string): TextChange[] | undefined {
+    const open = vscode.workspace.textDocuments.find((document) => document.uri.fsPath === file);
+    return open?.isDirty ? this.unsaved.get(file) : undefined;
   }
 
   private render(root: string, placement: Placement): void {
