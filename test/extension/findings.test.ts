@@ -229,7 +229,7 @@ describe('findings loader (sandbox)', () => {
     );
   });
 
-  it('after a status changes, reads the list at each refresh until the report the check writes next comes', async () => {
+  it('after a status changes, reads the list again (every 10 s at most) until the report the check writes next comes', async () => {
     await postReport('gate', 2, 'Gate');
     const clock = new FakeClock();
     const loader = new FindingsLoader({ now: () => clock.now() });
@@ -240,6 +240,11 @@ describe('findings loader (sandbox)', () => {
     // sonar-gate posts FAILED first: the list is read, the report is still the old one.
     let since = suite.sandbox.requests.length;
     assert.equal((await loader.load(api, { repo, commit, statusesKey: 'gate:FAILED' }, all)).kind, 'loaded');
+    // Not more often than every 10 s, however fast the refreshes come.
+    await clock.advance(2_500);
+    assert.deepEqual(await loader.load(api, { repo, commit, statusesKey: 'gate:FAILED' }, all), {
+      kind: 'unchanged',
+    });
     await clock.advance(30_000);
     await loader.load(api, { repo, commit, statusesKey: 'gate:FAILED' }, all);
     assert.deepEqual(requestsSince(suite.sandbox, since).map(path), ['GET …/reports', 'GET …/reports']);

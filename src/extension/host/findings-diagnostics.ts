@@ -325,9 +325,10 @@ export class FindingsDiagnostics extends Disposable {
   }
 }
 
-/** Changes whenever a build status does (key, state, update time). */
+/** Changes whenever a finished build status does (key, state, update time): INPROGRESS brings no report. */
 function statusesKey(statuses: readonly CommitStatus[]): string {
   return statuses
+    .filter((status) => status.state !== 'INPROGRESS')
     .map((status) => `${status.key}:${status.state}:${status.updated_on ?? ''}`)
     .sort()
     .join('\n');

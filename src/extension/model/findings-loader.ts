@@ -12,12 +12,17 @@ export const REPORTS_TTL_MS = 10 * 60_000;
  * this long, until a report is new or updated.
  */
 export const REPORTS_SETTLE_MS = 2 * 60_000;
+/** …at most this often (the central check writes its report within seconds of its status). */
+export const REPORTS_SETTLE_EVERY_MS = 10_000;
 
 /** Where the findings come from: a commit, and a fingerprint of its build statuses. */
 export interface FindingsTarget {
   repo: RepositoryRef;
   commit: string;
-  /** Changes whenever a build status on the commit does (key, state, update time). */
+  /**
+   * Changes whenever a finished build status on the commit does (key, state, update time); a status going INPROGRESS
+   * brings no report, so it need not change it.
+   */
   statusesKey: string;
 }
 
@@ -93,7 +98,7 @@ export class FindingsLoader {
       request.user ||
       cached.listedAt === undefined ||
       statusesChanged ||
-      cached.settling !== undefined ||
+      (cached.settling !== undefined && now - (cached.listedAt ?? 0) >= REPORTS_SETTLE_EVERY_MS) ||
       now - cached.listedAt >= REPORTS_TTL_MS;
     const missing = cached.reports.filter(
       (report) => request.enabled(reportIdOf(report)) && !this.fresh(report),
