@@ -24,6 +24,8 @@ const chunks = [
     entry: 'node_modules/@actions/expressions/dist/index.js',
     out: 'expressions',
   },
+  // The YAML parser, shared by the action engine (action.yml) and the sandbox (bitbucket-pipelines.yml): one copy.
+  { module: 'yaml', entry: 'node_modules/yaml/dist/index.js', out: 'yaml' },
 ];
 
 /** One entry per shipped artefact; entries whose source is not there yet are skipped. */

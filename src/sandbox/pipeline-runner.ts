@@ -8,6 +8,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -339,8 +340,10 @@ export class PipelineRunner {
       child.on('close', (code, signal) => {
         clearTimeout(timer);
         o.signal.removeEventListener('abort', onAbort);
-        // Whatever the step left running in its group ends with it, as a container would.
+        // Whatever the step left running ends with it, as a container would: its process group, and processes that
+        // left the group (setsid) but still carry the step's environment.
         killGroup();
+        killByMarker(o.env.BITBUCKET_STEP_UUID);
         if (timedOut) o.log.write(`\nThe step exceeded its time limit and was stopped.\n`);
         resolve(code ?? (signal ? 128 + 9 : 1));
       });
@@ -543,4 +546,23 @@ function saveArtifacts(
   };
   walk(build);
   return { files, truncated };
+}
+
+/** Kills every process whose environment holds `BITBUCKET_STEP_UUID=<uuid>` (Linux /proc; elsewhere nothing). */
+function killByMarker(uuid: string | undefined): void {
+  if (!uuid || process.platform !== 'linux') return;
+  const marker = Buffer.from(`BITBUCKET_STEP_UUID=${uuid}\0`);
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`).includes(marker)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone, or not ours to read
+    }
+  }
 }

@@ -62,6 +62,12 @@ pipelines:
           name: never
           script:
             - echo never
+    escapes:
+      - step:
+          name: leaves a process behind
+          script:
+            - setsid sh -c 'echo $$ > "$ESCAPED_PID_FILE"; exec sleep 60' > /dev/null 2>&1 &
+            - while [ ! -s "$ESCAPED_PID_FILE" ]; do sleep 0.1; done
     long:
       - step:
           name: sleeps
@@ -108,6 +114,7 @@ describe('sandbox pipeline runner (a bitbucket-pipelines.yml played on this host
       repositoryVariables: [
         { key: 'SHARED', value: 'from-repository' },
         { key: 'PID_FILE', value: join(pids, 'step.pid') },
+        { key: 'ESCAPED_PID_FILE', value: join(pids, 'escaped.pid') },
       ],
       environments: {
         staging: [
@@ -209,6 +216,23 @@ describe('sandbox pipeline runner (a bitbucket-pipelines.yml played on this host
     const run = await completed(sb, created.json.uuid);
     assert.equal(run.result, 'STOPPED');
     assert.equal(run.steps[0]?.result, 'STOPPED');
+    await waitFor(() => {
+      try {
+        process.kill(pid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    }, 10_000);
+  });
+
+  it('ends a process the step started in a session of its own (setsid) when the step ends', async () => {
+    const sb = suite.sandbox;
+    const created = await trigger(sb, 'escapes');
+    const run = await completed(sb, created.json.uuid);
+    assert.equal(run.result, 'SUCCESSFUL', run.steps[0]?.log);
+    const pid = Number(readFileSync(join(pids, 'escaped.pid'), 'utf8'));
+    assert.ok(pid > 0);
     await waitFor(() => {
       try {
         process.kill(pid, 0);
