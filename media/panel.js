@@ -75,12 +75,19 @@
   }
 
   /**
-   * Copies `next`'s attributes onto `old`. A <details> keeps the open state the user gave it, an input its value
-   * and checked state while it has focus.
+   * Copies `next`'s attributes onto `old`. A <details> keeps the open state the user gave it, a radio button its
+   * checked state while it has focus.
    * @param {Element} old
    * @param {Element} next
    */
   function patchAttributes(old, next) {
+    // The host says which groups start open (data-open); the user's toggle is kept until the host changes its mind.
+    if (
+      old instanceof HTMLDetailsElement &&
+      old.getAttribute('data-open') !== next.getAttribute('data-open')
+    ) {
+      old.open = next.hasAttribute('open');
+    }
     for (const { name } of [...old.attributes]) {
       if (name === 'open' && old instanceof HTMLDetailsElement) continue;
       if (!next.hasAttribute(name)) old.removeAttribute(name);

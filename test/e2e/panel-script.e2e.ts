@@ -3,9 +3,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import type { CommitStatus } from '../../src/core/bitbucket/types';
+import type { CheckState } from '../../src/extension/model/check-state';
 import { renderPanelBody, renderPanelDocument } from '../../src/extension/view/panel-html';
-import { panelModel } from '../../src/extension/view/panel-model';
-import { aPullRequest, aSnapshot, aStatus, NOW } from '../extension/support/builders';
+import { announcementOf, panelModel } from '../../src/extension/view/panel-model';
+import { aPullRequest, aRun, aSnapshot, aStatus, NOW } from '../extension/support/builders';
+import { seriousViolations } from './support/accessibility';
 
 const ORIGIN = 'https://webview.test';
 const CHROMIUM = process.env.CROSSCHECK_CHROMIUM ?? '/usr/bin/chromium';
@@ -138,6 +141,129 @@ describe('media/panel.js in Chromium', function () {
       'Bitbucket did not answer. <b>not markup</b>',
     );
     assert.equal(await page.locator('button[data-command="refresh"]').isDisabled(), false);
+  });
+
+  /** Thirty statuses, two pull requests from the branch, a run in progress: the panel at its busiest. */
+  function busyState(states: Record<string, CommitStatus['state']> = {}): CheckState {
+    const statuses = Array.from({ length: 30 }, (_, index) =>
+      aStatus({
+        key: `check-${index}`,
+        name: `Check ${index}`,
+        state:
+          states[`check-${index}`] ??
+          (index % 9 === 2 ? 'FAILED' : index === 5 ? 'INPROGRESS' : 'SUCCESSFUL'),
+      }),
+    );
+    const second = aPullRequest({ id: 9, title: 'Login form for release 2.0' });
+    return {
+      kind: 'loaded',
+      snapshot: aSnapshot({
+        statuses,
+        pullRequest: aPullRequest(),
+        pullRequests: [aPullRequest(), second],
+        pullRequestStatuses: statuses,
+        run: aRun(),
+      }),
+    };
+  }
+  const push = (state: CheckState, previous?: CheckState) => {
+    const model = panelModel(state, NOW, 'https://bitbucket.org');
+    const before = previous ? panelModel(previous, NOW, 'https://bitbucket.org') : undefined;
+    const announce = announcementOf(before, model);
+    return hostSays({
+      type: 'state',
+      html: renderPanelBody(model).markup,
+      busy: false,
+      ...(announce ? { announce } : {}),
+    });
+  };
+  const focused = () =>
+    page.evaluate<string>(
+      `(() => { const e = document.activeElement; return e ? e.tagName + ' ' + (e.getAttribute('data-command') || e.getAttribute('data-key') || e.textContent.trim()) : 'none'; })()`,
+    );
+
+  it('has no serious or critical axe-core violations with thirty statuses, two pull requests and a run', async () => {
+    await readySent();
+    await push(busyState());
+    await page.locator('input[data-command="choosePullRequest"]').first().waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+  });
+
+  it('by keyboard: the actions come first, and focus, the element and opened groups survive every update', async () => {
+    await readySent();
+    await push(busyState());
+    await page.locator('input[data-command="choosePullRequest"]').first().waitFor();
+    // Tab from the top: the first stops are the actions, not thirty status links.
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'BUTTON rerun');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'BUTTON refresh');
+    // Mark the focused element and open the collapsed group of passed statuses by keyboard.
+    await page.evaluate(`document.activeElement.__marked = true`);
+    await page.locator('details[data-group="passed"] > summary').focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('details[data-group="passed"]').getAttribute('open'), '');
+    await page.locator('button[data-command="refresh"]').focus();
+    await page.evaluate(`window.scrollTo(0, 200)`);
+    const scrolled = await page.evaluate<number>('window.scrollY');
+
+    // Ten polls: a status changes state each time, every time-stamp is rendered again.
+    let previous = busyState();
+    for (let poll = 0; poll < 10; poll++) {
+      const next = busyState({ 'check-0': poll % 2 ? 'SUCCESSFUL' : 'FAILED' });
+      await push(next, previous);
+      previous = next;
+    }
+    // The announcer is filled a moment after it is cleared (so the same words are said again).
+    await page.locator('#crosscheck-announcer').filter({ hasText: /./ }).waitFor({ state: 'attached' });
+    assert.equal(await focused(), 'BUTTON refresh');
+    assert.equal(await page.evaluate('document.activeElement.__marked === true'), true, 'the same element');
+    assert.equal(
+      await page.locator('details[data-group="passed"]').getAttribute('open'),
+      '',
+      'the group stays open',
+    );
+    assert.equal(await page.evaluate<number>('window.scrollY'), scrolled);
+    // Only the change of state is said, once, in the one polite live region.
+    assert.equal(await page.locator('#crosscheck-announcer').textContent(), 'Check 0: passed.');
+    assert.equal(await page.locator('[aria-live]').count(), 1);
+
+    // Enter on Refresh sends it; focus stays on the button while and after the host answers.
+    const before = (await sent()).length;
+    await page.keyboard.press('Enter');
+    const requests = await sent();
+    assert.deepEqual(
+      requests.slice(before).map((request) => request.command),
+      ['refresh'],
+    );
+    assert.equal(await focused(), 'BUTTON refresh');
+    await hostSays({ seq: requests.at(-1)?.req, res: null });
+    await push(previous);
+    assert.equal(await focused(), 'BUTTON refresh');
+  });
+
+  it('picks the pull request the check runs for, and switches repository, by keyboard', async () => {
+    await readySent();
+    const model = panelModel(busyState(), NOW, 'https://bitbucket.org');
+    model.repositories = [
+      { label: 'acme/web-app', selected: true },
+      { label: 'acme/api-service', selected: false },
+    ];
+    await hostSays({ type: 'state', html: renderPanelBody(model).markup, busy: false });
+    await page.locator('#crosscheck-repository').waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.locator('#crosscheck-repository').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.locator('input[value="7"]').focus();
+    await page.keyboard.press('ArrowDown');
+    const requests = await sent();
+    assert.deepEqual(
+      requests.slice(1).map((request) => [request.command, request.args]),
+      [
+        ['selectRepository', { index: 1 }],
+        ['choosePullRequest', { id: 9 }],
+      ],
+    );
   });
 
   it('keeps re-run disabled while the host says a run is starting', async () => {

@@ -3,9 +3,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { startSandbox, type PipelineRun, type RecordedRequest } from '../../src/sandbox';
+import { seriousViolations } from './support/accessibility';
 import type { Workbench } from './support/browser';
+import { FixtureRepository } from './support/fixtureRepository';
 import { scanFiles, scanPage, secretForms } from './support/secretScan';
-import { FIXTURE, UiSession } from './support/uiSession';
+import { FIXTURE, registerInSandbox, UiSession } from './support/uiSession';
 import { waitUntil } from './support/wait';
 import { repositoryRoot } from './support/vscodeServer';
 import { commandPaletteTitles, type ExtensionManifest } from './support/vsix';
@@ -427,5 +429,137 @@ describe('Crosscheck in VS Code (code-server + Chromium)', function () {
       fs.rmSync(path.dirname(workspaceSettings), { recursive: true, force: true });
       await workspaceServer.close();
     }
+  });
+  it('6 PR status panel by keyboard and screen reader: actions first, focus kept across polls, changes said once, no serious axe violations', async function () {
+    const { sandbox, fixture } = current();
+    const head = fixture.head();
+    sandbox.setBuildStatus(FIXTURE.repo, head, {
+      key: FIXTURE.checkKey,
+      state: 'SUCCESSFUL',
+      name: 'SonarQube',
+    });
+    sandbox.setBuildStatus(FIXTURE.repo, head, { key: 'lint', state: 'FAILED', name: 'ESLint' });
+    for (let index = 0; index < 12; index++) {
+      sandbox.setBuildStatus(FIXTURE.repo, head, {
+        key: `unit-${index}`,
+        state: 'SUCCESSFUL',
+        name: `Unit tests ${index}`,
+      });
+    }
+    const expected = sandbox.buildStatuses(FIXTURE.repo, FIXTURE.branch).length;
+    const workbench = await signedInWindow();
+    await workbench.runCommand(title('crosscheck.openPanel'));
+    const panel = await workbench.findWebviewFrame('#crosscheck-root li.status', 20_000);
+    await waitUntil(
+      async () => ((await panel.locator('li.status').count()) === expected ? true : undefined),
+      `the panel did not list ${expected} statuses`,
+    );
+    // Failed (and stopped, e.g. scenario 3's probe) first, then passed; the one-line summary names what blocks.
+    assert.notEqual(await panel.locator('li.status').first().getAttribute('data-state'), 'SUCCESSFUL');
+    assert.equal(
+      await panel.locator('details[data-group="failed"] li.status[data-key="lint"]').count(),
+      1,
+      'ESLint is listed with what failed',
+    );
+    assert.match(
+      (await panel.locator('.verdict-summary').textContent()) ?? '',
+      /^\d+ of \d+ failed; the merge check would block: .*ESLint/,
+    );
+    assert.deepEqual(await seriousViolations(panel), [], 'axe-core in the webview');
+
+    // Keyboard only: the webview has focus as VS Code gives it; Tab reaches the actions first.
+    await panel.evaluate('window.focus()');
+    const focusedCommand = () =>
+      panel.evaluate<string | null>(
+        `document.activeElement && document.activeElement.getAttribute('data-command')`,
+      );
+    await workbench.page.keyboard.press('Tab');
+    assert.equal(await focusedCommand(), 'rerun', 'the first Tab stop is Re-run');
+    await workbench.page.keyboard.press('Tab');
+    assert.equal(await focusedCommand(), 'refresh');
+
+    // A status changes on Bitbucket; Enter on Refresh brings it; focus stays, and only the change is said.
+    sandbox.setBuildStatus(FIXTURE.repo, head, { key: 'lint', state: 'SUCCESSFUL', name: 'ESLint' });
+    await workbench.page.keyboard.press('Enter');
+    await panel
+      .locator('#crosscheck-announcer', { hasText: 'ESLint: passed.' })
+      .waitFor({ state: 'attached', timeout: 15_000 });
+    assert.equal(await focusedCommand(), 'refresh', 'focus kept on Refresh after the update');
+    assert.equal(await panel.locator('[aria-live]').count(), 1, 'one live region: the announcer');
+    const name = await panel.locator('li.status[data-key="lint"] .status-name').getAttribute('aria-label');
+    assert.equal(name, 'ESLint, passed', 'the state is in the row name');
+
+    // Enter on Re-run: the run starts and the panel updates every 2.5 s; focus stays on the button through the polls.
+    const runsBefore = sandbox.pipelines(FIXTURE.central).length;
+    await workbench.page.keyboard.press('Shift+Tab');
+    assert.equal(await focusedCommand(), 'rerun');
+    await workbench.page.keyboard.press('Enter');
+    await waitUntil(
+      () => sandbox.pipelines(FIXTURE.central)[runsBefore],
+      'Re-run by keyboard triggered no run',
+    );
+    await panel.locator('section.run').waitFor({ state: 'visible', timeout: 15_000 });
+    await workbench.page.waitForTimeout(6_000);
+    assert.equal(await focusedCommand(), 'rerun', 'focus kept on Re-run across polls');
+    assert.equal(await panel.locator('button[data-command="rerun"]').getAttribute('aria-disabled'), 'true');
+    assert.deepEqual(await seriousViolations(panel), [], 'axe-core with a run in progress');
+    await workbench.screenshot('6-panel-keyboard');
+  });
+
+  it('7 multi-root: follows both Bitbucket repositories, the status bar names the shown one and sums up the other, the panel switches', async function () {
+    const { sandbox, scratch } = current();
+    const secondRoot = path.join(scratch, 'api-service');
+    const second = FixtureRepository.create(secondRoot, {
+      remoteUrl: 'https://bitbucket.org/acme/api-service.git',
+      main: ['Initial commit'],
+      branches: { 'feature/rate-limit': ['Add rate limiting'] },
+      checkedOut: 'feature/rate-limit',
+    });
+    registerInSandbox(second, sandbox, 'acme/api-service');
+    const secondHead = second.head();
+    sandbox.setBuildStatus('acme/api-service', secondHead, {
+      key: FIXTURE.checkKey,
+      state: 'FAILED',
+      name: 'SonarQube',
+    });
+    sandbox.setBuildStatus(FIXTURE.repo, current().fixture.head(), {
+      key: FIXTURE.checkKey,
+      state: 'SUCCESSFUL',
+    });
+    const workspaceFile = path.join(scratch, 'two.code-workspace');
+    fs.writeFileSync(
+      workspaceFile,
+      JSON.stringify({ folders: [{ path: current().fixture.root }, { path: secondRoot }] }),
+    );
+    await signedInWindow();
+    const workbench = await current().openWindow({ workspaceFile });
+    const both = [
+      `$(check) web-app: ${FIXTURE.checkKey} · $(error) 1 more failed`,
+      `$(error) api-service: ${FIXTURE.checkKey}`,
+    ];
+    const first = await waitUntil(async () => {
+      const shown = await workbench.findStatusBarItem(STATUS_ITEM);
+      return shown && both.includes(shown.label) ? shown : undefined;
+    }, 'the status bar did not name a repository of the two');
+    assert.match(first.ariaLabel ?? '', /Other repositories: acme\/(api-service failed|web-app passed)/);
+
+    await workbench.runCommand(title('crosscheck.openPanel'));
+    const panel = await workbench.findWebviewFrame('#crosscheck-repository', 20_000);
+    assert.deepEqual((await panel.locator('#crosscheck-repository option').allTextContents()).sort(), [
+      'acme/api-service',
+      'acme/web-app',
+    ]);
+    const headingBefore = await panel.locator('h1.heading').textContent();
+    await panel.locator('#crosscheck-repository').focus();
+    const selected = await panel.locator('#crosscheck-repository').inputValue();
+    await workbench.page.keyboard.press(selected === '0' ? 'ArrowDown' : 'ArrowUp');
+    await waitUntil(
+      async () => ((await panel.locator('h1.heading').textContent()) !== headingBefore ? true : undefined),
+      'the panel did not switch repository',
+    );
+    const other = first.label.includes('web-app') ? both[1] : both[0];
+    await workbench.waitForStatusBarLabel(STATUS_ITEM, other ?? '', 20_000);
+    assert.deepEqual(await seriousViolations(panel), []);
+    await workbench.screenshot('7-multi-root');
   });
 });

@@ -120,7 +120,7 @@ describe('Run Central Check command', () => {
     { centralRunStepMs: 10_000 },
   );
 
-  it('refuses, sending nothing, in Restricted Mode, without a repository, before a push, without settings or a sign-in', async () => {
+  it('refuses, sending nothing, in Restricted Mode, without a repository, before a push, on a detached HEAD, without settings or a sign-in', async () => {
     const cases: Array<[string, (workspace: FakeWorkspace) => void, RegExp, string[]]> = [
       ['untrusted', (w) => (w.trusted = false), /Restricted Mode/, ['Manage Workspace Trust']],
       ['no repository', (w) => (w.repository = undefined), /No open git repository/, []],
@@ -129,6 +129,13 @@ describe('Run Central Check command', () => {
         (w) => (w.repository = loginBranch({ ahead: 1 })),
         /1 commit ahead of origin\/feature\/login/,
         ['Push'],
+      ],
+      [
+        // A detached HEAD cannot be pushed: no Push button, only what to check out.
+        'detached',
+        (w) => (w.repository = loginBranch({ branch: undefined, upstream: undefined })),
+        /is detached, so there is no branch to run the check for/,
+        [],
       ],
       [
         'no central repository',

@@ -17,7 +17,7 @@ import { assertRequestsMatchOpenApi } from '../support/sandbox-suite';
 import { aRun } from './support/builders';
 import { FakeClock } from './support/fake-clock';
 import { MemoryMemento } from './support/memory-stores';
-import { connectTo, loginBranch, requestsSince } from './support/sandbox';
+import { connectTo, loginBranch, rateLimitBranch, requestsSince } from './support/sandbox';
 
 const HEAD = seed.webApp.pullRequest.sourceCommit;
 const WEB = 'https://bitbucket.org';
@@ -257,18 +257,10 @@ describe('Failure states and several repositories (issue 20)', () => {
       return { followed, clock, runs };
     }
     const web = loginBranch();
-    const apiService: RepoContext = {
-      root: '/work/api-service',
-      remote: 'origin',
-      repo: { workspace: seed.workspace, slug: seed.apiService.slug },
-      branch: seed.apiService.pullRequest.source,
-      commit: seed.apiService.pullRequest.sourceCommit,
-      upstream: `origin/${seed.apiService.pullRequest.source}`,
-      ahead: 0,
-    };
+    const apiService = rateLimitBranch();
 
     it('follows every repository, names the shown one in the status bar and sums up the others', async () => {
-      sandbox.setBuildStatus(seed.apiService.fullName, apiService.commit ?? '', {
+      sandbox.setBuildStatus(seed.apiService.fullName, apiService.commit, {
         key: 'sonar',
         state: 'FAILED',
       });
@@ -328,7 +320,7 @@ describe('Failure states and several repositories (issue 20)', () => {
       await followed.sync();
       const started = await startCheck(
         api,
-        { ...apiService, branch: apiService.branch ?? '', commit: apiService.commit ?? '' },
+        apiService,
         {
           central: { workspace: seed.workspace, slug: seed.centralChecks.slug },
           pipeline: 'sonar-pr-check',

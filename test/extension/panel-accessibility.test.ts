@@ -69,9 +69,18 @@ describe('Panel with thirty statuses', () => {
   it('puts the actions before the list and collapses the long list of passed statuses', () => {
     const body = renderPanelBody(model).markup;
     assert.ok(body.indexOf('data-command="rerun"') < body.indexOf('class="status-list"'));
-    assert.match(body, /<details class="status-group" data-group="failed" data-key="group-failed" open>/);
-    assert.match(body, /<details class="status-group" data-group="running" data-key="group-running" open>/);
-    assert.match(body, /<details class="status-group" data-group="passed" data-key="group-passed">/);
+    assert.match(
+      body,
+      /<details class="status-group" data-group="failed" data-key="group-failed" data-open="true" open>/,
+    );
+    assert.match(
+      body,
+      /<details class="status-group" data-group="running" data-key="group-running" data-open="true" open>/,
+    );
+    assert.match(
+      body,
+      /<details class="status-group" data-group="passed" data-key="group-passed" data-open="false">/,
+    );
     assert.match(body, /<summary>Passed \(24\)<\/summary>/);
   });
 

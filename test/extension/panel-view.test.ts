@@ -239,6 +239,7 @@ const ALLOWED_ATTRIBUTES = new Set([
   'data-tone',
   'data-group',
   'data-stale',
+  'data-open',
   'open',
   'role',
   'id',

@@ -154,7 +154,8 @@ describe('Crosscheck extension', function () {
     assert.equal(bar?.visible, true, 'the status bar item is shown');
     assert.equal(bar?.text, '$(warning) sonar');
     assert.equal(bar?.background, 'warning');
-    assert.match(bar?.tooltip ?? '', /Not found: commit/);
+    // The repository exists on Bitbucket, the commit does not: told apart with one request to the repository.
+    assert.match(bar?.tooltip ?? '', /Bitbucket's acme\/web-app has no commit [0-9a-f]{7}\./);
     assert.ok(sandbox.requests.every((request) => !JSON.stringify(request).includes(sandbox.demo.apiToken)));
   });
 

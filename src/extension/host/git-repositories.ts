@@ -1,4 +1,4 @@
-// Follows the repositories the git extension has open and tells which one Crosscheck should show (the active editor's wins).
+// Follows the repositories the git extension has open, and which one holds the active editor's file.
 import * as vscode from 'vscode';
 import { Disposable, type DisposableLike } from '../common/lifecycle';
 import { remotesFromGitConfig } from '../model/git-config';
@@ -10,7 +10,6 @@ export class GitRepositories extends Disposable {
   private readonly watched = new Map<Repository, DisposableLike>();
   private readonly apiListeners: DisposableLike[] = [];
   private api?: GitApi;
-  private previousRoot?: string;
   /** Repositories read from the workspace folders' .git/config, used while the git extension is off. */
   private configContexts: RepoContext[] = [];
 
@@ -66,18 +65,6 @@ export class GitRepositories extends Disposable {
     const contexts = this.contexts();
     const chosen = chooseRepository(contexts, active.fsPath);
     return chosen && isInside(chosen.root, active.fsPath) ? chosen.root : undefined;
-  }
-
-  /** The repository to show: the active editor's, else the one shown before, else the first. */
-  current(): RepoContext | undefined {
-    const active = vscode.window.activeTextEditor?.document.uri;
-    const chosen = chooseRepository(
-      this.contexts(),
-      active?.scheme === 'file' ? active.fsPath : undefined,
-      this.previousRoot,
-    );
-    this.previousRoot = chosen?.root;
-    return chosen;
   }
 
   /**

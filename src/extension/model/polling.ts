@@ -163,7 +163,7 @@ export class PollScheduler {
     void this.refreshNow();
   }
 
-  /** The run just started is over (finished, or no longer followed): back to the pace of what is shown. */
+  /** The run just started is no longer followed: back to the pace of what is shown. */
   noteFollowEnded(): void {
     this.triggeredAt = undefined;
   }

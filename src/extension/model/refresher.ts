@@ -228,7 +228,9 @@ export class Refresher extends Disposable {
     }
     await this.deps.runs.update(run);
     if (!run.finished) return;
-    this.scheduler.noteFollowEnded();
+    // A run no longer followed does not keep polling fast; one that finished keeps the minute after its trigger fast,
+    // so a status posted right after it (a re-post, a second check) still shows promptly.
+    if (run.finished.stopped) this.scheduler.noteFollowEnded();
     this.finished.fire({ run, summary: run.finished.summary });
   }
 }

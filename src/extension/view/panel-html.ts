@@ -182,7 +182,7 @@ function statuses(model: PanelModel): Raw | undefined {
     // A long list of passed statuses starts collapsed; what blocks the merge stays open. The user's choice is kept.
     const open = group !== 'passed' || rows.length <= COLLAPSE_AFTER;
     return [
-      markup`<details class="status-group" data-group="${group}" data-key="group-${group}"${open ? markup` open` : undefined}>
+      markup`<details class="status-group" data-group="${group}" data-key="group-${group}" data-open="${open ? 'true' : 'false'}"${open ? markup` open` : undefined}>
 <summary>${GROUP_TITLES[group]} (${String(members.length)})</summary>
 <ul class="status-list">${members.map(statusRow)}</ul>
 </details>`,

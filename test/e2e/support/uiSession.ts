@@ -42,6 +42,8 @@ const CENTRAL_RUN_STEP_MS = 3000;
 export interface WindowOptions {
   /** Workspace trust enabled and the folder not trusted (Restricted Mode); trust disabled otherwise. */
   readonly restricted?: boolean;
+  /** A .code-workspace file to open (a multi-root window) instead of the fixture folder. */
+  readonly workspaceFile?: string;
 }
 
 export class UiSession {
@@ -127,7 +129,10 @@ export class UiSession {
     writeUserSettings(this.userDataDir, userSettings(this.sandbox, options));
     const activated = extensionActivations(this.userDataDir, this.extensionId).length;
     this.windows += 1;
-    const workbench = await openWorkbench(this.context, this.server.url, {
+    const url = options.workspaceFile
+      ? `${this.server.url}/?workspace=${encodeURIComponent(options.workspaceFile)}`
+      : this.server.url;
+    const workbench = await openWorkbench(this.context, url, {
       consoleLogFile: path.join(e2eArtifactsDir, `window-${this.windows}-console.log`),
     });
     this.current = workbench;
@@ -199,10 +204,17 @@ function userSettings(sandbox: Sandbox, options: WindowOptions): Record<string, 
   };
 }
 
-/** Registers every fixture commit in the sandbox, then moves each sandbox branch to the fixture's head of it. */
-function registerInSandbox(fixture: FixtureRepository, sandbox: Sandbox): void {
+/**
+ * Registers every fixture commit in the sandbox under `repo` (the fixture's by default), then moves each sandbox branch
+ * to the fixture's head of it.
+ */
+export function registerInSandbox(
+  fixture: FixtureRepository,
+  sandbox: Sandbox,
+  repo: string = FIXTURE.repo,
+): void {
   for (const commit of fixture.commits()) {
-    sandbox.addCommit(FIXTURE.repo, commit.hash, { parents: [...commit.parents], message: commit.message });
+    sandbox.addCommit(repo, commit.hash, { parents: [...commit.parents], message: commit.message });
   }
-  for (const [branch, head] of fixture.branches()) sandbox.addCommit(FIXTURE.repo, head, { branch });
+  for (const [branch, head] of fixture.branches()) sandbox.addCommit(repo, head, { branch });
 }

@@ -41,3 +41,17 @@ export function loginBranch(overrides: Partial<PushedContext> = {}): PushedConte
 export function requestsSince(sandbox: Sandbox, from: number): string[] {
   return sandbox.requests.slice(from).map((request) => `${request.method} ${request.path}`);
 }
+
+/** acme/api-service on feature/rate-limit at the head of its pull request #3, pushed (a second repository of a window). */
+export function rateLimitBranch(overrides: Partial<PushedContext> = {}): PushedContext {
+  return {
+    root: '/work/api-service',
+    remote: 'origin',
+    repo: { workspace: seed.workspace, slug: seed.apiService.slug },
+    branch: seed.apiService.pullRequest.source,
+    commit: seed.apiService.pullRequest.sourceCommit,
+    upstream: `origin/${seed.apiService.pullRequest.source}`,
+    ahead: 0,
+    ...overrides,
+  };
+}
