@@ -9,6 +9,7 @@ import { gateVerdict } from '../../src/core/sonar/gate';
 import { gateReport, issuesToAnnotations } from '../../src/core/sonar/insights';
 import type { SonarIssue } from '../../src/core/sonar/types';
 import type { PipelineRun } from '../../src/sandbox';
+import { seriousViolations } from './support/accessibility';
 import type { Workbench } from './support/browser';
 import { FIXTURE, UiSession } from './support/uiSession';
 import { waitUntil } from './support/wait';
@@ -290,6 +291,7 @@ describe('Crosscheck findings and run log in VS Code (code-server + Chromium)', 
       ['Coverage on New Code, failed', '62.5%', '< 80%'],
     );
     assert.equal(await panel.locator('#crosscheck-root section.gate a.gate-dashboard').count(), 1);
+    assert.deepEqual(await seriousViolations(panel), [], 'axe-core on the panel with the gate table');
     await workbench.screenshot('F1-gate-table');
   });
 
