@@ -34,6 +34,7 @@ const OPERATIONS = {
   '/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/stopPipeline': ['post'],
   '/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps': ['get'],
   '/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}': ['get'],
+  // the extension's run log: a step's log, read with Range
   '/repositories/{workspace}/{repo_slug}/pipelines/{pipeline_uuid}/steps/{step_uuid}/log': ['get'],
   // Code Insights: sonar-gate --report/--annotations and action run --key
   '/repositories/{workspace}/{repo_slug}/commit/{commit}/reports': ['get'],

@@ -50,14 +50,18 @@ export { nearLimitWarning, RequestTally } from './http/rate-limit';
 export { userAgent, VERSION } from './build-version';
 
 // Posting and reading build statuses, and what a merge check concludes from them.
-export { buildStatusPostUrl, type BitbucketApi } from './bitbucket/api';
+export { buildStatusPostUrl, type BitbucketApi, type StepLogChunk } from './bitbucket/api';
 export type {
+  Annotation,
   AnnotationInput,
   BuildStatusInput,
   CommitStatus,
   Pipeline,
+  PipelineStep,
   PipelineVariable,
   PullRequest,
+  Report,
+  ReportDataField,
   ReportInput,
 } from './bitbucket/types';
 export { mergeVerdict, type MergeVerdict } from './merge-check';

@@ -8,6 +8,7 @@ import type { Workbench } from './support/browser';
 import { FixtureRepository } from './support/fixtureRepository';
 import { scanFiles, scanPage, secretForms } from './support/secretScan';
 import { FIXTURE, registerInSandbox, UiSession } from './support/uiSession';
+import { waitUntil } from './support/wait';
 import { repositoryRoot } from './support/vscodeServer';
 import { commandPaletteTitles, type ExtensionManifest } from './support/vsix';
 
@@ -62,22 +63,6 @@ function median(values: readonly number[]): number {
 
 function variablesOf(run: PipelineRun): Record<string, string> {
   return Object.fromEntries(run.variables.map((variable) => [variable.key, variable.value]));
-}
-
-/** Polls `probe` every 100 ms until it gives something other than undefined; fails saying `what` after the timeout. */
-async function waitUntil<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  what: string | (() => string),
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`${typeof what === 'string' ? what : what()} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('Crosscheck in VS Code (code-server + Chromium)', function () {

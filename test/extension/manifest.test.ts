@@ -72,6 +72,7 @@ describe('package.json manifest', () => {
         id(SETTINGS.centralRepository),
         id(SETTINGS.checkKey),
         id(SETTINGS.notifyOnFinish),
+        id(SETTINGS.hiddenFindingReports),
       ].sort(),
     );
     assert.equal(properties[id(SETTINGS.centralPipeline)]?.default, 'sonar-pr-check');

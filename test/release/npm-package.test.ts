@@ -9,7 +9,13 @@ import { seed } from '../../src/sandbox';
 import { REPO_ROOT } from '../support/cli';
 import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
 
-const MAX_TARBALL_BYTES = 300_000;
+/**
+ * The tarball's budget. 300 KB until the sandbox ran the central pipeline for real (issue 17: 303 KB on its own) and
+ * the extension gained its findings, run log and multi-repository panel (issues 20, 21; npm always packs `main`, the
+ * extension's bundle): 321 KB measured with all three. The lead decides whether the npm package should stop carrying
+ * the extension instead.
+ */
+const MAX_TARBALL_BYTES = 330_000;
 const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
   version: string;
   private?: boolean;

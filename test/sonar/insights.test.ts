@@ -23,7 +23,7 @@ describe('Code Insights from a SonarQube analysis', () => {
     assert.deepEqual(report.data?.slice(0, 3), [
       { title: 'Quality gate', type: 'TEXT', value: 'Failed' },
       { title: 'Failed conditions', type: 'NUMBER', value: 1 },
-      { title: 'Coverage on New Code', type: 'PERCENTAGE', value: 62.5 },
+      { title: 'Coverage on New Code (fails if < 80%)', type: 'PERCENTAGE', value: 62.5 },
     ]);
     assert.match(report.details, /Coverage on New Code 62\.5% < 80%/);
   });

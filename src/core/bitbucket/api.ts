@@ -2,19 +2,22 @@
 import { type HttpClient, type RequestSpec, resolveAgainst } from '../http/client';
 import type { Expect } from '../http/shape';
 import { formatRepository, type RepositoryRef } from '../validation';
-import { ApiError } from '../errors';
+import { ApiError, NetworkError } from '../errors';
 import { SCOPES } from './scopes';
 import { SHAPES } from './shapes';
 import { describeOwnership, statusOwnership } from './status-owner';
 import type {
   Account,
+  Annotation,
   AnnotationInput,
   BuildStatusInput,
   CommitStatus,
   Page,
   Pipeline,
+  PipelineStep,
   PipelineVariable,
   PullRequest,
+  Report,
   ReportInput,
   Repository,
 } from './types';
@@ -25,6 +28,15 @@ export const ANNOTATIONS_PER_REPORT = 1000;
 
 /** Pages followed at most when listing, so a server that loops cannot keep us forever. */
 const MAX_PAGES = 50;
+
+/** A step log read from a byte offset: the new bytes, and where the next read starts. */
+export interface StepLogChunk {
+  bytes: Buffer;
+  /** The offset to ask for next (`from` + the bytes read). */
+  next: number;
+  /** The log's total length when the server said it (Content-Range), else undefined. */
+  total?: number;
+}
 
 export interface TriggerPipelineInput {
   branch: string;
@@ -266,6 +278,95 @@ export class BitbucketApi {
     return kept.length;
   }
 
+  /** Every Code Insights report on a commit (a page of 100 holds them all in practice; `next` is followed). */
+  async listReports(repo: RepositoryRef, commit: string): Promise<Report[]> {
+    return this.all(`${repoPath(repo)}/commit/${commit}/reports`, SHAPES.reportPage, {
+      resource: `reports on ${commitResource(repo, commit)}`,
+      scopes: SCOPES.repository,
+    });
+  }
+
+  async getReport(repo: RepositoryRef, commit: string, reportId: string): Promise<Report> {
+    return this.get(reportPath(repo, commit, reportId), SHAPES.reportRead, {
+      resource: `report "${reportId}" on ${commitResource(repo, commit)}`,
+      scopes: SCOPES.repository,
+    });
+  }
+
+  /** Every annotation of a report, page by page (100 per page; Bitbucket keeps at most 1,000 per report). */
+  async listAnnotations(repo: RepositoryRef, commit: string, reportId: string): Promise<Annotation[]> {
+    const values = await this.all(
+      `${reportPath(repo, commit, reportId)}/annotations`,
+      SHAPES.annotationPage,
+      {
+        resource: `annotations of report "${reportId}" on ${commitResource(repo, commit)}`,
+        scopes: SCOPES.repository,
+      },
+    );
+    return values.slice(0, ANNOTATIONS_PER_REPORT);
+  }
+
+  /** The steps of a pipeline run, in order. */
+  async listPipelineSteps(repo: RepositoryRef, pipelineUuid: string): Promise<PipelineStep[]> {
+    return this.all(`${pipelinePath(repo, pipelineUuid)}/steps`, SHAPES.stepPage, {
+      resource: `steps of pipeline ${pipelineUuid} in ${formatRepository(repo)}`,
+      scopes: SCOPES.pipelineRead,
+    });
+  }
+
+  /**
+   * A step's log from byte `from` on (HTTP Range). Nothing new (416) gives no bytes; a server that ignores the Range
+   * (200) is cut to what is new. Once a step completes Bitbucket may redirect to long-term storage: that address is
+   * read without credentials, and only over HTTPS (or on the API's own origin).
+   */
+  async readStepLog(
+    repo: RepositoryRef,
+    pipelineUuid: string,
+    stepUuid: string,
+    from: number,
+  ): Promise<StepLogChunk> {
+    const spec = {
+      method: 'GET' as const,
+      range: `bytes=${from}-`,
+      bytes: true,
+      resource: `the log of step ${stepUuid} of pipeline ${pipelineUuid} in ${formatRepository(repo)}`,
+      scopes: SCOPES.pipelineRead,
+    };
+    try {
+      let response = await this.http.request<Buffer>({
+        ...spec,
+        path: `${pipelinePath(repo, pipelineUuid)}/steps/${encodeURIComponent(stepUuid)}/log`,
+        returnRedirect: true,
+      });
+      if (response.status >= 300 && response.status < 400) {
+        const target = storageLocation(response.headers.get('location'), this.http.baseUrl);
+        response = await this.http.request<Buffer>({
+          ...spec,
+          path: target,
+          auth: 'none',
+          allowOtherOrigin: true,
+        });
+      }
+      return logChunk(response.status, response.body, response.headers.get('content-range'), from);
+    } catch (error) {
+      // 416: nothing past `from` yet.
+      if (error instanceof ApiError && error.status === 416) return { bytes: Buffer.alloc(0), next: from };
+      throw error;
+    }
+  }
+
+  /** Stops a running pipeline (Bitbucket answers 204). */
+  async stopPipeline(repo: RepositoryRef, pipelineUuid: string): Promise<void> {
+    await this.http.request({
+      method: 'POST',
+      path: `${pipelinePath(repo, pipelineUuid)}/stopPipeline`,
+      // Stopping twice stops once.
+      idempotent: true,
+      resource: `pipeline ${pipelineUuid} in ${formatRepository(repo)}`,
+      scopes: SCOPES.pipelineWrite,
+    });
+  }
+
   private async get<T>(
     path: string,
     expected: Expect<T>,
@@ -298,6 +399,45 @@ function buildStatusesPath(repo: RepositoryRef, commit: string): string {
 /** The URL a build status is posted to, encoded as the client sends it (shown by a dry run). */
 export function buildStatusPostUrl(apiUrl: string, repo: RepositoryRef, commit: string): string {
   return resolveAgainst(apiUrl, buildStatusesPath(repo, commit)).toString();
+}
+
+function reportPath(repo: RepositoryRef, commit: string, reportId: string): string {
+  return `${repoPath(repo)}/commit/${commit}/reports/${encodeURIComponent(reportId)}`;
+}
+
+function pipelinePath(repo: RepositoryRef, uuid: string): string {
+  return `${repoPath(repo)}/pipelines/${encodeURIComponent(uuid)}`;
+}
+
+/** Where a completed step's log was moved: HTTPS anywhere, or the API's own origin; anything else is refused. */
+function storageLocation(location: string | null, baseUrl: string): string {
+  let target: URL | undefined;
+  try {
+    target = location ? new URL(location, baseUrl) : undefined;
+  } catch {
+    target = undefined;
+  }
+  if (!target || (target.protocol !== 'https:' && target.origin !== new URL(baseUrl).origin)) {
+    throw new NetworkError(
+      `Bitbucket redirected the step log to ${target ? target.origin : 'no usable address'}, which is not HTTPS`,
+      { method: 'GET', url: target ? target.origin : '(none)', headers: {} },
+      'Step logs are only read from an HTTPS address; open the run in Bitbucket to see its log.',
+    );
+  }
+  return target.toString();
+}
+
+/** The new bytes of a Range answer: 206 starts at `from` (or where Content-Range says), a 200 is the whole log. */
+function logChunk(status: number, body: Buffer, contentRange: string | null, from: number): StepLogChunk {
+  const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(contentRange?.trim() ?? '');
+  const total = range && range[3] !== '*' ? Number(range[3]) : undefined;
+  if (status === 206) {
+    const start = range ? Number(range[1]) : from;
+    const fresh = body.subarray(Math.max(0, from - start));
+    return { bytes: fresh, next: Math.max(from, start + body.length), total };
+  }
+  // 200: the server sent the whole log.
+  return { bytes: body.subarray(Math.min(from, body.length)), next: Math.max(from, body.length), total };
 }
 
 function repoPath(repo: RepositoryRef): string {

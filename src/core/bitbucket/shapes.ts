@@ -1,6 +1,16 @@
 // What each Bitbucket answer Crosscheck reads must look like before it is believed (the fields Crosscheck uses).
 import { arrayOf, type Check, expect, optional, record } from '../http/shape';
-import type { Account, CommitStatus, Page, Pipeline, PullRequest, Repository } from './types';
+import type {
+  Account,
+  Annotation,
+  CommitStatus,
+  Page,
+  Pipeline,
+  PipelineStep,
+  PullRequest,
+  Report,
+  Repository,
+} from './types';
 
 const commitStatus = record({ key: 'string', state: 'string', url: 'string?' });
 const repository = record({ full_name: 'string', mainbranch: optional(record({ name: 'string' })) });
@@ -15,6 +25,17 @@ const pipeline = record({
   build_number: 'number',
   state: optional(record({ name: 'string' })),
 });
+
+// Reads of Code Insights: what a diagnostic or a gate table is made of must be there, and of the right kind.
+const reportRead = record({
+  uuid: 'string',
+  title: 'string',
+  link: 'string?',
+  updated_on: 'string?',
+  data: optional(arrayOf(record({ title: 'string' }))),
+});
+const annotationRead = record({ summary: 'string', path: 'string?', line: 'number?', link: 'string?' });
+const pipelineStep = record({ uuid: 'string', state: optional(record({ name: 'string' })) });
 
 function page(item: Check): Check {
   return record({ values: arrayOf(item), next: 'string?' });
@@ -35,6 +56,13 @@ export const SHAPES = {
   pipelinePage: expect<Page<Pipeline>>('a page of pipeline runs (JSON with values)', page(pipeline)),
   report: expect<unknown>('a Code Insights report (a JSON object)', record({})),
   annotations: expect<unknown>('the annotations written (a JSON array)', arrayOf(record({}))),
+  reportRead: expect<Report>('a Code Insights report (JSON with uuid and title)', reportRead),
+  reportPage: expect<Page<Report>>('a page of Code Insights reports (JSON with values)', page(reportRead)),
+  annotationPage: expect<Page<Annotation>>(
+    'a page of Code Insights annotations (JSON with values)',
+    page(annotationRead),
+  ),
+  stepPage: expect<Page<PipelineStep>>('a page of pipeline steps (JSON with values)', page(pipelineStep)),
   tokenGrant: expect<{ access_token: string; expires_in?: number }>(
     'an access token (JSON with access_token)',
     record({ access_token: 'string', expires_in: 'number?' }),

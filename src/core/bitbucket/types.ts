@@ -123,3 +123,43 @@ export interface AnnotationInput {
   result?: 'PASSED' | 'FAILED' | 'SKIPPED' | 'IGNORED';
   link?: string;
 }
+
+/** `report` as Bitbucket returns it (Code Insights), with the fields Crosscheck reads. */
+export interface Report {
+  uuid: string;
+  external_id?: string;
+  title: string;
+  details?: string;
+  report_type?: string;
+  reporter?: string;
+  link?: string;
+  result?: string;
+  data?: ReportDataField[];
+  created_on?: string;
+  updated_on?: string;
+}
+
+/** `report_annotation` as Bitbucket returns it. */
+export interface Annotation {
+  uuid?: string;
+  external_id?: string;
+  annotation_type?: string;
+  path?: string;
+  line?: number;
+  summary: string;
+  details?: string;
+  result?: string;
+  severity?: string;
+  link?: string;
+  created_on?: string;
+  updated_on?: string;
+}
+
+/** `pipeline_step`: one step of a run, with its state (PENDING, READY, IN_PROGRESS, COMPLETED…). */
+export interface PipelineStep {
+  uuid: string;
+  name?: string;
+  state?: { name: string; result?: { name: string } };
+  started_on?: string;
+  completed_on?: string;
+}

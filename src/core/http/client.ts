@@ -22,7 +22,13 @@ export type FetchLike = (
     /** Largest body to read, in bytes; node-fetch counts while streaming and fails beyond it. */
     size?: number;
   },
-) => Promise<{ status: number; headers: HeaderReader; text(): Promise<string> }>;
+) => Promise<{
+  status: number;
+  headers: HeaderReader;
+  text(): Promise<string>;
+  /** Read instead of text() for `bytes` requests (node-fetch has it); without it the text is encoded back. */
+  arrayBuffer?(): Promise<ArrayBuffer>;
+}>;
 
 export interface HeaderReader {
   get(name: string): string | null;
@@ -119,6 +125,15 @@ export interface RequestSpec {
   resource?: string;
   /** The scopes the endpoint needs, for diagnoses: API-token style and legacy access-token style. */
   scopes?: { api: readonly string[]; legacy: readonly string[] };
+  /** A `Range` header, e.g. `bytes=1024-` (a step log read from where the last read ended). */
+  range?: string;
+  /** The body is returned as bytes (a Buffer), not checked as JSON: a log, which may end mid-character. */
+  bytes?: boolean;
+  /**
+   * A 3xx is returned (body empty, `Location` in the headers) instead of refused, for the caller to decide; the
+   * client still never follows it with credentials.
+   */
+  returnRedirect?: boolean;
 }
 
 export interface HttpResponse<T> {
@@ -137,6 +152,8 @@ interface RawAnswer {
   status: number;
   headers: HeaderReader;
   text: string;
+  /** The body as received, for `bytes` requests. */
+  bytes?: Buffer;
 }
 
 /** One client per service (Bitbucket, SonarQube, OAuth endpoint); all share these rules. */
@@ -149,6 +166,11 @@ export class HttpClient {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.origin = new URL(options.baseUrl).origin;
     this.service = options.service ?? 'The server';
+  }
+
+  /** The API's base URL (relative paths and redirects resolve against it). */
+  get baseUrl(): string {
+    return this.options.baseUrl;
   }
 
   private redactor?: { secrets: string; masker: SecretMasker };
@@ -265,10 +287,19 @@ export class HttpClient {
         controller.abort();
         throw this.tooLarge(spec, request, response.status, maxBytes, `it declared ${declared} bytes`);
       }
-      const text = await response.text().catch((error: unknown) => {
+      const tooLong = (error: unknown): never => {
         if ((error as { type?: string }).type !== 'max-size') throw error;
         throw this.tooLarge(spec, request, response.status, maxBytes, 'it was longer');
-      });
+      };
+      if (spec.bytes && response.status >= 200 && response.status < 300) {
+        const bytes = response.arrayBuffer
+          ? Buffer.from(await response.arrayBuffer().catch(tooLong))
+          : Buffer.from(await response.text().catch(tooLong));
+        if (bytes.length > maxBytes)
+          throw this.tooLarge(spec, request, response.status, maxBytes, 'it was longer');
+        return { status: response.status, headers: response.headers, text: '', bytes };
+      }
+      const text = await response.text().catch(tooLong);
       if (Buffer.byteLength(text) > maxBytes)
         throw this.tooLarge(spec, request, response.status, maxBytes, 'it was longer');
       return { status: response.status, headers: response.headers, text };
@@ -319,6 +350,7 @@ export class HttpClient {
     const { status, headers, text } = answer;
     const what = `${spec.method} ${spec.resource ?? request.url}`;
     if (status >= 200 && status < 300) {
+      if (answer.bytes) return { status, headers, body: answer.bytes as T };
       if (!expected) return { status, headers, body: parseBody(text, headers.get('content-type')) as T };
       const read = readJson(text);
       const problem =
@@ -342,7 +374,10 @@ export class HttpClient {
             : 'The answer was cut off or garbled on the way (a proxy or an unstable connection); run again, and check the proxy if it persists.',
       );
     }
-    if (status >= 300 && status < 400) throw this.redirected(answer, what, request);
+    if (status >= 300 && status < 400) {
+      if (spec.returnRedirect) return { status, headers, body: undefined as T };
+      throw this.redirected(answer, what, request);
+    }
     const parsed = parseBody(text, headers.get('content-type'));
     const found = this.options.diagnose({
       status,
@@ -428,8 +463,9 @@ export class HttpClient {
   private async headers(spec: RequestSpec): Promise<Record<string, string>> {
     const headers: Record<string, string> = {
       'User-Agent': this.options.userAgent,
-      Accept: 'application/json',
+      Accept: spec.bytes ? '*/*' : 'application/json',
     };
+    if (spec.range) headers.Range = spec.range;
     if (spec.json !== undefined) headers['Content-Type'] = 'application/json';
     if (spec.form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     const auth = spec.auth ?? 'default';

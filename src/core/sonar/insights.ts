@@ -80,8 +80,15 @@ function gateWord(verdict: GateVerdict): string {
   }
 }
 
+/**
+ * A condition as a data field: its title carries the threshold ("Coverage on New Code (fails if < 80%)"), so the
+ * report alone tells the editor the whole condition; failing ones come first, as many as "Failed conditions" says.
+ */
 function conditionField(condition: DescribedCondition): ReportDataField {
-  const title = condition.metric;
+  const title =
+    condition.threshold === '—'
+      ? condition.metric
+      : `${condition.metric} (fails if ${condition.operator} ${condition.threshold})`;
   if (condition.actual.endsWith('%') && !Number.isNaN(parseFloat(condition.actual))) {
     return { title, type: 'PERCENTAGE', value: parseFloat(condition.actual) };
   }

@@ -8,7 +8,7 @@ import {
   userAgent,
 } from '../../core';
 import { Disposable } from '../common/lifecycle';
-import type { CheckState } from '../model/check-state';
+import { type CheckState, contextOf } from '../model/check-state';
 import { COMMANDS, HAS_REPOSITORY_CONTEXT, SETTINGS } from '../model/command-ids';
 import { catching } from '../model/commands/catching';
 import { notifyFinished } from '../model/commands/finished-run';
@@ -31,6 +31,8 @@ import { editorCommands, EditorWorkspaceAdapter, editorWindow } from './editor-p
 import type { GitExtension } from './git-api';
 import { GitRepositories } from './git-repositories';
 import { OutputLog } from './output-log';
+import { chooseFindingReports, FindingsDiagnostics } from './findings-diagnostics';
+import { RunLogEditor } from './run-log-editor';
 import { DEFAULT_CHECK_KEY, Settings } from './settings';
 import { StatusBar, tooltipText } from './status-bar';
 import { StatusPanel } from './status-panel';
@@ -44,6 +46,10 @@ export interface CrosscheckApi {
     { visible: boolean; text: string; tooltip: string; command: string; background?: string } | undefined;
   /** Resolves once no refresh is running. */
   settled(): Promise<void>;
+  /** The findings shown as problems now, and how many could not be placed. */
+  findings(): { shown: number; unplaced: number; description?: string } | undefined;
+  /** The open run log tabs: how many lines each holds, whether its run finished. */
+  runLogs(): Array<{ uri: string; lines: number; finished: boolean }>;
   /** Describes the stored credential without revealing it (kind and email), or undefined when signed out. */
   storedCredential(): Promise<string | undefined>;
   /**
@@ -66,6 +72,9 @@ export class Crosscheck extends Disposable {
   private readonly statusBar = this._register(new StatusBar());
   private readonly budget = new RequestBudget(SYSTEM_CLOCK);
   private readonly panel: StatusPanel;
+  private readonly runs: RunTracker;
+  private readonly findings: FindingsDiagnostics;
+  private readonly runLog: RunLogEditor;
   private readonly stateChanged = this._register(new vscode.EventEmitter<CheckState>());
   /** What the command functions act on. */
   private readonly commandDeps: CommandDependencies;
@@ -92,7 +101,7 @@ export class Crosscheck extends Disposable {
     });
     this.repositories = this._register(new GitRepositories(git));
     const workspace = new EditorWorkspaceAdapter(() => this.followed.selectedContext(), this.settings);
-    const runs = new RunTracker(context.workspaceState);
+    const runs = (this.runs = new RunTracker(context.workspaceState));
     this.followed = this._register(
       new FollowedRepositories({
         contexts: () => this.repositories.contexts(),
@@ -135,6 +144,10 @@ export class Crosscheck extends Disposable {
             selected: list.findIndex((repository) => repository.root === shown),
           };
         },
+        gate: (state) => {
+          const context = contextOf(state);
+          return context?.commit ? this.findings.gateTable(context.root, context.commit) : undefined;
+        },
       }),
     );
     this.commandDeps = {
@@ -148,13 +161,34 @@ export class Crosscheck extends Disposable {
         get state() {
           return refresher.state;
         },
-        refresh: () => refresher.refreshAll(),
+        // Refresh reads the commit's Code Insights reports again too.
+        refresh: async () => {
+          await refresher.refreshAll();
+          await this.findings.reload(true);
+        },
         follow: (run) => refresher.follow(run),
         chosenPullRequest: () => refresher.chosenPullRequest(),
       },
       clock: SYSTEM_CLOCK,
       transport: this.transport,
     };
+
+    const connect = async () => (await this.connections.connection())?.api;
+    this.findings = this._register(
+      new FindingsDiagnostics({
+        onDidChangeState: refresher.onDidChangeState,
+        state: () => refresher.state,
+        connect,
+        budget: this.budget,
+        hiddenReports: (root) => this.settings.hiddenFindingReports(vscode.Uri.file(root)),
+        log: this.log,
+        onDidChangeRepository: this.repositories.onDidChange,
+      }),
+    );
+    this._register(this.findings.onDidLoadReports(() => this.panel.update(refresher.state)));
+    this.runLog = this._register(
+      new RunLogEditor({ connect, budget: this.budget, runs: this.runs, commandDeps: this.commandDeps }),
+    );
 
     this._register(refresher.onDidChangeState((state) => this.render(state)));
     this._register(refresher.onDidChangeAny(() => this.renderStatusBar()));
@@ -192,6 +226,13 @@ export class Crosscheck extends Disposable {
     for (const command of registerCommands(this.commandDeps, () => this.panel.show(this.followed.state))) {
       this._register(command);
     }
+    for (const command of this.runLog.registerCommands()) this._register(command);
+    this._register(
+      vscode.commands.registerCommand(
+        COMMANDS.chooseFindingReports,
+        catching(this.commandDeps, () => chooseFindingReports(this.findings, this.settings)),
+      ),
+    );
   }
 
   api(mode: vscode.ExtensionMode): CrosscheckApi {
@@ -208,6 +249,8 @@ export class Crosscheck extends Disposable {
       onDidChangeState: this.stateChanged.event,
       statusBar: () => describeStatusBar(this.statusBar.view),
       settled: () => this.followed.settled(),
+      findings: () => this.findings.current,
+      runLogs: () => this.runLog.describe(),
       storedCredential: async () => {
         const sources = await this.store.read();
         return sources ? describeCredential(resolveCredential(sources, STORED_NAMES).credential) : undefined;

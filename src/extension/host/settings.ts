@@ -44,6 +44,20 @@ export class Settings {
     return this.section().get<boolean>(SETTINGS.notifyOnFinish, true);
   }
 
+  /** Report ids whose findings are not shown (`*`: none are). */
+  hiddenFindingReports(root?: vscode.Uri): string[] {
+    const value = this.section(root).get<unknown>(SETTINGS.hiddenFindingReports, []);
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  }
+
+  /** Writes the hidden report ids where the user keeps them: the workspace when one is open, else the user settings. */
+  async setHiddenFindingReports(ids: readonly string[], root?: vscode.Uri): Promise<void> {
+    const target = vscode.workspace.workspaceFolders?.length
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
+    await this.section(root).update(SETTINGS.hiddenFindingReports, ids.length ? [...ids] : undefined, target);
+  }
+
   private section(scope?: vscode.Uri): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration(SETTINGS.section, scope);
   }

@@ -7,6 +7,8 @@ import type { CheckState } from '../model/check-state';
 import { PANEL_VIEW_TYPE } from '../model/command-ids';
 import { PanelSession } from '../model/panel-protocol';
 import { isWebUrl } from '../view/html';
+import type { GateTable } from '../model/gate-conditions';
+import { gateView } from '../view/gate-table';
 import { renderPanelBody, renderPanelDocument } from '../view/panel-html';
 import { announcementOf, type PanelModel, panelModel } from '../view/panel-model';
 
@@ -27,6 +29,8 @@ export interface PanelOptions {
   onDidChangeOpen(open: boolean): void;
   /** The repositories the window follows (names) and which one is shown; the panel lists them when there are several. */
   repositories(): { names: string[]; selected: number };
+  /** The quality gate table of the commit shown, from its Code Insights report, when there is one. */
+  gate?(state: CheckState): GateTable | undefined;
   now?: () => number;
 }
 
@@ -132,6 +136,7 @@ export class StatusPanel extends Disposable {
     const { names, selected } = this.options.repositories();
     if (names.length > 1)
       model.repositories = names.map((label, index) => ({ label, selected: index === selected }));
+    model.gate = gateView(this.options.gate?.(state), model.links);
     return model;
   }
 

@@ -1,4 +1,5 @@
 // Renders the PR status panel: the page around it (strict CSP, nonce script) and its body, every API string escaped.
+import { gateSection } from './gate-table';
 import { markup, type Raw } from './html';
 import {
   COLLAPSE_AFTER,
@@ -64,6 +65,7 @@ export const PANEL_SECTIONS: ReadonlyArray<readonly [key: string, render: PanelS
   ['verdict', verdict],
   ['pull-request', pullRequest],
   ['statuses', statuses],
+  ['gate', gateSection],
   ['run', run],
   ['updated', updated],
 ];

@@ -12,6 +12,7 @@ import { sentences } from '../model/extension-messages';
 import type { RepoContext } from '../model/repository';
 import { runLabel, sameCommit } from '../model/runs';
 import { isWebUrl } from './html';
+import type { GateView } from './gate-table';
 import { absoluteTime, relativeTime } from './relative-time';
 import { STATE_ICONS } from './status-bar-view';
 
@@ -68,6 +69,8 @@ export interface PanelModel {
   /** When the data shown was fetched; `stale` when the last refresh failed, so it may be out of date. */
   updated?: string;
   stale?: boolean;
+  /** The quality gate's conditions, from the report Crosscheck posts on the commit (issue 21). */
+  gate?: GateView;
   /** Every URL the panel may open, by index: the webview asks for an index, never for a URL. */
   links: string[];
 }
