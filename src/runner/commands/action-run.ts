@@ -11,9 +11,10 @@ import {
   parseHttpUrl,
   parseKey,
   parseRepository,
+  type BitbucketConnection,
   type RepositoryRef,
 } from '../../core';
-import type { ActionLog } from '../action-engine';
+import type { ActionLog, ActionRunResult } from '../action-engine';
 import { connectFromEnvironment } from '../bitbucket-connection';
 import { ciDefaults } from '../ci-environment';
 import type { RunnerContext } from '../context';
@@ -241,42 +242,14 @@ export async function actionRun(
       reporter.line(`${run.action.name}: ${run.result} (exit ${run.exitCode})`);
       reporter.json(engine.actionRunToJson(run));
       if (target && connection) {
-        const title = name ?? run.action.name;
-        const errors = run.annotations.filter((annotation) => annotation.level === 'error').length;
-        await connection.api.setBuildStatus(target.repo, target.commit, {
-          ...target.status,
-          name: title,
-          state: STATES[run.result],
-          description: `${run.result}${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}`,
+        await postVerdict(engine, connection, target, name ?? run.action.name, run, reporter, () => {
+          settled = true;
         });
-        settled = true;
-        await connection.api.putReport(
-          target.repo,
-          target.commit,
-          target.status.key,
-          engine.reportFor(run, title),
-        );
-        const sent = await connection.api.postAnnotations(
-          target.repo,
-          target.commit,
-          target.status.key,
-          engine.annotationsFor(run),
-        );
-        reporter.progress(
-          `Posted ${STATES[run.result]} under ${target.status.key} with a Code Insights report${sent ? ` and ${sent} annotation${sent === 1 ? '' : 's'}` : ''}.`,
-        );
       }
       if (run.exitCode !== 0) throw new ExitError(run.exitCode);
     } catch (error) {
       if (!settled && target && connection) {
-        await connection.api
-          .setBuildStatus(target.repo, target.commit, {
-            ...target.status,
-            name: name ?? prepared.definition.name,
-            state: 'FAILED',
-            description: 'crosscheck could not finish the action run',
-          })
-          .catch(() => undefined);
+        await postUnfinished(connection, target, name ?? prepared.definition.name, 'the action run');
       }
       throw error;
     }
@@ -543,7 +516,59 @@ function parseWithEnv(
   return { inputs, variables };
 }
 
-interface StatusTarget {
+/**
+ * With --key: the run's verdict as a build status, then its Code Insights report and annotations (an action's run, or
+ * a workflow job's). `settled` is called once the status is set, so a later failure leaves it as it is; `outcome` is the
+ * word the description starts with (a workflow job's `skipped` posts SUCCESSFUL and says so).
+ */
+export async function postVerdict(
+  engine: Pick<typeof import('../action-engine/index.js'), 'reportFor' | 'annotationsFor'>,
+  connection: BitbucketConnection,
+  target: StatusTarget,
+  title: string,
+  run: ActionRunResult,
+  reporter: Reporter,
+  settled: () => void,
+  outcome: string = run.result,
+): Promise<void> {
+  const errors = run.annotations.filter((annotation) => annotation.level === 'error').length;
+  await connection.api.setBuildStatus(target.repo, target.commit, {
+    ...target.status,
+    name: title,
+    state: STATES[run.result],
+    description: `${outcome}${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}`,
+  });
+  settled();
+  await connection.api.putReport(target.repo, target.commit, target.status.key, engine.reportFor(run, title));
+  const sent = await connection.api.postAnnotations(
+    target.repo,
+    target.commit,
+    target.status.key,
+    engine.annotationsFor(run),
+  );
+  reporter.progress(
+    `Posted ${STATES[run.result]} under ${target.status.key} with a Code Insights report${sent ? ` and ${sent} annotation${sent === 1 ? '' : 's'}` : ''}.`,
+  );
+}
+
+/** With --key, when a run stops before its verdict was posted: FAILED, so the commit is never left INPROGRESS. */
+export async function postUnfinished(
+  connection: BitbucketConnection,
+  target: StatusTarget,
+  title: string,
+  what: string,
+): Promise<void> {
+  await connection.api
+    .setBuildStatus(target.repo, target.commit, {
+      ...target.status,
+      name: title,
+      state: 'FAILED',
+      description: `crosscheck could not finish ${what}`,
+    })
+    .catch(() => undefined);
+}
+
+export interface StatusTarget {
   repo: RepositoryRef;
   commit: string;
   status: { key: string; url: string; refname?: string };

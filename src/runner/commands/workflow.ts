@@ -12,6 +12,8 @@ import {
   cancelOnSignals,
   CREDENTIAL_VARIABLES,
   debugging,
+  postUnfinished,
+  postVerdict,
   remoteActionsSettings,
   statusTarget,
   terminalLog,
@@ -19,12 +21,6 @@ import {
 } from './action-run';
 
 const repeatable = (value: string, previous: string[]) => [...previous, value];
-const STATES = {
-  success: 'SUCCESSFUL',
-  failure: 'FAILED',
-  cancelled: 'STOPPED',
-  skipped: 'SUCCESSFUL',
-} as const;
 
 const RUN_HELP = `
 The job runs here, in this Bitbucket step, on the job machinery of 'action run': the step's job directory
@@ -310,42 +306,12 @@ export async function workflowRun(
           exported: { env: [], path: [] },
           mask: run.mask,
         };
-        const errors = run.annotations.filter((annotation) => annotation.level === 'error').length;
-        await connection.api.setBuildStatus(target.repo, target.commit, {
-          ...target.status,
-          name: title,
-          state: STATES[run.result],
-          description: `${run.result}${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}`,
-        });
-        settled = true;
-        await connection.api.putReport(
-          target.repo,
-          target.commit,
-          target.status.key,
-          engine.reportFor(asRun, title),
-        );
-        const sent = await connection.api.postAnnotations(
-          target.repo,
-          target.commit,
-          target.status.key,
-          engine.annotationsFor(asRun),
-        );
-        reporter.progress(
-          `Posted ${STATES[run.result]} under ${target.status.key} with a Code Insights report${sent ? ` and ${sent} annotation${sent === 1 ? '' : 's'}` : ''}.`,
-        );
+        const settle = () => (settled = true);
+        await postVerdict(engine, connection, target, title, asRun, reporter, settle, run.result);
       }
       if (run.exitCode !== 0) throw new ExitError(run.exitCode);
     } catch (error) {
-      if (!settled && target && connection) {
-        await connection.api
-          .setBuildStatus(target.repo, target.commit, {
-            ...target.status,
-            name: title,
-            state: 'FAILED',
-            description: 'crosscheck could not finish the job',
-          })
-          .catch(() => undefined);
-      }
+      if (!settled && target && connection) await postUnfinished(connection, target, title, 'the job');
       throw error;
     }
   } finally {
