@@ -40,11 +40,15 @@
     errorBox.hidden = !message;
   }
 
+  /** The announcement waiting to be said: a newer one replaces it, so a stale state is never said after a fresh one. */
+  let pendingAnnouncement = 0;
+
   /** Says a change once in the polite live region; the same words again are said again. */
   /** @param {string} text */
   function announce(text) {
+    window.clearTimeout(pendingAnnouncement);
     announcer.textContent = '';
-    window.setTimeout(() => {
+    pendingAnnouncement = window.setTimeout(() => {
       announcer.textContent = text;
     }, 50);
   }
