@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { Credentials } from './auth';
+import { relayCgiResponse } from './cgi-response';
 import { checkScopes, canSeeRepository, SCOPES } from './auth';
 import type { GitObject } from './git-objects';
 import type { RepositoryRecord } from './model';
@@ -102,33 +103,12 @@ export class GitHost {
     const timer = setTimeout(() => child.kill('SIGKILL'), GIT_REQUEST_MS);
     req.pipe(child.stdin);
     child.stdin.on('error', () => undefined);
-    let head = Buffer.alloc(0);
-    let headersDone = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (headersDone) {
-        res.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      headersDone = true;
-      let status = 200;
-      for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).trim();
-        const value = line.slice(colon + 1).trim();
-        if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
-        else res.setHeader(name, value);
-      }
-      res.writeHead(status);
-      res.write(head.subarray(end + 4));
-    });
+    const headersSent = relayCgiResponse(child.stdout, res);
     child.on('close', () => {
       clearTimeout(timer);
       this.children.delete(child);
       this.deps.log?.(`${req.method} ${url.pathname} ${res.statusCode} (git)`);
-      if (!headersDone) res.writeHead(500);
+      if (!headersSent()) res.writeHead(500);
       res.end();
     });
     return true;

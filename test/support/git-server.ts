@@ -5,6 +5,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { relayCgiResponse } from '../../src/sandbox/cgi-response';
 
 const GIT_ENV = {
   ...process.env,
@@ -114,29 +115,11 @@ export async function startGitHttpServer(
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     request.pipe(child.stdin);
-    let head = Buffer.alloc(0);
-    let headersDone = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (headersDone) {
-        response.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      headersDone = true;
-      let status = 200;
-      for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).trim();
-        const value = line.slice(colon + 1).trim();
-        if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
-        else response.setHeader(name, value);
-      }
-      response.writeHead(status);
-      response.write(head.subarray(end + 4));
+    const headersSent = relayCgiResponse(child.stdout, response);
+    child.on('close', () => {
+      if (!headersSent()) response.writeHead(500);
+      response.end();
     });
-    child.on('close', () => response.end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
