@@ -1,7 +1,7 @@
 // `crosscheck action run`: runs a GitHub-style JavaScript or composite action here, optionally reporting it as a build status.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   credentialSecrets,
   ENVIRONMENT_NAMES,
@@ -54,62 +54,59 @@ export const actionCommand: CommandRegistration = (program, action) => {
     .description(
       'run GitHub-style JavaScript and composite actions (local or remote) outside GitHub, e.g. in Bitbucket Pipelines',
     );
-  actionGroup
-    .command('run')
-    .description(
-      "run a JavaScript or composite action, local or remote (what uses: takes), with GitHub's runner protocol (pre and main now, post queued)",
-    )
-    .argument(
-      '<action>',
-      'folder holding action.yml, or owner/repo[/path]@ref, or https://host/owner/repo@ref',
-    )
-    .option('--with <name=value>', 'an input of the action (repeatable)', repeatable, [] as string[])
-    .option(
-      '--with-env <name=variable>',
-      'an input whose value is read from an environment variable and masked: a secret without putting it in argv (repeatable)',
-      repeatable,
-      [] as string[],
-    )
-    .option(
-      '--env <name[=value]>',
-      "a variable for the action, like a step's env: (repeatable); NAME alone takes the value from the environment, the only way a Crosscheck credential variable reaches an action",
-      repeatable,
-      [] as string[],
-    )
-    .option(
-      '--exports-file <file>',
-      'append what the action exported (GITHUB_ENV, GITHUB_PATH) as export lines a later script line can `. FILE` (not --env-file: node itself reads that flag anywhere on its command line)',
-    )
-    .option(
-      '--outputs-file <file>',
-      'write the outputs as a dotenv file (export OUTPUT_NAME=...) a later step can source',
-    )
-    .addOption(
-      new Option(
-        '--post <when>',
-        "when the action's post runs: at 'crosscheck action post', or now, after main",
+  statusTargetOptions(
+    actionGroup
+      .command('run')
+      .description(
+        "run a JavaScript or composite action, local or remote (what uses: takes), with GitHub's runner protocol (pre and main now, post queued)",
       )
-        .choices(['end', 'now'])
-        .default('end'),
-    )
-    .option(
-      '--node <path>',
-      'the Node.js to run the action on (default: the newest of $CROSSCHECK_NODE and the one running crosscheck)',
-    )
-    .option(
-      '--actions-url <url>',
-      'where owner/repo@ref actions are fetched with git: any git URL, e.g. a mirror (default $CROSSCHECK_ACTIONS_URL or https://github.com)',
-    )
-    .option('--debug', 'show ::debug:: lines and set RUNNER_DEBUG=1')
-    .option(
-      '--key <key>',
-      'also post a build status under this key (INPROGRESS, then the result) with a Code Insights report',
-    )
-    .option('--name <text>', 'status and report title (default: the action name)')
-    .option('--url <url>', 'link from the status (default: this CI run, when known)')
-    .option('--repo <workspace/repo>', 'repository for the status (default $BITBUCKET_REPO_FULL_NAME)')
-    .option('--commit <sha>', 'commit for the status (default $BITBUCKET_COMMIT)')
-    .option('--refname <branch>', 'branch for the status (default $BITBUCKET_BRANCH)')
+      .argument(
+        '<action>',
+        'folder holding action.yml, or owner/repo[/path]@ref, or https://host/owner/repo@ref',
+      )
+      .option('--with <name=value>', 'an input of the action (repeatable)', repeatable, [] as string[])
+      .option(
+        '--with-env <name=variable>',
+        'an input whose value is read from an environment variable and masked: a secret without putting it in argv (repeatable)',
+        repeatable,
+        [] as string[],
+      )
+      .option(
+        '--env <name[=value]>',
+        "a variable for the action, like a step's env: (repeatable); NAME alone takes the value from the environment, the only way a Crosscheck credential variable reaches an action",
+        repeatable,
+        [] as string[],
+      )
+      .option(
+        '--exports-file <file>',
+        'append what the action exported (GITHUB_ENV, GITHUB_PATH) as export lines a later script line can `. FILE` (not --env-file: node itself reads that flag anywhere on its command line)',
+      )
+      .option(
+        '--outputs-file <file>',
+        'write the outputs as a dotenv file (export OUTPUT_NAME=...) a later step can source',
+      )
+      .addOption(
+        new Option(
+          '--post <when>',
+          "when the action's post runs: at 'crosscheck action post', or now, after main",
+        )
+          .choices(['end', 'now'])
+          .default('end'),
+      )
+      .option(
+        '--node <path>',
+        'the Node.js to run the action on (default: the newest of $CROSSCHECK_NODE and the one running crosscheck)',
+      )
+      .option(
+        '--actions-url <url>',
+        'where owner/repo@ref actions are fetched with git: any git URL, e.g. a mirror (default $CROSSCHECK_ACTIONS_URL or https://github.com)',
+      )
+      .option('--debug', 'show ::debug:: lines and set RUNNER_DEBUG=1'),
+    {
+      key: 'also post a build status under this key (INPROGRESS, then the result) with a Code Insights report',
+      name: 'the action name',
+    },
+  )
     .addHelpText(
       'after',
       [
@@ -572,6 +569,17 @@ export interface StatusTarget {
   repo: RepositoryRef;
   commit: string;
   status: { key: string; url: string; refname?: string };
+}
+
+/** The options statusTarget reads: --key and where the status goes, for action run and workflow run alike. */
+export function statusTargetOptions(command: Command, help: { key: string; name: string }): Command {
+  return command
+    .option('--key <key>', help.key)
+    .option('--name <text>', `status and report title (default: ${help.name})`)
+    .option('--url <url>', 'link from the status (default: this CI run, when known)')
+    .option('--repo <workspace/repo>', 'repository for the status (default $BITBUCKET_REPO_FULL_NAME)')
+    .option('--commit <sha>', 'commit for the status (default $BITBUCKET_COMMIT)')
+    .option('--refname <branch>', 'branch for the status (default $BITBUCKET_BRANCH)');
 }
 
 /** With --key, where the status goes; checked before the action runs so bad input stops everything. */

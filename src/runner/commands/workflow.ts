@@ -16,6 +16,7 @@ import {
   postVerdict,
   remoteActionsSettings,
   statusTarget,
+  statusTargetOptions,
   terminalLog,
   writing,
 } from './action-run';
@@ -39,66 +40,63 @@ export const workflowCommand: CommandRegistration = (program, action) => {
     .description(
       "run a GitHub workflow's jobs in Bitbucket steps, and draw a bitbucket-pipelines.yml from workflows",
     );
-  group
-    .command('run')
-    .description(
-      'run one job of a GitHub workflow in this step: run: and uses: steps, if:, env:, contexts, outputs',
-    )
-    .argument('<file>', 'the workflow file, e.g. .github/workflows/ci.yml')
-    .requiredOption('--job <id>', 'the job to run (its key under jobs:)')
-    .option(
-      '--matrix <name=value>',
-      'the matrix combination to run, one value per option (see workflow matrix)',
-      repeatable,
-      [] as string[],
-    )
-    .option(
-      '--secret <name>',
-      'secrets.NAME from the environment variable NAME, masked; steps see it only through env: or with: (repeatable)',
-      repeatable,
-      [] as string[],
-    )
-    .option('--var <name=value>', 'vars.NAME (repeatable)', repeatable, [] as string[])
-    .option(
-      '--input <name=value>',
-      'inputs.NAME of workflow_dispatch (repeatable; defaults from the workflow)',
-      repeatable,
-      [] as string[],
-    )
-    .option(
-      '--needs <files...>',
-      'outputs files of the jobs this one needs (written by their --outputs-file)',
-    )
-    .option(
-      '--outputs-file <file>',
-      "write the job's outputs (export OUTPUT_NAME=...), for a later step to source or --needs to read",
-    )
-    .addOption(
-      new Option(
-        '--post <when>',
-        "when the actions' posts run: at the end of the job, or at 'crosscheck action post'",
+  statusTargetOptions(
+    group
+      .command('run')
+      .description(
+        'run one job of a GitHub workflow in this step: run: and uses: steps, if:, env:, contexts, outputs',
       )
-        .choices(['end', 'step'])
-        .default('end'),
-    )
-    .option(
-      '--node <path>',
-      'the Node.js to run actions on (default: the newest of $CROSSCHECK_NODE and the one running crosscheck)',
-    )
-    .option(
-      '--actions-url <url>',
-      'where owner/repo@ref actions are fetched with git (default $CROSSCHECK_ACTIONS_URL or https://github.com)',
-    )
-    .option('--debug', 'show ::debug:: lines and set RUNNER_DEBUG=1')
-    .option(
-      '--key <key>',
-      'also post a build status for the whole job under this key, with a Code Insights report',
-    )
-    .option('--name <text>', 'status and report title (default: the job name)')
-    .option('--url <url>', 'link from the status (default: this CI run, when known)')
-    .option('--repo <workspace/repo>', 'repository for the status (default $BITBUCKET_REPO_FULL_NAME)')
-    .option('--commit <sha>', 'commit for the status (default $BITBUCKET_COMMIT)')
-    .option('--refname <branch>', 'branch for the status (default $BITBUCKET_BRANCH)')
+      .argument('<file>', 'the workflow file, e.g. .github/workflows/ci.yml')
+      .requiredOption('--job <id>', 'the job to run (its key under jobs:)')
+      .option(
+        '--matrix <name=value>',
+        'the matrix combination to run, one value per option (see workflow matrix)',
+        repeatable,
+        [] as string[],
+      )
+      .option(
+        '--secret <name>',
+        'secrets.NAME from the environment variable NAME, masked; steps see it only through env: or with: (repeatable)',
+        repeatable,
+        [] as string[],
+      )
+      .option('--var <name=value>', 'vars.NAME (repeatable)', repeatable, [] as string[])
+      .option(
+        '--input <name=value>',
+        'inputs.NAME of workflow_dispatch (repeatable; defaults from the workflow)',
+        repeatable,
+        [] as string[],
+      )
+      .option(
+        '--needs <files...>',
+        'outputs files of the jobs this one needs (written by their --outputs-file)',
+      )
+      .option(
+        '--outputs-file <file>',
+        "write the job's outputs (export OUTPUT_NAME=...), for a later step to source or --needs to read",
+      )
+      .addOption(
+        new Option(
+          '--post <when>',
+          "when the actions' posts run: at the end of the job, or at 'crosscheck action post'",
+        )
+          .choices(['end', 'step'])
+          .default('end'),
+      )
+      .option(
+        '--node <path>',
+        'the Node.js to run actions on (default: the newest of $CROSSCHECK_NODE and the one running crosscheck)',
+      )
+      .option(
+        '--actions-url <url>',
+        'where owner/repo@ref actions are fetched with git (default $CROSSCHECK_ACTIONS_URL or https://github.com)',
+      )
+      .option('--debug', 'show ::debug:: lines and set RUNNER_DEBUG=1'),
+    {
+      key: 'also post a build status for the whole job under this key, with a Code Insights report',
+      name: 'the job name',
+    },
+  )
     .addHelpText('after', RUN_HELP)
     .action(
       action((options, context, reporter, command) =>
