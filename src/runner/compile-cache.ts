@@ -7,6 +7,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -54,32 +55,30 @@ export function enableCompileCache(
   if (env.NODE_DISABLE_COMPILE_CACHE === '1') return;
   const folder = cacheFolder(env);
   if (!folder) return;
-  const pending: Array<{ file: string; script: Script }> = [];
+  const pending: Array<{ slot: string; file: string; script: Script }> = [];
   const prototype = (nodeModule as unknown as { prototype: CompilingModule }).prototype;
   const compile = prototype._compile;
   prototype._compile = function (this: CompilingModule, content: string, filename: string) {
     if (path.dirname(filename) !== distDirectory || !filename.endsWith('.js')) {
       return compile.call(this, content, filename);
     }
-    const digest = createHash('sha256')
-      .update(`${process.version}\0${process.arch}\0${key}\0${filename}\0`)
-      .update(content)
-      .digest('hex');
-    const file = path.join(folder, `${path.basename(filename, '.js')}-${digest.slice(0, 32)}.v8`);
+    // <bundle>-<this bundle, command and Node.js>-<its contents>.v8: a new build replaces its own older entry.
+    const slot = `${path.basename(filename, '.js')}-${hash(`${process.version}\0${process.arch}\0${key}\0${filename}`)}`;
+    const file = path.join(folder, `${slot}-${hash(content)}.v8`);
     const cachedData = readCache(file);
     const script = new Script(WRAPPER_START + content + WRAPPER_END, {
       filename,
       lineOffset: -1,
       ...(cachedData && { cachedData }),
     });
-    if (!cachedData || script.cachedDataRejected) pending.push({ file, script });
+    if (!cachedData || script.cachedDataRejected) pending.push({ slot, file, script });
     const wrapper = script.runInThisContext() as (...args: unknown[]) => unknown;
     const require = nodeModule.createRequire(filename);
     return wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename));
   };
   // At exit the scripts hold the code of every function this run compiled: that is what the next start skips.
   process.on('exit', () => {
-    for (const { file, script } of pending) writeCache(file, script);
+    for (const { slot, file, script } of pending) writeCache(folder, slot, file, script);
   });
 }
 
@@ -111,11 +110,21 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-function writeCache(file: string, script: Script): void {
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 24);
+}
+
+/** Writes the script's code as `file`, and removes the entries of older contents in the same slot. */
+function writeCache(folder: string, slot: string, file: string, script: Script): void {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     writeFileSync(temporary, script.createCachedData(), { mode: 0o600, flag: 'wx' });
     renameSync(temporary, file);
+    for (const name of readdirSync(folder)) {
+      const older = path.join(folder, name);
+      if (name.startsWith(`${slot}-`) && name.endsWith('.v8') && older !== file)
+        rmSync(older, { force: true });
+    }
   } catch {
     rmSync(temporary, { force: true });
   }

@@ -64,6 +64,30 @@ describe('compile cache of the bundles', function () {
     for (const [name, stat] of before) {
       assert.equal(statSync(join(folder, name)).mtimeMs, stat.mtimeMs, `${name} was written again`);
     }
+    // Another command keeps its own entries beside them.
+    const help = await runCrosscheck(['status', 'get', '--help'], { env: { NODE_COMPILE_CACHE: scratch } });
+    assert.equal(help.code, 0, help.stderr);
+    assert.ok(cacheFiles(folder).length > files.length, 'status get wrote no entry of its own');
+    for (const name of files) assert.ok(cacheFiles(folder).includes(name), `${name} was removed`);
+  });
+
+  it('replaces the entry of a bundle whose contents changed (a new build), keeping one per bundle and command', async () => {
+    const folder = join(scratch, 'crosscheck');
+    const first = await dryRun({ NODE_COMPILE_CACHE: scratch });
+    assert.equal(first.code, 0, first.stderr);
+    const runtime = cacheFiles(folder).filter((name) => name.startsWith('runtime-'));
+    assert.equal(runtime.length, 1);
+    // The same slot with other contents: what an earlier build left.
+    const stale = runtime[0]!.replace(/-[0-9a-f]+\.v8$/, `-${'0'.repeat(24)}.v8`);
+    writeFileSync(join(folder, stale), Buffer.alloc(64), { mode: 0o600 });
+    rmSync(join(folder, runtime[0]!));
+    const second = await dryRun({ NODE_COMPILE_CACHE: scratch });
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(
+      cacheFiles(folder).filter((name) => name.startsWith('runtime-')),
+      runtime,
+      'the stale entry was not replaced',
+    );
   });
 
   it('replaces a corrupt cache file with a good one; what runs is the same', async () => {
