@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { CLI_PATH, REPO_ROOT, runCrosscheck } from '../support/cli';
 import { GitFixtureHost } from '../support/git-server';
-import { pipelinesClone, prefilledToolCache } from './bitbucket-clone';
+import { prefilledToolCache } from '../support/tool-cache';
+import { pipelinesClone } from './bitbucket-clone';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'workflows');
 const INSTALL =

@@ -8,7 +8,8 @@ import { REPO_ROOT, runCrosscheck } from '../support/cli';
 import { GitFixtureHost } from '../support/git-server';
 import { isBitbucketApiRequest } from '../support/openapi';
 import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
-import { git, pipelinesClone, prefilledToolCache } from './bitbucket-clone';
+import { prefilledToolCache } from '../support/tool-cache';
+import { git, pipelinesClone } from './bitbucket-clone';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'workflows');
 
