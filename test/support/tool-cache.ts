@@ -1,5 +1,6 @@
 // Test helper: a runner tool cache laid out as @actions/tool-cache's find() expects, holding Node.js binaries by link.
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,4 +21,22 @@ export function prefilledToolCache(versions: Record<string, string> | string[]):
     writeFileSync(`${folder}.complete`, '');
   }
   return cache;
+}
+
+/**
+ * Variables that send every HTTP(S) download (setup-node's manifest from api.github.com, nodejs.org) through a proxy
+ * on a loopback port nothing listens on: an attempt fails at once with ECONNREFUSED instead of reaching the network.
+ * Loopback itself (the sandbox, the tests' servers) is reached directly.
+ */
+export async function downloadsRefused(): Promise<{
+  https_proxy: string;
+  http_proxy: string;
+  no_proxy: string;
+}> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  const proxy = `http://127.0.0.1:${port}`;
+  return { https_proxy: proxy, http_proxy: proxy, no_proxy: '127.0.0.1,localhost' };
 }
