@@ -2,7 +2,7 @@
 // CLI, with a pre-filled tool cache and no way to download: what GitHub's runner would do with it, step after step.
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NODE24 } from '../actions/recording-log';
@@ -179,11 +179,22 @@ describe('actions/setup-node@v6 (real, vendored) with a pre-filled tool cache (C
     );
   });
 
-  it('in a PR pipeline: a 24.x range from the tool cache on a Node.js 20 image (CROSSCHECK_NODE), and its post with cache: unset saves nothing', async () => {
+  it('in a PR pipeline: a 24.x range from the tool cache on a Node.js 20 image (CROSSCHECK_NODE), an .npmrc for registry-url, and its post with cache: unset saves nothing', async () => {
     const clone = repository.pullRequestClone();
     const env = { ...stepEnv(repository.pullRequestVariables(clone)), CROSSCHECK_NODE: NODE24 };
     const setup = await runCrosscheck(
-      ['--json', 'action', 'run', 'actions/setup-node@v6', '--with', 'node-version=24.x'],
+      [
+        '--json',
+        'action',
+        'run',
+        'actions/setup-node@v6',
+        '--with',
+        'node-version=24.x',
+        '--with',
+        'registry-url=https://npm.pkg.example.com',
+        '--with',
+        'scope=@acme',
+      ],
       { env, cwd: clone },
     );
     assert.equal(setup.code, 0, setup.stderr);
@@ -192,6 +203,16 @@ describe('actions/setup-node@v6 (real, vendored) with a pre-filled tool cache (C
     assert.deepEqual(done.exported.path, [bin(node24Version)]);
     assert.match(setup.stderr, new RegExp(`node: v${node24Version}\\n`));
     assert.doesNotMatch(setup.stderr, /Attempting to download/);
+    // registry-url: an .npmrc in RUNNER_TEMP named by NPM_CONFIG_USERCONFIG through GITHUB_ENV, and v6's placeholder
+    // NODE_AUTH_TOKEN (the publishing step gives the real one in its env:), as on GitHub.
+    const exported = new Map(done.exported.env);
+    const npmrc = exported.get('NPM_CONFIG_USERCONFIG') ?? '';
+    assert.match(npmrc, /\/temp\/\.npmrc$/);
+    assert.equal(
+      readFileSync(npmrc, 'utf8'),
+      '//npm.pkg.example.com/:_authToken=${NODE_AUTH_TOKEN}\n@acme:registry=https://npm.pkg.example.com/',
+    );
+    assert.equal(exported.get('NODE_AUTH_TOKEN'), 'XXXXX-XXXXX-XXXXX-XXXXX');
 
     const post = await runCrosscheck(['--json', 'action', 'post'], { env, cwd: clone });
     assert.equal(post.code, 0, post.stderr);
@@ -204,22 +225,23 @@ describe('actions/setup-node@v6 (real, vendored) with a pre-filled tool cache (C
     assert.doesNotMatch(post.stderr, /Cache saved|warning|error/i);
   });
 
-  it('in a PR pipeline: a version the tool cache lacks fails the step with the download refused, nothing fetched', async () => {
+  it('in a PR pipeline: a version the tool cache lacks (from .nvmrc) fails the step with the download refused, nothing fetched', async () => {
     const clone = repository.pullRequestClone();
     const variables = repository.pullRequestVariables(clone);
     const env = {
       ...stepEnv({ ...variables, BITBUCKET_STEP_UUID: '{0d0d0d0d-0000-4000-8000-000000000018}' }),
       CROSSCHECK_NODE: NODE24,
     };
+    writeFileSync(path.join(clone, '.nvmrc'), '18.20.8\n');
     const setup = await runCrosscheck(
-      ['--json', 'action', 'run', 'actions/setup-node@v6', '--with', 'node-version=18.20.8'],
+      ['--json', 'action', 'run', 'actions/setup-node@v6', '--with', 'node-version-file=.nvmrc'],
       { env, cwd: clone },
     );
     assert.equal(setup.code, 1, setup.stderr);
     const failed = parsed(setup);
     assert.equal(failed.result, 'failure');
     assert.deepEqual(failed.exported.path, []);
-    assert.match(setup.stderr, /Attempting to download 18\.20\.8\.\.\./);
+    assert.match(setup.stderr, /Resolved \.nvmrc as 18\.20\.8\nAttempting to download 18\.20\.8\.\.\./);
     assert.ok(
       failed.annotations.some(
         ({ level, message }) =>
