@@ -31,6 +31,7 @@ describe('marketplace actions in Bitbucket clones', function () {
     publish('rlespinasse/slugify-value', 'v1.4.0');
     publish('rlespinasse/shortify-git-revision', 'v1.6.0');
     publish('nick-fields/retry', 'v4');
+    publish('tj-actions/changed-files', 'v47');
     repository = new BitbucketRepository();
   });
   after(() => {
@@ -216,6 +217,56 @@ describe('marketplace actions in Bitbucket clones', function () {
           { level: 'warning', message: 'Attempt 1 failed. Reason: Child_process exited with error code 7' },
           { level: 'error', message: 'Final attempt failed. Child_process exited with error code 7' },
         ],
+      );
+    });
+  });
+
+  describe('tj-actions/changed-files@v47 (node24)', () => {
+    it("in a PR pipeline: the pull request's files, diffed with git against the destination commit given in full", async () => {
+      const clone = repository.pullRequestClone();
+      const { result, log } = await run(
+        'tj-actions/changed-files@v47',
+        { ...repository.pullRequestVariables(clone), CROSSCHECK_NODE: NODE24 },
+        { files: 'src/**' },
+      );
+      assert.equal(result.result, 'success', log.text());
+      assert.match(log.text(), /Using local \.git directory/);
+      assert.match(
+        log.text(),
+        new RegExp(
+          `Retrieving changes between ${repository.commits.main} \\(main\\) → ${repository.commits.feature} \\(feature\\)`,
+        ),
+      );
+      assert.equal(result.outputs.any_changed, 'true');
+      assert.equal(result.outputs.all_changed_files, 'src/feature.ts');
+      assert.equal(result.outputs.other_changed_files, 'docs/guide.md');
+      assert.equal(result.outputs.any_deleted, 'false');
+      assert.deepEqual(
+        result.annotations.filter((annotation) => annotation.level !== 'notice'),
+        [],
+      );
+    });
+
+    it("in a push pipeline: the last commit's files, as for a new branch on GitHub (Pipelines gives no before)", async () => {
+      const clone = repository.pushClone('feature');
+      const { result, log } = await run(
+        'tj-actions/changed-files@v47',
+        { ...repository.pushVariables('feature', clone), CROSSCHECK_NODE: NODE24 },
+        {},
+      );
+      assert.equal(result.result, 'success', log.text());
+      assert.match(
+        log.text(),
+        new RegExp(
+          `Retrieving changes between ${git(clone, 'rev-parse', 'HEAD^')} \\(feature\\) → ${repository.commits.feature} \\(feature\\)`,
+        ),
+      );
+      assert.equal(result.outputs.all_changed_files, 'docs/guide.md src/feature.ts');
+      assert.equal(result.outputs.added_files_count, '2');
+      assert.equal(result.outputs.modified_files, '');
+      assert.deepEqual(
+        result.annotations.filter((annotation) => annotation.level !== 'notice'),
+        [],
       );
     });
   });
