@@ -90,9 +90,9 @@ describe('actions/setup-node@v6 (real, vendored) with a pre-filled tool cache (C
   it("in a push pipeline: Node.js from the tool cache on PATH, its tsc/eslint matchers for later steps, the next node24 action on the runner's own Node.js", async () => {
     const clone = repository.pushClone('main');
     const env = stepEnv(repository.pushVariables('main', clone));
-    // The step's runner is Node.js 24 (as GitHub's own); setup-node asks for the one the tests run on.
+    // The step's runner is Node.js 24 (as GitHub's own); setup-node asks for the one the tests run on, by its version.
     const setup = await runCrosscheck(
-      ['--json', 'action', 'run', 'actions/setup-node@v6', '--with', `node-version=${own.split('.')[0]}`],
+      ['--json', 'action', 'run', 'actions/setup-node@v6', '--with', `node-version=${own}`],
       { env, cwd: clone, node: NODE24 },
     );
     assert.equal(setup.code, 0, setup.stderr);
