@@ -104,3 +104,6 @@ export function pipelinesClone(sources: string[], kind: 'push' | 'pull-request')
   }
   return { directory, env, commit };
 }
+
+/** The tool cache moved to test/support (the conformance tests use it too); still importable from here. */
+export { prefilledToolCache } from '../support/tool-cache';
