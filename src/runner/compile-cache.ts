@@ -56,14 +56,16 @@ export function enableCompileCache(
   const folder = cacheFolder(env);
   if (!folder) return;
   const pending: Array<{ slot: string; file: string; script: Script }> = [];
+  const flags = [...process.execArgv, env.NODE_OPTIONS ?? ''].join(' ');
   const prototype = (nodeModule as unknown as { prototype: CompilingModule }).prototype;
   const compile = prototype._compile;
   prototype._compile = function (this: CompilingModule, content: string, filename: string) {
     if (path.dirname(filename) !== distDirectory || !filename.endsWith('.js')) {
       return compile.call(this, content, filename);
     }
-    // <bundle>-<this bundle, command and Node.js>-<its contents>.v8: a new build replaces its own older entry.
-    const slot = `${path.basename(filename, '.js')}-${hash(`${process.version}\0${process.arch}\0${key}\0${filename}`)}`;
+    // <bundle>-<this bundle, command, Node.js and its flags>-<its contents>.v8: a new build replaces its own older
+    // entry; V8 refuses code cached under other flags, so each set of flags keeps its own.
+    const slot = `${path.basename(filename, '.js')}-${hash([process.version, process.arch, flags, key, filename].join('\0'))}`;
     const file = path.join(folder, `${slot}-${hash(content)}.v8`);
     const cachedData = readCache(file);
     const script = new Script(WRAPPER_START + content + WRAPPER_END, {

@@ -64,6 +64,19 @@ describe('compile cache of the bundles', function () {
     for (const [name, stat] of before) {
       assert.equal(statSync(join(folder, name)).mtimeMs, stat.mtimeMs, `${name} was written again`);
     }
+    // Node.js flags of their own (V8 refuses code cached under other flags): entries of their own, kept once written.
+    const flagged = { NODE_COMPILE_CACHE: scratch, NODE_OPTIONS: '--stack-trace-limit=50' };
+    assert.equal((await dryRun(flagged)).code, 0);
+    const withFlags = cacheFiles(folder).filter((name) => !files.includes(name));
+    assert.ok(withFlags.length > 0, 'no entry of their own for other flags');
+    const stamps = withFlags.map((name) => statSync(join(folder, name)).mtimeMs);
+    assert.equal((await dryRun(flagged)).code, 0);
+    assert.deepEqual(
+      withFlags.map((name) => statSync(join(folder, name)).mtimeMs),
+      stamps,
+      'entries under other flags were written again: V8 refused them',
+    );
+    for (const name of files) assert.ok(cacheFiles(folder).includes(name), `${name} was removed`);
     // Another command keeps its own entries beside them.
     const help = await runCrosscheck(['status', 'get', '--help'], { env: { NODE_COMPILE_CACHE: scratch } });
     assert.equal(help.code, 0, help.stderr);
