@@ -1,5 +1,4 @@
 // Keeps V8's compiled code of Crosscheck's own bundles (dist/*.js) on disk, taken after a run, so later starts skip compiling them.
-import { createHash } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -7,7 +6,6 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -41,6 +39,8 @@ const MAX_CACHE_BYTES = 8 * 1024 * 1024;
  * compiled with `vm.Script` from V8's code cache when one is kept for exactly its contents, and the first run that
  * lacks one (or whose one V8 refused) writes, at exit, the code of everything that run compiled. A cache is kept per
  * command (`key`), so each holds what that command runs. Works on Node.js 20, which has no compile cache of its own.
+ * An entry holds the source it was made from and is used only when that is byte for byte the bundle's (V8 itself
+ * checks only the length): no hashing, so commands that need no crypto never load node:crypto.
  *
  * The cache folder is `$NODE_COMPILE_CACHE/crosscheck` or `<tmp>/crosscheck-code-cache-<uid>`: created 0700, and used
  * only when it is a real folder of the current user that no one else can write (compiled code is run as it is);
@@ -55,7 +55,7 @@ export function enableCompileCache(
   if (env.NODE_DISABLE_COMPILE_CACHE === '1') return;
   const folder = cacheFolder(env);
   if (!folder) return;
-  const pending: Array<{ slot: string; file: string; script: Script }> = [];
+  const pending: Array<{ file: string; content: string; script: Script }> = [];
   const flags = [...process.execArgv, env.NODE_OPTIONS ?? ''].join(' ');
   const prototype = (nodeModule as unknown as { prototype: CompilingModule }).prototype;
   const compile = prototype._compile;
@@ -63,24 +63,26 @@ export function enableCompileCache(
     if (path.dirname(filename) !== distDirectory || !filename.endsWith('.js')) {
       return compile.call(this, content, filename);
     }
-    // <bundle>-<this bundle, command, Node.js and its flags>-<its contents>.v8: a new build replaces its own older
-    // entry; V8 refuses code cached under other flags, so each set of flags keeps its own.
-    const slot = `${path.basename(filename, '.js')}-${hash([process.version, process.arch, flags, key, filename].join('\0'))}`;
-    const file = path.join(folder, `${slot}-${hash(content)}.v8`);
-    const cachedData = readCache(file);
+    // One entry per bundle, command, Node.js and flags (V8 refuses code cached under other flags); a new build
+    // replaces it.
+    const file = path.join(
+      folder,
+      `${path.basename(filename, '.js')}-${fnv1a([process.version, process.arch, flags, key, filename].join('\0'))}.v8`,
+    );
+    const cachedData = readCache(file, content);
     const script = new Script(WRAPPER_START + content + WRAPPER_END, {
       filename,
       lineOffset: -1,
       ...(cachedData && { cachedData }),
     });
-    if (!cachedData || script.cachedDataRejected) pending.push({ slot, file, script });
+    if (!cachedData || script.cachedDataRejected) pending.push({ file, content, script });
     const wrapper = script.runInThisContext() as (...args: unknown[]) => unknown;
     const require = nodeModule.createRequire(filename);
     return wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename));
   };
   // At exit the scripts hold the code of every function this run compiled: that is what the next start skips.
   process.on('exit', () => {
-    for (const { slot, file, script } of pending) writeCache(folder, slot, file, script);
+    for (const { file, content, script } of pending) writeCache(file, content, script);
   });
 }
 
@@ -97,14 +99,24 @@ function cacheFolder(env: Record<string, string | undefined>): string | undefine
   }
 }
 
-/** The cache file's bytes, when it is a regular file of the current user that no one else can write. */
-function readCache(file: string): Buffer | undefined {
+/**
+ * An entry: the byte length of the source (4 bytes, little-endian), the source, then V8's code cache. Read only
+ * when it is a regular file of the current user that no one else can write.
+ */
+const HEADER_BYTES = 4;
+
+/** V8's code cache from `file`, when the entry was made from exactly `content`. */
+function readCache(file: string, content: string): Buffer | undefined {
   let descriptor: number | undefined;
   try {
     descriptor = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     const stat = fstatSync(descriptor);
     if (untrustedReason(stat, 'file') || stat.size > MAX_CACHE_BYTES) return undefined;
-    return readFileSync(descriptor);
+    const entry = readFileSync(descriptor);
+    const sourceBytes = entry.length >= HEADER_BYTES ? entry.readUInt32LE(0) : -1;
+    if (sourceBytes < 0 || HEADER_BYTES + sourceBytes > entry.length) return undefined;
+    const source = entry.toString('utf8', HEADER_BYTES, HEADER_BYTES + sourceBytes);
+    return source === content ? entry.subarray(HEADER_BYTES + sourceBytes) : undefined;
   } catch {
     return undefined;
   } finally {
@@ -112,21 +124,30 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 24);
+/** A name for an entry's slot (32-bit FNV-1a, twice): a collision only makes two slots take turns. */
+function fnv1a(text: string): string {
+  let low = 0x811c9dc5;
+  let high = 0x01000193 ^ text.length;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    low = Math.imul(low ^ code, 0x01000193) >>> 0;
+    high = Math.imul(high ^ code, 0x01000197) >>> 0;
+  }
+  return low.toString(16).padStart(8, '0') + high.toString(16).padStart(8, '0');
 }
 
-/** Writes the script's code as `file`, and removes the entries of older contents in the same slot. */
-function writeCache(folder: string, slot: string, file: string, script: Script): void {
+/** Writes the entry for `content` as `file`, through a temporary name. */
+function writeCache(file: string, content: string, script: Script): void {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+    const source = Buffer.from(content, 'utf8');
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.writeUInt32LE(source.length, 0);
+    writeFileSync(temporary, Buffer.concat([header, source, script.createCachedData()]), {
+      mode: 0o600,
+      flag: 'wx',
+    });
     renameSync(temporary, file);
-    for (const name of readdirSync(folder)) {
-      const older = path.join(folder, name);
-      if (name.startsWith(`${slot}-`) && name.endsWith('.v8') && older !== file)
-        rmSync(older, { force: true });
-    }
   } catch {
     rmSync(temporary, { force: true });
   }

@@ -6,6 +6,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -84,22 +85,27 @@ describe('compile cache of the bundles', function () {
     for (const name of files) assert.ok(cacheFiles(folder).includes(name), `${name} was removed`);
   });
 
-  it('replaces the entry of a bundle whose contents changed (a new build), keeping one per bundle and command', async () => {
+  it('does not use an entry made from other contents (an earlier build) and replaces it, one per bundle and command', async () => {
     const folder = join(scratch, 'crosscheck');
     const first = await dryRun({ NODE_COMPILE_CACHE: scratch });
     assert.equal(first.code, 0, first.stderr);
     const runtime = cacheFiles(folder).filter((name) => name.startsWith('runtime-'));
     assert.equal(runtime.length, 1);
-    // The same slot with other contents: what an earlier build left.
-    const stale = runtime[0]!.replace(/-[0-9a-f]+\.v8$/, `-${'0'.repeat(24)}.v8`);
-    writeFileSync(join(folder, stale), Buffer.alloc(64), { mode: 0o600 });
-    rmSync(join(folder, runtime[0]!));
+    // An entry of the same length in the same slot, made from other source: what an earlier build could leave.
+    const entry = join(folder, runtime[0]!);
+    const written = readFileSync(entry);
+    const sourceBytes = written.readUInt32LE(0);
+    const other = Buffer.from(written);
+    other.fill(0x20, 4, 4 + sourceBytes);
+    writeFileSync(entry, other);
     const second = await dryRun({ NODE_COMPILE_CACHE: scratch });
     assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, first.stdout);
+    assert.deepEqual(readFileSync(entry).subarray(4, 4 + sourceBytes), written.subarray(4, 4 + sourceBytes));
     assert.deepEqual(
       cacheFiles(folder).filter((name) => name.startsWith('runtime-')),
       runtime,
-      'the stale entry was not replaced',
+      'one entry per bundle and command',
     );
   });
 
