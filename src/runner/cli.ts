@@ -1,15 +1,9 @@
 // Entry point of the `crosscheck` command: runs the CLI on this process and exits with its code.
 import { enableCompileCache } from './compile-cache';
 
-// A reader that stops early (`crosscheck … | head`) is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
-
 const argv = process.argv.slice(2);
-// `action run` and `workflow run`: the (first) action's Node.js starts now, booting while the runtime loads and the
-// action is prepared.
+// `action run` and `workflow run`: the (first) action's Node.js starts first of all, booting while the runtime loads
+// and the action is prepared.
 const words = argv.filter((word) => !word.startsWith('-'));
 // Required only then (esbuild inits it lazily): other commands never load child_process for it.
 const warmNode =
@@ -26,6 +20,12 @@ function startWarmNode() {
     require('./action-engine/script-process') as typeof import('./action-engine/script-process');
   return WarmNode.start(process.execPath, startupEnvironment(process.env), process.cwd());
 }
+
+// A reader that stops early (`crosscheck … | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 // The runtime chunk is loaded once the compile cache is on, so a second start does not compile it again; each
 // command keeps its own (the code it runs).
