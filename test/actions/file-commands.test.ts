@@ -1,5 +1,6 @@
 // Unit tests for the file-command parsers and the per-phase files.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -105,6 +106,33 @@ describe('phase files', () => {
     assert.equal(results.summary, '');
     assert.deepEqual(results.problems, [
       { message: "Unable to process file command 'state' successfully. Invalid format 'oops'", fails: true },
+    ]);
+  });
+
+  it('refuses a file command turned into a FIFO or an endless device, without waiting or reading without end', async () => {
+    const files = await createPhaseFiles(directory);
+    await fs.rm(files.GITHUB_OUTPUT);
+    execFileSync('mkfifo', [files.GITHUB_OUTPUT]);
+    await fs.rm(files.GITHUB_ENV);
+    await fs.symlink('/dev/zero', files.GITHUB_ENV);
+    await fs.rm(files.GITHUB_STEP_SUMMARY);
+    await fs.symlink('/dev/urandom', files.GITHUB_STEP_SUMMARY);
+    await fs.writeFile(files.GITHUB_PATH, '/opt/tool/bin\n');
+    const results = await readPhaseFiles(files);
+    assert.deepEqual(results.outputs, []);
+    assert.deepEqual(results.env, []);
+    assert.deepEqual(results.paths, ['/opt/tool/bin']);
+    assert.equal(results.summary, '');
+    assert.deepEqual(results.problems, [
+      {
+        message: "Unable to process file command 'output' successfully. The file is not a regular file.",
+        fails: true,
+      },
+      {
+        message: "Unable to process file command 'env' successfully. The file is not a regular file.",
+        fails: true,
+      },
+      { message: '$GITHUB_STEP_SUMMARY was not read: The file is not a regular file.', fails: false },
     ]);
   });
 });

@@ -1,5 +1,5 @@
 // File commands (GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH, GITHUB_STATE, GITHUB_STEP_SUMMARY): per-phase files and their parsers.
-import { promises as fs } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** A file command's content broke the documented format; GitHub fails the step for that. */
@@ -232,7 +232,8 @@ export async function createPhaseFiles(directory: string): Promise<PhaseFiles> {
     GITHUB_STATE: path.join(directory, 'save_state'),
     GITHUB_STEP_SUMMARY: path.join(directory, 'step_summary'),
   };
-  await Promise.all(Object.values(files).map((file) => fs.writeFile(file, '', { mode: 0o600 })));
+  // Synchronous: five empty files, where each asynchronous call would cost a round trip through the thread pool.
+  for (const file of Object.values(files)) writeFileSync(file, '', { mode: 0o600 });
   return files;
 }
 
@@ -258,16 +259,15 @@ export async function readPhaseFiles(files: PhaseFiles): Promise<FileCommandResu
     summary: '',
     problems: [],
   };
-  const read = async (file: string) => (await fs.readFile(file, 'utf8').catch(missingAsEmpty)) ?? '';
-  const command = async <T>(name: string, file: string, parse: (text: string) => T[]): Promise<T[]> => {
+  const command = <T>(name: string, file: string, parse: (text: string) => T[]): T[] => {
     try {
-      const size = (await fs.stat(file).catch(missingAsEmpty))?.size ?? 0;
-      if (size > FILE_COMMAND_LIMIT) {
+      const read = readCommandFile(file, FILE_COMMAND_LIMIT);
+      if (read.text === undefined) {
         throw new FileCommandError(
-          `The file is ${(size / 1024 / 1024).toFixed(1)} MiB; file commands are read up to ${FILE_COMMAND_LIMIT / 1024 / 1024} MiB per phase.`,
+          `The file is ${(read.size / 1024 / 1024).toFixed(1)} MiB; file commands are read up to ${FILE_COMMAND_LIMIT / 1024 / 1024} MiB per phase.`,
         );
       }
-      return parse(await read(file));
+      return parse(read.text);
     } catch (error) {
       if (!(error instanceof FileCommandError)) throw error;
       const message = `Unable to process file command '${name}' successfully. ${error.message}`;
@@ -286,12 +286,10 @@ export async function readPhaseFiles(files: PhaseFiles): Promise<FileCommandResu
     checkEnvironmentPairs(pairs);
     return pairs;
   };
-  const [outputs, env, state, paths] = await Promise.all([
-    command('output', files.GITHUB_OUTPUT, withoutNul),
-    command('env', files.GITHUB_ENV, withEnvironmentCheck),
-    command('state', files.GITHUB_STATE, withEnvironmentCheck),
-    command('add-path', files.GITHUB_PATH, parsePathFile),
-  ]);
+  const outputs = command('output', files.GITHUB_OUTPUT, withoutNul);
+  const env = command('env', files.GITHUB_ENV, withEnvironmentCheck);
+  const state = command('state', files.GITHUB_STATE, withEnvironmentCheck);
+  const paths = command('add-path', files.GITHUB_PATH, parsePathFile);
   results.outputs = outputs;
   results.state = state;
   results.paths = paths;
@@ -305,20 +303,57 @@ export async function readPhaseFiles(files: PhaseFiles): Promise<FileCommandResu
       results.env.push([name, value]);
     }
   }
-  const size = (await fs.stat(files.GITHUB_STEP_SUMMARY).catch(missingAsEmpty))?.size ?? 0;
-  if (size > STEP_SUMMARY_LIMIT) {
+  let summary: { size: number; text?: string };
+  try {
+    summary = readCommandFile(files.GITHUB_STEP_SUMMARY, STEP_SUMMARY_LIMIT);
+  } catch (error) {
+    if (!(error instanceof FileCommandError)) throw error;
+    results.problems.push({ message: `$GITHUB_STEP_SUMMARY was not read: ${error.message}`, fails: false });
+    return results;
+  }
+  if (summary.text === undefined) {
     results.problems.push({
-      message: `$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of ${STEP_SUMMARY_LIMIT / 1024}k, got ${Math.floor(size / 1024)}k. For more information see: https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-markdown-summary`,
+      message: `$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of ${STEP_SUMMARY_LIMIT / 1024}k, got ${Math.floor(summary.size / 1024)}k. For more information see: https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-markdown-summary`,
       fails: false,
     });
-  } else if (size > 0) {
-    results.summary = await read(files.GITHUB_STEP_SUMMARY);
+  } else {
+    results.summary = summary.text;
   }
   return results;
 }
 
-/** An action may delete a file-command file; GitHub then treats it as empty. */
-function missingAsEmpty(error: NodeJS.ErrnoException): undefined {
-  if (error.code === 'ENOENT') return undefined;
-  throw error;
+/**
+ * A file-command file as the phase left it: its text when it is at most `limit` bytes (none, with its size, when
+ * larger); empty when the action deleted it, as GitHub treats it. Read with synchronous calls, at most `limit` + 1
+ * bytes whatever the file claims; something other than a regular file (a FIFO, a device) is a FileCommandError.
+ */
+function readCommandFile(file: string, limit: number): { size: number; text?: string } {
+  let descriptor: number;
+  try {
+    // Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
+    descriptor = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { size: 0, text: '' };
+    throw error;
+  }
+  try {
+    const stat = fstatSync(descriptor);
+    if (!stat.isFile()) throw new FileCommandError('The file is not a regular file.');
+    if (stat.size > limit) return { size: stat.size };
+    // What fstat said, or more if it grew since: read until the end, or until it is over the limit.
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for (let chunk = Buffer.alloc(Math.min(stat.size, limit) + 1); length <= limit;) {
+      const read = readSync(descriptor, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
+      length += read;
+      // A fresh buffer for what follows (the pushed piece must stay as it is); usually the end comes next.
+      chunk = Buffer.alloc(Math.min(64 * 1024, limit + 1 - length + 1));
+    }
+    if (length > limit) return { size: length };
+    return { size: length, text: Buffer.concat(chunks, length).toString('utf8') };
+  } finally {
+    closeSync(descriptor);
+  }
 }

@@ -1,10 +1,22 @@
 // The job one Bitbucket step forms: a directory shared by its `action run`s and `action post` (env, PATH, masks, posts).
-import { constants, promises as fs, type Stats } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  promises as fs,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionDefinitionError, type NodeRuntime } from './action-definition';
-import { untrustedReason, writeNoFollow } from './private-files';
+import { untrustedReason, writeNoFollow, writeNoFollowSync } from './private-files';
 import type { MatcherConfig } from './problem-matchers';
 
 /** Where a job's directory is and why there. */
@@ -196,7 +208,7 @@ export class Job {
       if ((await fs.readdir(location.directory)).length > 0) throw notAJobDirectory(location.directory);
       return emptyRecord();
     }
-    return readRecord(path.join(location.directory, RECORD_FILE));
+    return readRecordSync(path.join(location.directory, RECORD_FILE));
   }
 
   get directory(): string {
@@ -207,20 +219,22 @@ export class Job {
     return this.location.source === 'temporary';
   }
 
+  // The record is read and written with synchronous calls: a few small files, touched several times per action,
+  // where each asynchronous call would cost a round trip through libuv's thread pool.
   read(): Promise<JobRecord> {
-    return readRecord(path.join(this.directory, RECORD_FILE));
+    return Promise.resolve().then(() => readRecordSync(path.join(this.directory, RECORD_FILE)));
   }
 
   /** Changes job.json under a lock, so `action run`s started in parallel (`&`) do not lose each other's changes. */
   async update<T>(change: (record: JobRecord) => T): Promise<T> {
-    return this.locked(async () => {
+    return this.locked(() => {
       const file = path.join(this.directory, RECORD_FILE);
-      const record = await readRecord(file);
+      const record = readRecordSync(file);
       const result = change(record);
       const temporary = `${file}.${process.pid}.tmp`;
-      await fs.rm(temporary, { force: true });
-      await writeNoFollow(temporary, JSON.stringify(record), 'new');
-      await fs.rename(temporary, file);
+      rmSync(temporary, { force: true });
+      writeNoFollowSync(temporary, JSON.stringify(record), 'new');
+      renameSync(temporary, file);
       return result;
     });
   }
@@ -253,7 +267,7 @@ export class Job {
 
   /** What the job keeps besides its record (`git.json`): read without following links, undefined when absent. */
   async readExtra(name: 'git.json'): Promise<string | undefined> {
-    return readNoFollow(path.join(this.directory, name), FACTS_LIMIT);
+    return readNoFollowSync(path.join(this.directory, name), FACTS_LIMIT);
   }
 
   /** Writes `git.json` in the job, 0600 and without following links. */
@@ -261,20 +275,22 @@ export class Job {
     await writeNoFollow(path.join(this.directory, name), text, 'replace');
   }
 
-  private async locked<T>(body: () => Promise<T>): Promise<T> {
+  private async locked<T>(body: () => T): Promise<T> {
     const lock = path.join(this.directory, 'lock');
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (;;) {
       try {
-        await fs.mkdir(lock);
+        mkdirSync(lock);
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const age = await fs.stat(lock).then(
-          (stat) => Date.now() - stat.mtimeMs,
-          () => 0,
-        );
-        if (age > STALE_LOCK_MS) await fs.rm(lock, { recursive: true, force: true });
+        let age = 0;
+        try {
+          age = Date.now() - statSync(lock).mtimeMs;
+        } catch {
+          // Removed meanwhile: try again at once.
+        }
+        if (age > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
         else if (Date.now() > deadline) {
           throw new Error(
             `The job directory ${this.directory} stayed locked for ${LOCK_WAIT_MS / 1000} s; remove ${lock} if no crosscheck is running.`,
@@ -283,15 +299,15 @@ export class Job {
       }
     }
     try {
-      return await body();
+      return body();
     } finally {
-      await fs.rm(lock, { recursive: true, force: true });
+      rmSync(lock, { recursive: true, force: true });
     }
   }
 }
 
-async function readRecord(file: string): Promise<JobRecord> {
-  const text = await readNoFollow(file, RECORD_LIMIT);
+function readRecordSync(file: string): JobRecord {
+  const text = readNoFollowSync(file, RECORD_LIMIT);
   if (text === undefined) return emptyRecord();
   let parsed: unknown;
   try {
@@ -360,27 +376,27 @@ async function ownedFile(file: string): Promise<boolean> {
 }
 
 /** Reads a private file of the current user without following a symlink; undefined when it does not exist. */
-async function readNoFollow(file: string, limit: number): Promise<string | undefined> {
-  let handle: FileHandle;
+function readNoFollowSync(file: string, limit: number): string | undefined {
+  let descriptor: number;
   try {
-    handle = await fs.open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    descriptor = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') checkPrivate(file, await fs.lstat(file), 'file');
+    if (code === 'ELOOP') checkPrivate(file, lstatSync(file), 'file');
     throw error;
   }
   try {
-    const stat = await handle.stat();
+    const stat = fstatSync(descriptor);
     checkPrivate(file, stat, 'file');
     if (stat.size > limit) {
       throw new ActionDefinitionError(
         `${file} is over ${limit / 1024 / 1024} MiB; it is not a Crosscheck job file.`,
       );
     }
-    return await handle.readFile('utf8');
+    return readFileSync(descriptor, 'utf8');
   } finally {
-    await handle.close();
+    closeSync(descriptor);
   }
 }
 

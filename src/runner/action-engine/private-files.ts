@@ -1,5 +1,13 @@
 // Files and folders another local user could have planted or can still change: how to tell, and writing without links.
-import { constants, promises as fs, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  promises as fs,
+  type Stats,
+  writeFileSync,
+} from 'node:fs';
 
 /**
  * Why `stat` (from lstat or an open handle) may not be trusted: a symbolic link, not a `kind`, another user's, or
@@ -38,5 +46,26 @@ export async function writeNoFollow(
     await handle.writeFile(text);
   } finally {
     await handle.close();
+  }
+}
+
+/** writeNoFollow with synchronous calls, for small files written several times a run (the job's record). */
+export function writeNoFollowSync(
+  file: string,
+  text: string,
+  how: 'new' | 'replace' | 'append',
+  check?: (stat: Stats) => void,
+): void {
+  const mode = { new: constants.O_EXCL, replace: constants.O_TRUNC, append: constants.O_APPEND }[how];
+  const descriptor = openSync(
+    file,
+    constants.O_WRONLY | constants.O_CREAT | mode | (constants.O_NOFOLLOW ?? 0),
+    0o600,
+  );
+  try {
+    check?.(fstatSync(descriptor));
+    writeFileSync(descriptor, text);
+  } finally {
+    closeSync(descriptor);
   }
 }
