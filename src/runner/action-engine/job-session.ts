@@ -1,5 +1,5 @@
 // One process's share of a job: runs phases with the job's env and PATH, applies their commands, keeps masks in step.
-import { promises as fs } from 'node:fs';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ActionLog, Annotation, PhaseName, PhaseResult, StepResult } from './action-log';
 import type { ExportedEnvironment } from './env-file';
@@ -167,7 +167,7 @@ export class JobSession {
     }
 
     const written = await readPhaseFiles(files);
-    await fs.rm(directory, { recursive: true, force: true });
+    rmSync(directory, { recursive: true, force: true });
     for (const problem of written.problems) {
       this.processor.report('error', problem.message);
       if (problem.fails) this.processor.failPhase();

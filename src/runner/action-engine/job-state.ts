@@ -243,7 +243,7 @@ export class Job {
   async phaseDirectory(label: string): Promise<string> {
     const number = await this.update((record) => ++record.phases);
     const directory = path.join(this.directory, 'phases', `${number}-${label}`);
-    await fs.mkdir(directory, { recursive: true, mode: 0o700 });
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
     return directory;
   }
 
