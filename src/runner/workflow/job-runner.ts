@@ -93,6 +93,9 @@ interface StepsContext {
   [id: string]: { outputs: Record<string, string>; outcome: string; conclusion: string };
 }
 
+/** Warm Node.js processes kept ahead of a job's action steps. */
+const WARM_AHEAD = 2;
+
 const NOTES: Record<string, string> = {
   'runs-on': 'runs-on: the job runs in this Bitbucket step, on its image (the image: of the step).',
   permissions:
@@ -209,10 +212,11 @@ class WorkflowJobRun {
   private readonly runIds = new Set<string>();
   private readonly shared: JobOptions;
   /**
-   * The Node.js the next action step will run on, started as soon as the last one was taken: it boots while the
-   * step before runs, so a job of N steps pays for one start-up, not N.
+   * The Node.js processes the next action steps will run on (WARM_AHEAD at most), each started as soon as one was
+   * taken: they boot while the steps before run, so a job of N steps pays for one start-up, not N. Two ahead, since
+   * a step can take less time than a Node.js takes to boot.
    */
-  private warm: WarmNode | undefined;
+  private readonly warm: WarmNode[] = [];
 
   constructor(
     private readonly options: WorkflowJobOptions,
@@ -220,7 +224,7 @@ class WorkflowJobRun {
     private readonly workspace: string,
   ) {
     this.shared = jobOptions(options);
-    this.warm = options.warm;
+    if (options.warm) this.warm.push(options.warm);
   }
 
   private site(key: string) {
@@ -361,18 +365,17 @@ class WorkflowJobRun {
         record,
       );
     } finally {
-      this.warm?.dispose();
-      this.warm = undefined;
+      for (const warm of this.warm.splice(0)) warm.dispose();
       if (own && !posted) await job.remove();
     }
   }
 
-  /** Whether a step after this one runs an action on Node.js (one a warm Node.js may serve). */
-  private actionStepAfter(step: WorkflowStep): boolean {
+  /** How many steps after this one run an action on Node.js (ones a warm Node.js may serve). */
+  private actionStepsAfter(step: WorkflowStep): number {
     const steps = this.options.job.steps;
     return steps
       .slice(steps.indexOf(step) + 1)
-      .some((later) => later.uses !== undefined && !isCheckout(later.uses));
+      .filter((later) => later.uses !== undefined && !isCheckout(later.uses)).length;
   }
 
   /** `job.services` is empty: services are Bitbucket's; `job.container` likewise. */
@@ -598,8 +601,7 @@ class WorkflowJobRun {
       if (verdict.error) this.note('error', verdict.error);
       return { status: verdict.error ? 'failure' : 'success', outputs: {} };
     }
-    const warm = this.warm;
-    this.warm = undefined;
+    const warm = this.warm.shift();
     const prepared: PreparedAction = await prepareAction({
       ...this.shared,
       actionPath: uses,
@@ -613,14 +615,18 @@ class WorkflowJobRun {
       signal,
       ...(warm && { warm }),
     });
-    // The next action step's Node.js boots while this one runs (on the Node.js this one chose, the likeliest fit).
-    if (!signal.aborted && this.actionStepAfter(step)) {
-      const visible = Object.entries(this.shared.env).filter(([name]) => !this.shared.hidden?.includes(name));
-      this.warm = WarmNode.start(
+    // The next action steps' Node.js processes boot while this one runs (on the Node.js this one chose, the
+    // likeliest fit).
+    const ahead = Math.min(WARM_AHEAD, this.actionStepsAfter(step));
+    const visible = Object.entries(this.shared.env).filter(([name]) => !this.shared.hidden?.includes(name));
+    while (!signal.aborted && this.warm.length < ahead) {
+      const started = WarmNode.start(
         prepared.node.path,
         startupEnvironment(Object.fromEntries(visible)),
         this.workspace,
       );
+      if (!started) break;
+      this.warm.push(started);
     }
     const run = await prepared.run();
     this.annotations.push(...run.annotations);
