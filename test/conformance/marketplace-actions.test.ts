@@ -32,6 +32,12 @@ describe('marketplace actions in Bitbucket clones', function () {
     publish('rlespinasse/shortify-git-revision', 'v1.6.0');
     publish('nick-fields/retry', 'v4');
     publish('tj-actions/changed-files', 'v47');
+    host.commit(
+      'actions',
+      'hello-world-javascript-action',
+      [path.join(CORPUS, 'actions/hello-world-javascript-action')],
+      'main',
+    );
     repository = new BitbucketRepository();
   });
   after(() => {
@@ -47,6 +53,7 @@ describe('marketplace actions in Bitbucket clones', function () {
     uses: string,
     variables: Record<string, string>,
     inputs: Record<string, string> = {},
+    node?: string,
   ): Promise<{ result: ActionRunResult; log: RecordingLog; event: Record<string, unknown> }> {
     const log = new RecordingLog();
     const env = minimalEnv({ HOME: scratch, ...variables });
@@ -64,6 +71,7 @@ describe('marketplace actions in Bitbucket clones', function () {
       log,
       post: 'now',
       job: { directory: path.join(scratch, 'job'), source: 'CROSSCHECK_JOB_DIR' },
+      ...(node && { node }),
     });
     const event = JSON.parse(readFileSync(path.join(scratch, 'job', 'event.json'), 'utf8')) as Record<
       string,
@@ -71,6 +79,48 @@ describe('marketplace actions in Bitbucket clones', function () {
     >;
     return { result, log, event };
   }
+
+  // GitHub's own hello-world JavaScript action (ESM, @actions/core and @actions/github bundled, node24): the action
+  // bench/action-run.ts times.
+  describe('actions/hello-world-javascript-action@main', () => {
+    for (const kind of ['push', 'pull-request'] as const) {
+      it(`greets, sets the time output and prints GitHub's ${kind === 'push' ? 'push' : 'pull_request'} payload with full SHAs`, async () => {
+        const clone = kind === 'push' ? repository.pushClone('feature') : repository.pullRequestClone();
+        const variables =
+          kind === 'push'
+            ? repository.pushVariables('feature', clone)
+            : repository.pullRequestVariables(clone);
+        const { result, log } = await run(
+          'actions/hello-world-javascript-action@main',
+          variables,
+          { 'who-to-greet': 'Bitbucket' },
+          NODE24,
+        );
+        assert.equal(result.result, 'success', log.text());
+        assert.match(log.text(), /Hello, Bitbucket!/);
+        // `new Date().toTimeString()`, written with core.setOutput through $GITHUB_OUTPUT.
+        assert.match(result.outputs.time ?? '', /^\d\d:\d\d:\d\d GMT[+-]\d{4}/);
+        const output = log.text().replace(/^stdout: /gm, '');
+        const printed = /The event payload: (\{[\s\S]*?\n\})\n/.exec(output);
+        assert.ok(printed, log.text());
+        const payload = JSON.parse(printed[1]!) as Record<string, unknown>;
+        if (kind === 'push') {
+          assert.equal(payload.after, repository.commits.feature);
+          assert.equal((payload.head_commit as { id: string }).id, repository.commits.feature);
+          assert.equal(payload.ref, 'refs/heads/feature');
+        } else {
+          const pullRequest = payload.pull_request as { base: { sha: string }; head: { sha: string } };
+          assert.equal(pullRequest.base.sha, repository.commits.main);
+          assert.equal(pullRequest.head.sha, repository.commits.feature);
+        }
+        assert.deepEqual(
+          result.annotations.filter((annotation) => annotation.level !== 'notice'),
+          [],
+          log.text(),
+        );
+      });
+    }
+  });
 
   const FILTERS = "src:\n  - 'src/**'\ndocs:\n  - 'docs/**'\nreadme:\n  - README.md\n";
 
