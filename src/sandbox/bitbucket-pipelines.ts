@@ -32,6 +32,13 @@ export interface PipelineVariable {
   readonly secured: boolean;
 }
 
+export interface PipelinePullRequest {
+  readonly id: number;
+  readonly destination: string;
+  /** Full hash of the destination branch's head when the run was made. */
+  readonly destinationCommit: string;
+}
+
 export type PipelineStateName = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED';
 export type PipelineResult = 'SUCCESSFUL' | 'FAILED' | 'ERROR' | 'STOPPED';
 
@@ -48,6 +55,10 @@ export interface PipelineRun {
   readonly commit: string;
   readonly selector?: { readonly type: string; readonly pattern?: string };
   readonly variables: readonly PipelineVariable[];
+  /** MANUAL (the API or a schedule), or PUSH (a push to the branch, or a pull request's source updated). */
+  readonly trigger: 'MANUAL' | 'PUSH';
+  /** Set on runs of a `pull-requests:` pipeline: the pull request and the destination commit merged into the clone. */
+  readonly pullRequest?: PipelinePullRequest;
   readonly state: PipelineStateName;
   /** Set once COMPLETED. */
   readonly result?: PipelineResult;
@@ -143,6 +154,8 @@ export class PipelineStore {
     commit: string;
     selector?: { type: string; pattern?: string };
     variables: PipelineVariable[];
+    trigger?: 'MANUAL' | 'PUSH';
+    pullRequest?: PipelinePullRequest;
     principal: Principal;
     creatorJson: Record<string, unknown>;
   }): MutableRun {
@@ -156,6 +169,8 @@ export class PipelineStore {
       commit: o.commit,
       selector: o.selector,
       variables: o.variables,
+      trigger: o.trigger ?? 'MANUAL',
+      ...(o.pullRequest && { pullRequest: o.pullRequest }),
       state: 'PENDING',
       createdAt: this.now(),
       createdOn: bitbucketTime(this.now()),
@@ -247,6 +262,8 @@ function snapshot(run: MutableRun): PipelineRun {
     commit: run.commit,
     selector: run.selector,
     variables: run.variables.map((v) => ({ ...v })),
+    trigger: run.trigger,
+    ...(run.pullRequest && { pullRequest: { ...run.pullRequest } }),
     state: run.state,
     result: run.result,
     createdOn: run.createdOn,
@@ -291,13 +308,20 @@ function pipelineJson(
     creator: run.creatorJson,
     repository: repositoryRef(origin, repo),
     target: {
-      type: 'pipeline_ref_target',
-      ref_type: 'branch',
-      ref_name: run.refName,
+      ...(run.pullRequest
+        ? {
+            // As Bitbucket shows a pull request's run: source and destination branches, the destination's commit.
+            type: 'pipeline_pullrequest_target',
+            source: run.refName,
+            destination: run.pullRequest.destination,
+            destination_commit: { hash: run.pullRequest.destinationCommit.slice(0, 12) },
+            pullrequest: { type: 'pullrequest', id: run.pullRequest.id },
+          }
+        : { type: 'pipeline_ref_target', ref_type: 'branch', ref_name: run.refName }),
       ...(run.selector ? { selector: { type: run.selector.type, pattern: run.selector.pattern } } : {}),
       commit: commitRef(origin, repo, run.commit),
     },
-    trigger: { type: 'pipeline_trigger_manual', name: 'MANUAL' },
+    trigger: { type: `pipeline_trigger_${run.trigger.toLowerCase()}`, name: run.trigger },
     state: stateJson(run),
     // Secured values are never shown.
     variables: run.variables.map((v) => ({
@@ -323,7 +347,8 @@ function pipelinesError(status: number, message: string, detail: string, key: st
   return bitbucketError(status, message, { detail, data: { key, arguments: {} } });
 }
 
-function creatorJson(origin: string, principal: Principal): Record<string, unknown> {
+/** The `creator` of a run made by `principal`. */
+export function creatorJson(origin: string, principal: Principal): Record<string, unknown> {
   if (principal.kind !== 'access-token') return accountJson(origin, principal.account);
   const name = principal.repo ? `${principal.workspace}/${principal.repo}` : principal.workspace;
   return {
@@ -342,7 +367,11 @@ type TriggerRequest = {
 };
 
 /** Validates a trigger body against the repository; the run to create, or Bitbucket's 400. */
-function parseTrigger(repo: RepositoryRecord, ctx: RequestContext): TriggerRequest | Reply {
+function parseTrigger(
+  repo: RepositoryRecord,
+  ctx: RequestContext,
+  customPipelinesAt: CustomPipelinesAt,
+): TriggerRequest | Reply {
   const body = bodyObject(ctx);
   if (!body)
     return pipelinesError(
@@ -362,14 +391,6 @@ function parseTrigger(repo: RepositoryRecord, ctx: RequestContext): TriggerReque
       'Bad request',
       `Unsupported target type: ${String(type)} (the sandbox supports pipeline_ref_target and pipeline_commit_target).`,
       'rest-service.request.invalid-target',
-    );
-  }
-  if (!repo.customPipelines) {
-    return pipelinesError(
-      400,
-      'Bad request',
-      `The bitbucket-pipelines.yml file could not be found in ${repo.fullName}.`,
-      'result-service.pipeline.yml-not-found',
     );
   }
   let refName = repo.mainBranch;
@@ -405,6 +426,16 @@ function parseTrigger(repo: RepositoryRecord, ctx: RequestContext): TriggerReque
       );
     commit = resolved;
   }
+  // The seeded central repository lists its custom pipelines; a pushed repository's come from the commit's file.
+  const customPipelines = repo.customPipelines ?? customPipelinesAt(repo.fullName, commit);
+  if (!customPipelines) {
+    return pipelinesError(
+      400,
+      'Bad request',
+      `The bitbucket-pipelines.yml file could not be found in ${repo.fullName}.`,
+      'result-service.pipeline.yml-not-found',
+    );
+  }
   const rawSelector = target.selector as Record<string, unknown> | undefined;
   const selector =
     typeof rawSelector === 'object' && rawSelector !== null
@@ -417,7 +448,7 @@ function parseTrigger(repo: RepositoryRecord, ctx: RequestContext): TriggerReque
     !selector ||
     selector.type !== 'custom' ||
     !selector.pattern ||
-    !repo.customPipelines.includes(selector.pattern)
+    !customPipelines.includes(selector.pattern)
   ) {
     return pipelinesError(
       400,
@@ -468,10 +499,14 @@ function parseTrigger(repo: RepositoryRecord, ctx: RequestContext): TriggerReque
   return { refName, commit, selector, variables };
 }
 
+/** The custom pipelines of the bitbucket-pipelines.yml at a commit of a repository; undefined without that file. */
+export type CustomPipelinesAt = (repo: string, commit: string) => readonly string[] | undefined;
+
 export function pipelineRoutes(
   repos: Repositories,
   store: PipelineStore,
   credentials: Credentials,
+  customPipelinesAt: CustomPipelinesAt = () => undefined,
   now: () => number = Date.now,
 ): Route[] {
   const P = '/2.0/repositories/:workspace/:repo/pipelines';
@@ -489,7 +524,7 @@ export function pipelineRoutes(
       withBitbucketAuth(credentials, SCOPES.writePipeline, (ctx, principal) => {
         const repo = repos.lookupRoute(ctx, principal);
         if ('status' in repo) return repo;
-        const trigger = parseTrigger(repo, ctx);
+        const trigger = parseTrigger(repo, ctx, customPipelinesAt);
         if ('status' in trigger) return trigger;
         const run = store.create({
           repo: repo.fullName,
