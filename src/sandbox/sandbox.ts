@@ -313,7 +313,7 @@ class RunningSandbox implements Sandbox {
   /** A push to `branch`: its branch (or default) pipeline, and the pull-request pipeline of each open pull request from it. */
   private startPushPipelines(fullName: string, branch: string, commit: string, principal: Principal): void {
     const yml = this.git.fileAt(fullName, commit, PIPELINES_FILE);
-    if (yml === undefined) return;
+    if (yml === undefined || this.skipsCi(fullName, commit)) return;
     const chosen = selectPipeline(yml, { kind: 'branch', branch });
     if (chosen) {
       this.pipelineStore.create({
@@ -337,7 +337,7 @@ class RunningSandbox implements Sandbox {
     const repo = this.repos.get(fullName);
     const commit = repo?.branches.get(pr.source);
     const destinationCommit = repo?.branches.get(pr.destination);
-    if (!commit || !destinationCommit) return;
+    if (!commit || !destinationCommit || this.skipsCi(fullName, commit)) return;
     const yml = this.git.fileAt(fullName, commit, PIPELINES_FILE);
     const chosen =
       yml === undefined ? undefined : selectPipeline(yml, { kind: 'pull-request', source: pr.source });
@@ -353,6 +353,12 @@ class RunningSandbox implements Sandbox {
       principal,
       creatorJson: creatorJson(this.url, principal),
     });
+  }
+
+  /** Pipelines starts nothing for a commit whose message holds `[skip ci]` or `[ci skip]`. */
+  private skipsCi(fullName: string, commit: string): boolean {
+    const message = this.repos.get(fullName)?.commits.get(commit)?.message ?? '';
+    return /\[(skip ci|ci skip)\]/i.test(message);
   }
 
   /** The custom pipelines of the bitbucket-pipelines.yml at a commit of a repository. */

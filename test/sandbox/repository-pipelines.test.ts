@@ -211,9 +211,13 @@ describe('sandbox repository pipelines (a pushed bitbucket-pipelines.yml, played
       ],
     );
     assert.match(fast.steps[1]!.log, /Stopped: fails failed and the group fails fast/);
+    await git(demo(sb), 'commit', '--quiet', '--allow-empty', '-m', 'docs only [skip ci]');
+    await git(demo(sb), 'push', '--quiet', 'origin', 'HEAD:skipped');
     const topic = await settled(sb, (found) => found.refName === 'topic');
     assert.deepEqual(topic.selector, { type: 'default' });
     assert.match(topic.steps[0]!.log, /^default on topic$/m);
+    assert.equal(sb.pipelines(REPO).filter((found) => found.refName === 'skipped').length, 0, '[skip ci]');
+    await git(demo(sb), 'reset', '--quiet', '--hard', 'HEAD~1');
   });
 
   it("runs a pull request's pipeline on its source merged with the destination; a conflict stops it", async () => {
