@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { PipelineRun, Sandbox } from '../../src/sandbox';
 import { bestMatch, selectPipeline } from '../../src/sandbox/pipeline-plan';
 import { useSandbox } from '../support/sandbox-suite';
-import { basic, waitFor } from './http-client';
+import { basic, call, waitFor } from './http-client';
 
 const REPO = 'acme/pushed';
 const run = promisify(execFile);
@@ -247,7 +247,12 @@ describe('sandbox repository pipelines (a pushed bitbucket-pipelines.yml, played
     assert.match(log, new RegExp(`^parents ${source} ${destination}$`, 'm'), 'HEAD merges the destination');
     assert.match(log, /^from main$/m);
 
-    const conflicting = sb.openPullRequest(REPO, { source: 'feature/conflict', destination: 'main' });
+    // The control endpoint (what `crosscheck sandbox` users have) does the same.
+    const opened = await call(sb, 'POST', '/_sandbox/pull-request', {
+      body: { repo: REPO, source: 'feature/conflict', destination: 'main' },
+    });
+    assert.equal(opened.status, 201, opened.text);
+    const conflicting = (opened.json as { id: number }).id;
     const stopped = await settled(sb, (found) => found.pullRequest?.id === conflicting);
     assert.equal(stopped.result, 'FAILED');
     assert.match(stopped.steps[0]!.log, /could not be merged/);

@@ -59,6 +59,10 @@ export async function sandbox(
     centralPipeline: canned
       ? undefined
       : { yml, crosscheck: [process.execPath, process.argv[1] ?? 'crosscheck'] },
+    // Pushes to the other repositories run their own bitbucket-pipelines.yml, with the same `crosscheck`.
+    repositoryPipelines: canned
+      ? undefined
+      : { crosscheck: [process.execPath, process.argv[1] ?? 'crosscheck'] },
   });
   if (canned) server.setCentralOutcome(canned);
   else server.setCentralOutcome('SUCCESSFUL');
@@ -83,6 +87,10 @@ export async function sandbox(
       ? `A trigger of ${seed.centralChecks.fullName} runs nothing: ${canned} is posted about 2 s later (--canned-outcome).`
       : `A trigger of ${seed.centralChecks.fullName} runs ${pipelineFile ?? 'the bundled examples/central/bitbucket-pipelines.yml'} on this host (steps and logs in the pipelines API); the quality gate passes unless POST /_sandbox/central-outcome {"result":"FAILED"}.`,
   );
+  if (!canned)
+    reporter.line(
+      `A push to ${seed.webApp.fullName} or ${seed.apiService.fullName} (git ${server.gitUrl}/<repo>.git, the API token as x-bitbucket-api-token-auth) runs the pushed bitbucket-pipelines.yml; POST /_sandbox/pull-request {"repo","source","destination"} opens a pull request and runs its pull-requests: pipeline.`,
+    );
   reporter.line('');
   reporter.line('# In another shell:');
   reporter.line(`export BITBUCKET_API_URL=${server.bitbucketApiUrl}`);
