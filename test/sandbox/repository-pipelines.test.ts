@@ -1,17 +1,15 @@
 // The sandbox playing a pushed repository's bitbucket-pipelines.yml: which pipeline a push or pull request selects, parallel groups, fail-fast, merge conflicts, push scopes.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { PipelineRun, Sandbox } from '../../src/sandbox';
 import { bestMatch, selectPipeline } from '../../src/sandbox/pipeline-plan';
+import { sandboxGit } from '../support/sandbox-git';
 import { useSandbox } from '../support/sandbox-suite';
 import { basic, call, waitFor } from './http-client';
 
 const REPO = 'acme/pushed';
-const run = promisify(execFile);
 
 const YML = `
 pipelines:
@@ -98,24 +96,7 @@ describe('sandbox repository pipelines (a pushed bitbucket-pipelines.yml, played
     repositoryPipelines: { repositoryVariables: { [REPO]: [{ key: 'MEETING', value: meeting }] } },
   });
 
-  async function git(auth: string, ...args: string[]): Promise<string> {
-    const { stdout } = await run('git', args, {
-      cwd: tree,
-      env: {
-        PATH: process.env.PATH,
-        HOME: tree,
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_AUTHOR_NAME: 'Dev',
-        GIT_AUTHOR_EMAIL: 'dev@example.com',
-        GIT_COMMITTER_NAME: 'Dev',
-        GIT_COMMITTER_EMAIL: 'dev@example.com',
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: 'http.extraHeader',
-        GIT_CONFIG_VALUE_0: `Authorization: ${auth}`,
-      },
-    });
-    return stdout.trim();
-  }
+  const git = (auth: string, ...args: string[]) => sandboxGit(tree, auth, ...args);
   const demo = (sb: Sandbox) => basic(sb.demo.email, sb.demo.apiToken);
 
   async function settled(sb: Sandbox, pick: (run: PipelineRun) => boolean): Promise<PipelineRun> {

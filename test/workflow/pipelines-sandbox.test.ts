@@ -1,13 +1,12 @@
 // The drawn bitbucket-pipelines.yml of each vendored workflow, pushed to the sandbox's git host and run end to end by its pipeline runner: push, pull request, custom.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Sandbox } from '../../src/sandbox';
 import { CLI_PATH, REPO_ROOT, runCrosscheck } from '../support/cli';
 import { GitFixtureHost } from '../support/git-server';
+import { sandboxGit } from '../support/sandbox-git';
 import { useSandbox } from '../support/sandbox-suite';
 import { call, demoAuth, waitFor } from '../sandbox/http-client';
 import { prefilledToolCache, writeNodeProject } from './bitbucket-clone';
@@ -15,7 +14,6 @@ import { prefilledToolCache, writeNodeProject } from './bitbucket-clone';
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'workflows');
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
   .version;
-const run = promisify(execFile);
 
 interface StepSeen {
   name: string;
@@ -79,25 +77,7 @@ describe('drawn bitbucket-pipelines.yml, pushed to the sandbox and run by its pi
     for (const dir of [toolCache, work]) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Git in `cwd`, authenticated to the sandbox by a header in the environment (never in argv or the URL). */
-  async function git(sb: Sandbox, cwd: string, ...args: string[]): Promise<string> {
-    const { stdout } = await run('git', args, {
-      cwd,
-      env: {
-        PATH: process.env.PATH,
-        HOME: cwd,
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_AUTHOR_NAME: 'Dev',
-        GIT_AUTHOR_EMAIL: 'dev@example.com',
-        GIT_COMMITTER_NAME: 'Dev',
-        GIT_COMMITTER_EMAIL: 'dev@example.com',
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: 'http.extraHeader',
-        GIT_CONFIG_VALUE_0: `Authorization: ${demoAuth(sb)}`,
-      },
-    });
-    return stdout.trim();
-  }
+  const git = (sb: Sandbox, cwd: string, ...args: string[]) => sandboxGit(cwd, demoAuth(sb), ...args);
 
   /** A repository in the sandbox holding the fixture's workflow, a small Node project and the drawn pipelines file. */
   async function pushProject(sb: Sandbox, name: string, workflow: string): Promise<string> {
