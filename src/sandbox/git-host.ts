@@ -146,7 +146,14 @@ export class GitHost {
     child.on('close', () => {
       clearTimeout(timer);
       this.children.delete(child);
-      if (before) this.recordPush(fullName, bare, before, principal);
+      if (before) {
+        try {
+          this.recordPush(fullName, bare, before, principal);
+        } catch (error) {
+          // git could not list what was pushed: the refs moved, the records and pipelines do not follow.
+          this.deps.log?.(`push to ${fullName} not recorded: ${(error as Error).message}`);
+        }
+      }
       this.deps.log?.(`${req.method} ${url.pathname} ${res.statusCode} (git)`);
       if (!headersSent()) res.writeHead(500);
       res.end();
@@ -205,6 +212,8 @@ function git(cwd: string, args: string[]): string {
   return execFileSync('git', args, {
     cwd,
     encoding: 'utf8',
+    // A pushed history of some 100 000 commits; more is refused with an error rather than held in memory.
+    maxBuffer: 16 * 1024 * 1024,
     env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', HOME: cwd },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
