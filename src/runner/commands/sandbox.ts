@@ -29,7 +29,10 @@ export const sandboxCommand: CommandRegistration = (program, action) => {
         'folder, with the variables of its place (workspace, repository, the environment it names), artifacts between\n' +
         'steps, the steps and their logs in the pipelines API. The sandbox serves git for its repositories and takes the\n' +
         "analysis of a stand-in scanner (the example's SONAR_SCANNER variable), so the gate step finds a real task.\n" +
-        'With --canned-outcome nothing runs: the status is posted as if the pipeline had.',
+        'A push to acme/web-app or acme/api-service (API token with write:repository) runs the pushed\n' +
+        'bitbucket-pipelines.yml (branches:, default:, parallel: groups); POST /_sandbox/pull-request\n' +
+        '{"repo","source","destination"} opens a pull request and runs its pull-requests: pipeline on the merge.\n' +
+        'With --canned-outcome nothing runs: the status is posted as if the pipeline had, and pushes are refused.',
     )
     .action(action(sandbox));
 };
