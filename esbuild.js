@@ -101,6 +101,20 @@ const noStreamsPolyfill = {
 };
 
 /**
+ * fetch-blob's streams.cjs installs web streams and Blob#stream where Node.js lacks them (before 16.5 and 18). Node 20
+ * has both, and its test (`globalThis.ReadableStream`) makes Node.js load its whole web-streams implementation at
+ * start-up, which no request of Crosscheck's uses: left out of the bundle.
+ */
+const noBlobStreamsShim = {
+  name: 'no-blob-streams-shim',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/streams\.cjs$/ }, (args) =>
+      /[\\/]fetch-blob[\\/]/.test(args.importer) ? { path: 'streams.cjs', namespace: 'unused' } : undefined,
+    );
+  },
+};
+
+/**
  * Node.js modules a library loads at start-up but uses only on some paths, loaded instead on first use: commander's
  * child_process (executable subcommands, which Crosscheck does not use), and node-fetch's https (TLS and crypto, only
  * for an https URL) and zlib (only for a compressed answer). Every command saves their load; a request to a plain-http
@@ -194,6 +208,7 @@ async function main() {
         plugins: [
           chunkPlugin(entry.chunk, entry.out),
           noStreamsPolyfill,
+          noBlobStreamsShim,
           noCronDescriptions,
           workflowSchemaWithoutDescriptions,
           lazyBuiltins,

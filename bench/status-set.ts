@@ -8,6 +8,7 @@ import { apiTokenEnvironment } from '../test/support/sandbox-suite';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const RAW_POST = join(__dirname, 'raw-status-post.js');
+const NODE_FETCH_POST = join(__dirname, 'node-fetch-status-post.js');
 const RUNS = Number(process.argv[2] ?? 21);
 /** The Node.js both sides run on: BENCH_NODE (e.g. Node 24, what users run), else this one. */
 const NODE = process.env.BENCH_NODE ?? process.execPath;
@@ -40,12 +41,17 @@ async function main(): Promise<void> {
 
   // 1. One status, start to exit: interleaved with the raw node:http POST so both see the same machine state.
   const rawArgs = [RAW_POST, seed.webApp.fullName, commit, 'bench', 'SUCCESSFUL', 'https://ci.example.com/1'];
+  const fetchArgs = [NODE_FETCH_POST, ...rawArgs.slice(1)];
   const baseline: number[] = [];
+  const library: number[] = [];
   const cli: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const raw = await timeCommand(NODE, rawArgs, env);
     if (raw.code !== 0) throw new Error(`the raw POST failed: ${raw.stderr}`);
     baseline.push(raw.ms);
+    const fetched = await timeCommand(NODE, fetchArgs, env);
+    if (fetched.code !== 0) throw new Error(`the node-fetch POST failed: ${fetched.stderr}`);
+    library.push(fetched.ms);
     const timed = await timeCommand(NODE, setArgs, env);
     if (timed.code !== 0) throw new Error(`status set failed: ${timed.stderr}`);
     cli.push(timed.ms);
@@ -55,6 +61,10 @@ async function main(): Promise<void> {
     `One "crosscheck status set" vs a raw node:http script doing the same POST (${RUNS} runs each, interleaved, medians, Node ${version})`,
     [
       ['raw node:http POST', `${median(baseline).toFixed(1)} ms`],
+      [
+        'the same POST with node-fetch alone (the floor)',
+        `${median(library).toFixed(1)} ms  ${(median(library) / median(baseline)).toFixed(2)}x`,
+      ],
       ['crosscheck status set', `${median(cli).toFixed(1)} ms`],
       ['ratio (goal ≤ 1.2x)', `${(median(cli) / median(baseline)).toFixed(2)}x`],
     ],

@@ -8,11 +8,15 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 const argv = process.argv.slice(2);
-// `action run`: the action's Node.js starts now, booting while the runtime loads and the action is prepared.
+// `action run` and `workflow run`: the (first) action's Node.js starts now, booting while the runtime loads and the
+// action is prepared.
 const words = argv.filter((word) => !word.startsWith('-'));
 // Required only then (esbuild inits it lazily): other commands never load child_process for it.
 const warmNode =
-  words[0] === 'action' && words[1] === 'run' && !argv.includes('--help') && !argv.includes('-h')
+  (words[0] === 'action' || words[0] === 'workflow') &&
+  words[1] === 'run' &&
+  !argv.includes('--help') &&
+  !argv.includes('-h')
     ? startWarmNode()
     : undefined;
 

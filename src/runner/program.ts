@@ -138,13 +138,42 @@ export function buildProgram(
   return { program, exitCode: () => exitCode };
 }
 
+/** Commands registered by later modules, by the word that names them on the command line (`trigger`, `action`…). */
+export type NamedRegistrations = Readonly<Record<string, CommandRegistration>>;
+
+/** Global options that take a value: the word after them is not a command. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--request-timeout', '--retries']);
+
+/**
+ * The registrations a command line needs: none for the built-in status and doctor, only its own for a named one,
+ * every one otherwise (help, a typo to suggest a command for, no command at all). Registering a command builds all
+ * its options and help, so `status set` never pays for `action run`'s.
+ */
+export function registrationsFor(argv: string[], named: NamedRegistrations): CommandRegistration[] {
+  let word: string | undefined;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) index++;
+    else if (!arg.startsWith('-')) {
+      word = arg;
+      break;
+    }
+  }
+  if (word === 'status' || word === 'doctor') return [];
+  const own = word !== undefined && Object.hasOwn(named, word) ? named[word] : undefined;
+  return own ? [own] : Object.values(named);
+}
+
 /** Parses argv (without node and script), runs the command, and returns the exit code; never exits itself. */
 export async function runCli(
   argv: string[],
   context: RunnerContext,
-  registrations: CommandRegistration[] = [],
+  registrations: CommandRegistration[] | NamedRegistrations = [],
 ): Promise<number> {
-  const { program, exitCode } = buildProgram(context, registrations);
+  const { program, exitCode } = buildProgram(
+    context,
+    Array.isArray(registrations) ? registrations : registrationsFor(argv, registrations),
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {

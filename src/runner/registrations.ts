@@ -6,14 +6,15 @@ import { sandboxCommand } from './commands/sandbox';
 import { sonarGateCommand } from './commands/sonar-gate';
 import { triggerCommand } from './commands/trigger';
 import { workflowCommand } from './commands/workflow';
-import type { CommandRegistration } from './program';
+import type { NamedRegistrations } from './program';
 
-export const allCommands: CommandRegistration[] = [
-  triggerCommand,
-  sonarGateCommand,
-  runCommand,
-  demoCommand,
-  actionCommand,
-  sandboxCommand,
-  workflowCommand,
-];
+/** By the word that names each on the command line; the CLI registers only the one it runs (see registrationsFor). */
+export const allCommands: NamedRegistrations = {
+  trigger: triggerCommand,
+  'sonar-gate': sonarGateCommand,
+  run: runCommand,
+  demo: demoCommand,
+  action: actionCommand,
+  sandbox: sandboxCommand,
+  workflow: workflowCommand,
+};

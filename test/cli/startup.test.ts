@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { registrationsFor } from '../../src/runner/program';
 import { seed } from '../../src/sandbox';
 import { runCrosscheck } from '../support/cli';
 import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
@@ -66,5 +67,24 @@ describe('what a command loads', function () {
     assert.deepEqual(bundles.sort(), ['cli.js', 'fetch.js', 'runtime.js']);
     const heavy = loaded.filter((entry) => ['https', 'tls', 'zlib', 'child_process'].includes(entry));
     assert.deepEqual(heavy, [], 'builtins a plain-http status set does not need');
+  });
+
+  it('registers only the command a line runs: none besides status and doctor, its own for the others, all for help or a typo', () => {
+    const built: string[] = [];
+    const named = Object.fromEntries(
+      ['trigger', 'action', 'workflow'].map((name) => [name, () => void built.push(name)]),
+    );
+    const names = (argv: string[]) =>
+      registrationsFor(argv, named).map((register) =>
+        Object.keys(named).find((key) => named[key] === register),
+      );
+    assert.deepEqual(names(['status', 'set', '--key', 'action']), []);
+    assert.deepEqual(names(['--json', 'doctor']), []);
+    assert.deepEqual(names(['--retries', '3', 'action', 'run', '.']), ['action']);
+    assert.deepEqual(names(['--request-timeout', 'workflow', 'trigger']), ['trigger']);
+    assert.deepEqual(names(['--help']), ['trigger', 'action', 'workflow']);
+    assert.deepEqual(names(['acton', 'run']), ['trigger', 'action', 'workflow']);
+    assert.deepEqual(names(['constructor']), ['trigger', 'action', 'workflow']);
+    assert.deepEqual(built, [], 'choosing registers nothing');
   });
 });

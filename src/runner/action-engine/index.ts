@@ -42,3 +42,4 @@ export {
 } from './expressions';
 export { Job, type JobRecord } from './job-state';
 export { JobSession } from './job-session';
+export { startupEnvironment, WarmNode } from './script-process';

@@ -243,6 +243,7 @@ export async function workflowRun(
         node: stringOption(options, 'node'),
         post: options.post === 'step' && location ? 'step' : 'end',
         signal: cancellation.signal,
+        ...(context.warmNode && { warm: context.warmNode }),
       });
       return { ...job$, workflow, job, matrix, workflows };
     });

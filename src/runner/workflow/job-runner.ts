@@ -23,6 +23,8 @@ import {
   type PreparedAction,
   type RemoteActions,
   type StepResult,
+  startupEnvironment,
+  WarmNode,
 } from '../action-engine';
 import { checkoutInputProblem, isCheckout, judgeCheckout } from './checkout';
 import { pullRequestFilteredOut } from './trigger-filter';
@@ -58,6 +60,8 @@ export interface WorkflowJobOptions {
   /** `end`: posts run when the job ends, as on GitHub; `step`: left queued for `crosscheck action post`. */
   post: 'end' | 'step';
   signal?: AbortSignal;
+  /** A Node.js the caller started ahead (see WarmNode) for the first action step. */
+  warm?: WarmNode;
 }
 
 export interface StepRecord {
@@ -204,6 +208,11 @@ class WorkflowJobRun {
   private readonly records: StepRecord[] = [];
   private readonly runIds = new Set<string>();
   private readonly shared: JobOptions;
+  /**
+   * The Node.js the next action step will run on, started as soon as the last one was taken: it boots while the
+   * step before runs, so a job of N steps pays for one start-up, not N.
+   */
+  private warm: WarmNode | undefined;
 
   constructor(
     private readonly options: WorkflowJobOptions,
@@ -211,6 +220,7 @@ class WorkflowJobRun {
     private readonly workspace: string,
   ) {
     this.shared = jobOptions(options);
+    this.warm = options.warm;
   }
 
   private site(key: string) {
@@ -351,8 +361,18 @@ class WorkflowJobRun {
         record,
       );
     } finally {
+      this.warm?.dispose();
+      this.warm = undefined;
       if (own && !posted) await job.remove();
     }
+  }
+
+  /** Whether a step after this one runs an action on Node.js (one a warm Node.js may serve). */
+  private actionStepAfter(step: WorkflowStep): boolean {
+    const steps = this.options.job.steps;
+    return steps
+      .slice(steps.indexOf(step) + 1)
+      .some((later) => later.uses !== undefined && !isCheckout(later.uses));
   }
 
   /** `job.services` is empty: services are Bitbucket's; `job.container` likewise. */
@@ -578,6 +598,8 @@ class WorkflowJobRun {
       if (verdict.error) this.note('error', verdict.error);
       return { status: verdict.error ? 'failure' : 'success', outputs: {} };
     }
+    const warm = this.warm;
+    this.warm = undefined;
     const prepared: PreparedAction = await prepareAction({
       ...this.shared,
       actionPath: uses,
@@ -589,7 +611,17 @@ class WorkflowJobRun {
       post: 'queue',
       node: this.options.node,
       signal,
+      ...(warm && { warm }),
     });
+    // The next action step's Node.js boots while this one runs (on the Node.js this one chose, the likeliest fit).
+    if (!signal.aborted && this.actionStepAfter(step)) {
+      const visible = Object.entries(this.shared.env).filter(([name]) => !this.shared.hidden?.includes(name));
+      this.warm = WarmNode.start(
+        prepared.node.path,
+        startupEnvironment(Object.fromEntries(visible)),
+        this.workspace,
+      );
+    }
     const run = await prepared.run();
     this.annotations.push(...run.annotations);
     this.summary += run.summary;
