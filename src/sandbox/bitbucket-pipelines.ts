@@ -364,13 +364,49 @@ type TriggerRequest = {
   commit: string;
   selector?: { type: string; pattern?: string };
   variables: PipelineVariable[];
+  pullRequest?: PipelinePullRequest;
 };
+
+const invalidTarget = (detail: string): Reply =>
+  pipelinesError(400, 'Bad request', detail, 'rest-service.request.invalid-target');
+
+/**
+ * A `pipeline_pullrequest_target` (Bitbucket's "trigger a pull request pipeline"): source and destination branches,
+ * the open pull request joining them, optionally the source `commit` and the `destination_commit` to merge.
+ */
+function pullRequestTarget(
+  repo: RepositoryRecord,
+  target: Record<string, unknown>,
+): { refName: string; commit: string; pullRequest: PipelinePullRequest } | Reply {
+  const { source, destination } = target;
+  const id = Number((target.pullrequest as { id?: unknown } | undefined)?.id);
+  if (typeof source !== 'string' || typeof destination !== 'string' || !Number.isInteger(id))
+    return invalidTarget('A pipeline_pullrequest_target needs source, destination and pullrequest.id.');
+  const pr = repo.pullRequests.find((candidate) => candidate.id === id);
+  if (!pr || pr.state !== 'OPEN' || pr.source !== source || pr.destination !== destination)
+    return invalidTarget(`No open pull request #${id} from ${source} to ${destination} in ${repo.fullName}.`);
+  const hash = (value: unknown, branch: string): string | undefined => {
+    const given = (value as { hash?: unknown } | undefined)?.hash;
+    if (given === undefined) return repo.branches.get(branch);
+    return typeof given === 'string' ? resolveCommit(repo, given) : undefined;
+  };
+  const commit = hash(target.commit, source);
+  const destinationCommit = hash(target.destination_commit, destination);
+  if (!commit || !destinationCommit)
+    return pipelinesError(
+      400,
+      'Bad request',
+      'Could not find the revision.',
+      'result-service.pipeline.revision-not-found',
+    );
+  return { refName: source, commit, pullRequest: { id, destination, destinationCommit } };
+}
 
 /** Validates a trigger body against the repository; the run to create, or Bitbucket's 400. */
 function parseTrigger(
   repo: RepositoryRecord,
   ctx: RequestContext,
-  customPipelinesAt: CustomPipelinesAt,
+  patternsAt: PipelinePatternsAt,
 ): TriggerRequest | Reply {
   const body = bodyObject(ctx);
   if (!body)
@@ -385,14 +421,19 @@ function parseTrigger(
     return pipelinesError(400, 'Bad request', 'A target is required.', 'rest-service.request.missing-target');
   }
   const type = target.type;
-  if (type !== 'pipeline_ref_target' && type !== 'pipeline_commit_target') {
+  if (
+    type !== 'pipeline_ref_target' &&
+    type !== 'pipeline_commit_target' &&
+    type !== 'pipeline_pullrequest_target'
+  ) {
     return pipelinesError(
       400,
       'Bad request',
-      `Unsupported target type: ${String(type)} (the sandbox supports pipeline_ref_target and pipeline_commit_target).`,
+      `Unsupported target type: ${String(type)} (the sandbox supports pipeline_ref_target, pipeline_commit_target and pipeline_pullrequest_target).`,
       'rest-service.request.invalid-target',
     );
   }
+  let pullRequest: PipelinePullRequest | undefined;
   let refName = repo.mainBranch;
   if (type === 'pipeline_ref_target') {
     if (target.ref_type !== 'branch' || typeof target.ref_name !== 'string' || target.ref_name === '') {
@@ -415,7 +456,11 @@ function parseTrigger(
   }
   let commit = repo.branches.get(refName) as string;
   const commitHash = (target.commit as Record<string, unknown> | undefined)?.hash;
-  if (commitHash !== undefined || type === 'pipeline_commit_target') {
+  if (type === 'pipeline_pullrequest_target') {
+    const parsed = pullRequestTarget(repo, target);
+    if ('status' in parsed) return parsed;
+    ({ refName, commit, pullRequest } = parsed);
+  } else if (commitHash !== undefined || type === 'pipeline_commit_target') {
     const resolved = typeof commitHash === 'string' ? resolveCommit(repo, commitHash) : undefined;
     if (!resolved)
       return pipelinesError(
@@ -427,8 +472,10 @@ function parseTrigger(
     commit = resolved;
   }
   // The seeded central repository lists its custom pipelines; a pushed repository's come from the commit's file.
-  const customPipelines = repo.customPipelines ?? customPipelinesAt(repo.fullName, commit);
-  if (!customPipelines) {
+  const patterns = repo.customPipelines
+    ? { custom: repo.customPipelines, pullRequests: [] }
+    : patternsAt(repo.fullName, commit);
+  if (!patterns) {
     return pipelinesError(
       400,
       'Bad request',
@@ -444,12 +491,11 @@ function parseTrigger(
           pattern: typeof rawSelector.pattern === 'string' ? rawSelector.pattern : undefined,
         }
       : undefined;
-  if (
-    !selector ||
-    selector.type !== 'custom' ||
-    !selector.pattern ||
-    !customPipelines.includes(selector.pattern)
-  ) {
+  // A pull request's run plays a pull-requests: pipeline; any other target a custom one.
+  const [wanted, listed] = pullRequest
+    ? ['pull-requests', patterns.pullRequests]
+    : ['custom', patterns.custom];
+  if (!selector || selector.type !== wanted || !selector.pattern || !listed.includes(selector.pattern)) {
     return pipelinesError(
       400,
       'Bad request',
@@ -496,17 +542,20 @@ function parseTrigger(
       variables.push({ key: v.key, value: v.value, secured: v.secured === true });
     }
   }
-  return { refName, commit, selector, variables };
+  return { refName, commit, selector, variables, ...(pullRequest && { pullRequest }) };
 }
 
-/** The custom pipelines of the bitbucket-pipelines.yml at a commit of a repository; undefined without that file. */
-export type CustomPipelinesAt = (repo: string, commit: string) => readonly string[] | undefined;
+/** The custom and pull-requests patterns of the bitbucket-pipelines.yml at a commit; undefined without that file. */
+export type PipelinePatternsAt = (
+  repo: string,
+  commit: string,
+) => { custom: readonly string[]; pullRequests: readonly string[] } | undefined;
 
 export function pipelineRoutes(
   repos: Repositories,
   store: PipelineStore,
   credentials: Credentials,
-  customPipelinesAt: CustomPipelinesAt = () => undefined,
+  patternsAt: PipelinePatternsAt = () => undefined,
   now: () => number = Date.now,
 ): Route[] {
   const P = '/2.0/repositories/:workspace/:repo/pipelines';
@@ -524,7 +573,7 @@ export function pipelineRoutes(
       withBitbucketAuth(credentials, SCOPES.writePipeline, (ctx, principal) => {
         const repo = repos.lookupRoute(ctx, principal);
         if ('status' in repo) return repo;
-        const trigger = parseTrigger(repo, ctx, customPipelinesAt);
+        const trigger = parseTrigger(repo, ctx, patternsAt);
         if ('status' in trigger) return trigger;
         const run = store.create({
           repo: repo.fullName,

@@ -203,7 +203,9 @@ class RunningSandbox implements Sandbox {
     const yml = central?.yml ?? CENTRAL_PIPELINE_YML;
     this.repos = new Repositories(
       seedRepositories().map((record) =>
-        central && record.customPipelines ? { ...record, customPipelines: customPipelineNames(yml) } : record,
+        central && record.customPipelines
+          ? { ...record, customPipelines: pipelinePatterns(yml, 'custom') }
+          : record,
       ),
     );
     this.sonar = new SonarService({
@@ -264,7 +266,7 @@ class RunningSandbox implements Sandbox {
         ...statusRoutes(this.repos, this.statuses, this.credentials),
         ...pullRequestRoutes(this.repos, this.statuses, this.credentials),
         ...pipelineRoutes(this.repos, this.pipelineStore, this.credentials, (fullName, commit) =>
-          options.repositoryPipelines ? this.customPipelinesAt(fullName, commit) : undefined,
+          options.repositoryPipelines ? this.pipelinePatternsAt(fullName, commit) : undefined,
         ),
         ...reportRoutes(this.repos, this.reports, this.credentials),
         ...oauthRoutes(this.credentials),
@@ -361,10 +363,14 @@ class RunningSandbox implements Sandbox {
     return /\[(skip ci|ci skip)\]/i.test(message);
   }
 
-  /** The custom pipelines of the bitbucket-pipelines.yml at a commit of a repository. */
-  private customPipelinesAt(fullName: string, commit: string): string[] | undefined {
+  /** The custom and pull-requests patterns of the bitbucket-pipelines.yml at a commit of a repository. */
+  private pipelinePatternsAt(
+    fullName: string,
+    commit: string,
+  ): { custom: string[]; pullRequests: string[] } | undefined {
     const yml = this.git.fileAt(fullName, commit, PIPELINES_FILE);
-    return yml === undefined ? undefined : customPipelineNames(yml);
+    if (yml === undefined) return undefined;
+    return { custom: pipelinePatterns(yml, 'custom'), pullRequests: pipelinePatterns(yml, 'pull-requests') };
   }
 
   /**
@@ -554,11 +560,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return sandbox;
 }
 
-/** The custom pipelines a bitbucket-pipelines.yml defines (none when it cannot be read). */
-function customPipelineNames(yml: string): string[] {
+/** The patterns of one section (`custom`, `pull-requests`…) of a bitbucket-pipelines.yml (none when it cannot be read). */
+function pipelinePatterns(yml: string, section: string): string[] {
   try {
-    const custom = (parse(yml) as { pipelines?: { custom?: Record<string, unknown> } })?.pipelines?.custom;
-    return Object.keys(custom ?? {});
+    const place = (parse(yml) as { pipelines?: Record<string, unknown> } | null)?.pipelines?.[section];
+    return place && typeof place === 'object' && !Array.isArray(place) ? Object.keys(place) : [];
   } catch {
     return [];
   }

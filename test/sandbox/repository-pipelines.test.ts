@@ -238,5 +238,40 @@ describe('sandbox repository pipelines (a pushed bitbucket-pipelines.yml, played
     assert.equal(stopped.result, 'FAILED');
     assert.match(stopped.steps[0]!.log, /could not be merged/);
     assert.doesNotMatch(stopped.steps[0]!.log, /^pr /m);
+
+    // The API's "trigger a pull request pipeline": the same run, started by hand.
+    const target = (selector: Record<string, string>, prId: string) => ({
+      target: {
+        type: 'pipeline_pullrequest_target',
+        source: 'feature/clean',
+        destination: 'main',
+        pullrequest: { id: prId },
+        selector,
+      },
+    });
+    const path = `/2.0/repositories/${REPO}/pipelines/`;
+    const auth = demo(sb);
+    const wrongSelector = await call(sb, 'POST', path, {
+      auth,
+      body: target({ type: 'custom', pattern: 'feature/*' }, String(id)),
+    });
+    assert.equal(wrongSelector.status, 400, wrongSelector.text);
+    const wrongId = await call(sb, 'POST', path, {
+      auth,
+      body: target({ type: 'pull-requests', pattern: 'feature/*' }, String(conflicting)),
+    });
+    assert.equal(wrongId.status, 400, wrongId.text);
+    assert.match(wrongId.text, /No open pull request/);
+    const byHand = await call(sb, 'POST', path, {
+      auth,
+      body: target({ type: 'pull-requests', pattern: 'feature/*' }, String(id)),
+    });
+    assert.equal(byHand.status, 201, byHand.text);
+    const manual = await settled(sb, (found) => found.uuid === (byHand.json as { uuid: string }).uuid);
+    assert.equal(manual.result, 'SUCCESSFUL', logs(manual));
+    assert.equal(manual.trigger, 'MANUAL');
+    assert.deepEqual(manual.pullRequest, { id, destination: 'main', destinationCommit: destination });
+    assert.match(manual.steps[0]!.log, new RegExp(`^pr ${id} into main at ${destination.slice(0, 12)}`, 'm'));
+    assert.equal((byHand.json as { target: { type: string } }).target.type, 'pipeline_pullrequest_target');
   });
 });
