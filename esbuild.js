@@ -118,27 +118,36 @@ const noBlobStreamsShim = {
  * Node.js modules a library loads at start-up but uses only on some paths, loaded instead on first use: commander's
  * child_process (executable subcommands, which Crosscheck does not use), and node-fetch's https (TLS and crypto, only
  * for an https URL) and zlib (only for a compressed answer). Every command saves their load; a request to a plain-http
- * stand-in (the sandbox) never pays for TLS.
+ * stand-in (the sandbox) never pays for TLS. The action engine hashes only for hashFiles(), a Code Insights report
+ * and a fetched action: node:crypto (some forty modules) loads then, not with every action (`functions`: the named
+ * imports of an ES module, each a function that loads the module when called).
  */
 const LAZY_BUILTINS = [
   { importer: /[\\/]commander[\\/]/, modules: ['child_process'] },
   { importer: /[\\/]node-fetch[\\/]/, modules: ['https', 'zlib'] },
+  { importer: /[\\/]src[\\/]runner[\\/]action-engine[\\/]/, modules: ['crypto'], functions: ['createHash'] },
 ];
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?(child_process|https|zlib)$/ }, (args) => {
+    build.onResolve({ filter: /^(node:)?(child_process|crypto|https|zlib)$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
       const rule = LAZY_BUILTINS.find(
         (candidate) => candidate.importer.test(args.importer) && candidate.modules.includes(name),
       );
-      return rule ? { path: name, namespace: 'lazy' } : undefined;
+      return rule ? { path: name, namespace: 'lazy', pluginData: rule } : undefined;
     });
     // `__esModule` is answered without loading: the bundle's interop helper asks it of every module it imports.
     build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
-      contents:
-        `module.exports = new Proxy({}, { get: (_, name) => name === '__esModule' ? undefined : ` +
-        `require('node:${args.path}')[name] });`,
+      contents: args.pluginData.functions
+        ? args.pluginData.functions
+            .map(
+              (name) =>
+                `export function ${name}(...args) { return require('node:${args.path}').${name}(...args); }`,
+            )
+            .join('\n')
+        : `module.exports = new Proxy({}, { get: (_, name) => name === '__esModule' ? undefined : ` +
+          `require('node:${args.path}')[name] });`,
       loader: 'js',
     }));
   },

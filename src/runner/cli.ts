@@ -27,8 +27,9 @@ function startWarmNode() {
   return WarmNode.start(process.execPath, startupEnvironment(process.env), process.cwd());
 }
 
-// The runtime chunk is loaded once the compile cache is on, so a second start does not compile it again.
-enableCompileCache();
+// The runtime chunk is loaded once the compile cache is on, so a second start does not compile it again; each
+// command keeps its own (the code it runs).
+enableCompileCache(__dirname, words.slice(0, 2).join(' '), process.env);
 void import('./runtime.js').then(({ allCommands, EXIT_INTERNAL, processContext, runCli, withSourceLines }) =>
   runCli(argv, { ...processContext(), ...(warmNode && { warmNode }) }, allCommands).then(
     (code) => {

@@ -1,7 +1,7 @@
 // The CLI loads only what the command needs: `status set` against a plain-http stand-in loads neither the sandbox,
 // the action engine nor the expression evaluator, and no TLS, zlib or child_process.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registrationsFor } from '../../src/runner/program';
@@ -65,8 +65,30 @@ describe('what a command loads', function () {
       .map((entry) => entry.replace(/.*[\\/]/, ''));
     // fetch.js: the HTTP stack, a chunk of its own that only commands sending a request load.
     assert.deepEqual(bundles.sort(), ['cli.js', 'fetch.js', 'runtime.js']);
-    const heavy = loaded.filter((entry) => ['https', 'tls', 'zlib', 'child_process'].includes(entry));
+    const heavy = loaded.filter((entry) =>
+      ['https', 'tls', 'zlib', 'child_process', 'crypto'].includes(entry),
+    );
     assert.deepEqual(heavy, [], 'builtins a plain-http status set does not need');
+  });
+
+  it('action run of a local action: no HTTP chunk, no expressions bundle (none in its action.yml), no crypto, https or zlib', async () => {
+    const action = join(folder, 'action');
+    mkdirSync(action);
+    writeFileSync(join(action, 'action.yml'), 'name: Local\nruns:\n  using: node20\n  main: main.js\n');
+    writeFileSync(join(action, 'main.js'), "console.log('ran');\n");
+    const loadedFile = join(folder, 'action-run.txt');
+    const result = await runCrosscheck(['action', 'run', action], {
+      env: { NODE_OPTIONS: `--require ${join(folder, 'recorder.js')}`, LOADED_FILE: loadedFile },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /ran/);
+    const loaded = readFileSync(loadedFile, 'utf8').split('\n');
+    const bundles = loaded
+      .filter((entry) => /[\\/]dist[\\/]/.test(entry))
+      .map((entry) => entry.replace(/.*[\\/]/, ''));
+    assert.deepEqual(bundles.sort(), ['actions.js', 'cli.js', 'runtime.js', 'yaml.js']);
+    const heavy = loaded.filter((entry) => ['https', 'tls', 'zlib', 'crypto'].includes(entry));
+    assert.deepEqual(heavy, [], 'builtins a local action run does not need');
   });
 
   it('registers only the command a line runs: none besides status and doctor, its own for the others, all for help or a typo', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runAction, type ActionRunResult } from '../../src/runner/action-engine/action-runner';
 import { RemoteActions } from '../../src/runner/action-engine/remote-actions';
-import { RecordingLog, minimalEnv } from '../actions/recording-log';
+import { NODE24, RecordingLog, minimalEnv } from '../actions/recording-log';
 import { GitFixtureHost } from '../support/git-server';
 import { BitbucketRepository, git } from './bitbucket-clone';
 
@@ -30,6 +30,8 @@ describe('marketplace actions in Bitbucket clones', function () {
     publish('rlespinasse/github-slug-action', 'v4');
     publish('rlespinasse/slugify-value', 'v1.4.0');
     publish('rlespinasse/shortify-git-revision', 'v1.6.0');
+    publish('nick-fields/retry', 'v4');
+    publish('tj-actions/changed-files', 'v47');
     repository = new BitbucketRepository();
   });
   after(() => {
@@ -148,6 +150,120 @@ describe('marketplace actions in Bitbucket clones', function () {
         git(clone, 'rev-parse', '--short', repository.commits.feature),
       );
       assert.equal(exported.GITHUB_EVENT_PULL_REQUEST_HEAD_SHA, repository.commits.feature);
+      assert.deepEqual(
+        result.annotations.filter((annotation) => annotation.level !== 'notice'),
+        [],
+      );
+    });
+  });
+
+  describe('nick-fields/retry@v4 (node24)', () => {
+    // Its shortest wait: a 1 s poll per attempt and 1 s between attempts (0 means its default, 10 s).
+    const RETRY = { timeout_seconds: '30', retry_wait_seconds: '1', polling_interval_seconds: '1' };
+
+    it('in a push pipeline: retries a failing command in the workspace and succeeds on the second attempt', async () => {
+      const clone = repository.pushClone('feature');
+      const { result, log } = await run(
+        'nick-fields/retry@v4',
+        // A Node.js 20 step image: the node24 action runs on CROSSCHECK_NODE.
+        { ...repository.pushVariables('feature', clone), CROSSCHECK_NODE: NODE24 },
+        {
+          ...RETRY,
+          max_attempts: '3',
+          command:
+            'echo "attempt on $(git rev-parse --abbrev-ref HEAD)" >> attempts.log; [ "$(wc -l < attempts.log)" -ge 2 ] || exit 3',
+        },
+      );
+      assert.equal(result.result, 'success', log.text());
+      assert.equal(result.outputs.total_attempts, '2');
+      assert.equal(result.outputs.exit_code, '0');
+      assert.equal(result.outputs.exit_error, undefined);
+      assert.equal(
+        readFileSync(path.join(clone, 'attempts.log'), 'utf8'),
+        'attempt on feature\nattempt on feature\n',
+      );
+      assert.match(log.text(), /Command completed after 2 attempt\(s\)\./);
+      assert.deepEqual(
+        result.annotations.map(({ level, message }) => ({ level, message })),
+        [{ level: 'warning', message: 'Attempt 1 failed. Reason: Child_process exited with error code 3' }],
+      );
+    });
+
+    it('in a PR pipeline: gives up after max_attempts with the exit code, total_attempts and exit_error outputs', async () => {
+      const clone = repository.pullRequestClone();
+      const { result, log } = await run(
+        'nick-fields/retry@v4',
+        { ...repository.pullRequestVariables(clone), CROSSCHECK_NODE: NODE24 },
+        {
+          ...RETRY,
+          max_attempts: '2',
+          command: 'echo "into $GITHUB_BASE_REF from $GITHUB_HEAD_REF"; exit 7',
+        },
+      );
+      assert.equal(result.result, 'failure', log.text());
+      assert.equal(result.exitCode, 7);
+      assert.equal(log.text().match(/into main from feature/g)?.length, 2, log.text());
+      assert.deepEqual(
+        { ...result.outputs },
+        {
+          total_attempts: '2',
+          exit_code: '7',
+          exit_error: 'Final attempt failed. Child_process exited with error code 7',
+        },
+      );
+      assert.deepEqual(
+        result.annotations.map(({ level, message }) => ({ level, message })),
+        [
+          { level: 'warning', message: 'Attempt 1 failed. Reason: Child_process exited with error code 7' },
+          { level: 'error', message: 'Final attempt failed. Child_process exited with error code 7' },
+        ],
+      );
+    });
+  });
+
+  describe('tj-actions/changed-files@v47 (node24)', () => {
+    it("in a PR pipeline: the pull request's files, diffed with git against the destination commit given in full", async () => {
+      const clone = repository.pullRequestClone();
+      const { result, log } = await run(
+        'tj-actions/changed-files@v47',
+        { ...repository.pullRequestVariables(clone), CROSSCHECK_NODE: NODE24 },
+        { files: 'src/**' },
+      );
+      assert.equal(result.result, 'success', log.text());
+      assert.match(log.text(), /Using local \.git directory/);
+      assert.match(
+        log.text(),
+        new RegExp(
+          `Retrieving changes between ${repository.commits.main} \\(main\\) → ${repository.commits.feature} \\(feature\\)`,
+        ),
+      );
+      assert.equal(result.outputs.any_changed, 'true');
+      assert.equal(result.outputs.all_changed_files, 'src/feature.ts');
+      assert.equal(result.outputs.other_changed_files, 'docs/guide.md');
+      assert.equal(result.outputs.any_deleted, 'false');
+      assert.deepEqual(
+        result.annotations.filter((annotation) => annotation.level !== 'notice'),
+        [],
+      );
+    });
+
+    it("in a push pipeline: the last commit's files, as for a new branch on GitHub (Pipelines gives no before)", async () => {
+      const clone = repository.pushClone('feature');
+      const { result, log } = await run(
+        'tj-actions/changed-files@v47',
+        { ...repository.pushVariables('feature', clone), CROSSCHECK_NODE: NODE24 },
+        {},
+      );
+      assert.equal(result.result, 'success', log.text());
+      assert.match(
+        log.text(),
+        new RegExp(
+          `Retrieving changes between ${git(clone, 'rev-parse', 'HEAD^')} \\(feature\\) → ${repository.commits.feature} \\(feature\\)`,
+        ),
+      );
+      assert.equal(result.outputs.all_changed_files, 'docs/guide.md src/feature.ts');
+      assert.equal(result.outputs.added_files_count, '2');
+      assert.equal(result.outputs.modified_files, '');
       assert.deepEqual(
         result.annotations.filter((annotation) => annotation.level !== 'notice'),
         [],

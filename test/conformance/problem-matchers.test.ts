@@ -1,5 +1,5 @@
-// Problem matchers across a job, end to end: setup-node's way of registering one, a later plain `tsc` line, --json and
-// the Code Insights annotation on the commit (sandbox).
+// Problem matchers across a job, end to end: the real actions/setup-node registers them, a later plain `tsc` line
+// becomes an annotation in --json and on the commit's Code Insights report (sandbox).
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,13 +8,18 @@ import { seed } from '../../src/sandbox';
 import { REPO_ROOT, runCrosscheck } from '../support/cli';
 import { isBitbucketApiRequest } from '../support/openapi';
 import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
+import { prefilledToolCache } from '../support/tool-cache';
+import { NODE24 } from '../actions/recording-log';
 
 const MATCHERS = path.join(REPO_ROOT, 'test', 'fixtures', 'conformance', 'problem-matchers');
+const SETUP_NODE = path.join(REPO_ROOT, 'test', 'fixtures', 'conformance', 'actions', 'setup-node');
 
 describe('problem matchers in a Bitbucket step (CLI)', () => {
   const suite = useSandbox();
   let clone: string;
+  let toolCache: string;
   before(() => {
+    toolCache = prefilledToolCache([process.versions.node]);
     clone = mkdtempSync(path.join(tmpdir(), 'crosscheck-matchers-clone-'));
     mkdirSync(path.join(clone, '.git'));
     mkdirSync(path.join(clone, 'src'));
@@ -23,7 +28,10 @@ describe('problem matchers in a Bitbucket step (CLI)', () => {
       'export const app = 2;\nconst unused: number = "text";\n',
     );
   });
-  after(() => rmSync(clone, { recursive: true, force: true }));
+  after(() => {
+    rmSync(clone, { recursive: true, force: true });
+    rmSync(toolCache, { recursive: true, force: true });
+  });
 
   it("turns a later step's tsc line into an annotation in --json and on the commit's Code Insights report", async () => {
     const step = {
@@ -31,10 +39,11 @@ describe('problem matchers in a Bitbucket step (CLI)', () => {
       BITBUCKET_CLONE_DIR: clone,
       BITBUCKET_STEP_UUID: '{7e57e57e-0000-4000-8000-000000000019}',
     };
-    const setup = await runCrosscheck(['action', 'run', path.join(MATCHERS, 'setup-tsc')], {
-      env: step,
-      cwd: clone,
-    });
+    const setup = await runCrosscheck(
+      ['action', 'run', SETUP_NODE, '--with', `node-version=${process.versions.node}`],
+      // setup-node v6 is a node24 action: CROSSCHECK_NODE, as on a node:20 image.
+      { env: { ...step, RUNNER_TOOL_CACHE: toolCache, CROSSCHECK_NODE: NODE24 }, cwd: clone },
+    );
     assert.equal(setup.code, 0, setup.stderr);
     const before = suite.sandbox.requests.length;
     const checked = await runCrosscheck(

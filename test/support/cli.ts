@@ -17,6 +17,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   stdin?: string;
   cwd?: string;
+  /** The Node.js to start the CLI on (default: the one running the tests); a bare name is looked up in env.PATH. */
+  node?: string;
   /** Called with the child once spawned (e.g. to send it a signal). */
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
@@ -25,7 +27,7 @@ export interface CliOptions {
 export function runCrosscheck(args: string[], options: CliOptions = {}): Promise<CliResult> {
   if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} is missing: run "npm run build" first`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    const child = spawn(options.node ?? process.execPath, [CLI_PATH, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, CROSSCHECK_RETRY_DELAY_MS: '5', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 // Test helper: a project in a local origin, cloned as Bitbucket Pipelines clones it (push, or PR with the destination merged).
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -105,13 +105,5 @@ export function pipelinesClone(sources: string[], kind: 'push' | 'pull-request')
   return { directory, env, commit };
 }
 
-/** A tool cache holding "Node.js" `versions` (links to the Node.js running the tests), as setup-node would find them. */
-export function prefilledToolCache(versions: string[]): string {
-  const cache = mkdtempSync(join(tmpdir(), 'crosscheck-tool-cache-'));
-  for (const version of versions) {
-    const bin = join(cache, 'node', version, process.arch, 'bin');
-    mkdirSync(bin, { recursive: true });
-    symlinkSync(process.execPath, join(bin, 'node'));
-  }
-  return cache;
-}
+/** The tool cache moved to test/support (the conformance tests use it too); still importable from here. */
+export { prefilledToolCache } from '../support/tool-cache';

@@ -7,9 +7,13 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { CLI_PATH, REPO_ROOT, runCrosscheck } from '../support/cli';
 import { GitFixtureHost } from '../support/git-server';
-import { pipelinesClone, prefilledToolCache } from './bitbucket-clone';
+import { downloadsRefused, prefilledToolCache } from '../support/tool-cache';
+import { NODE24 } from '../actions/recording-log';
+import { pipelinesClone } from './bitbucket-clone';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'workflows');
+/** The real actions/setup-node (v6.5.0, vendored in the conformance corpus), served under the tags the workflows name. */
+const SETUP_NODE = join(REPO_ROOT, 'test', 'fixtures', 'conformance', 'actions', 'setup-node');
 const INSTALL =
   /^\[ "\$\(crosscheck --version 2>\/dev\/null\)" = [\w.-]+ \] \|\| npm install --global --offline tools\/crosscheck-[\w.-]+\.tgz$/;
 
@@ -74,11 +78,14 @@ describe('a drawn bitbucket-pipelines.yml, played step by step', function () {
   this.timeout(180_000);
   let host: GitFixtureHost;
   let env: Record<string, string>;
-  before(() => {
+  before(async () => {
     host = new GitFixtureHost();
-    host.commit('actions', 'setup-node', [join(FIXTURES, 'setup-node')]);
+    host.commit('actions', 'setup-node', [SETUP_NODE]);
     host.tag('actions', 'setup-node', 'v2');
+    // setup-node v6 is a node24 action and the tests run on Node.js 20, as a node:20 image would: CROSSCHECK_NODE.
     env = {
+      ...(await downloadsRefused()),
+      CROSSCHECK_NODE: NODE24,
       RUNNER_TOOL_CACHE: prefilledToolCache(['12.22.12', '14.21.3', '16.20.2']),
       CROSSCHECK_ACTIONS_URL: host.fileUrl,
       CROSSCHECK_ACTIONS_CACHE: mkdtempSync(join(tmpdir(), 'crosscheck-actions-')),

@@ -4,14 +4,19 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sandbox } from '../../src/sandbox';
+import type { VariableSetting } from '../../src/sandbox/pipeline-runner';
 import { CLI_PATH, REPO_ROOT, runCrosscheck } from '../support/cli';
 import { GitFixtureHost } from '../support/git-server';
 import { sandboxGit } from '../support/sandbox-git';
 import { useSandbox } from '../support/sandbox-suite';
 import { call, demoAuth, waitFor } from '../sandbox/http-client';
-import { prefilledToolCache, writeNodeProject } from './bitbucket-clone';
+import { NODE24 } from '../actions/recording-log';
+import { downloadsRefused, prefilledToolCache } from '../support/tool-cache';
+import { writeNodeProject } from './bitbucket-clone';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'workflows');
+/** The real actions/setup-node (v6.5.0, vendored in the conformance corpus), served under the tags the workflows name. */
+const SETUP_NODE = join(REPO_ROOT, 'test', 'fixtures', 'conformance', 'actions', 'setup-node');
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
   .version;
 
@@ -43,19 +48,28 @@ interface RunSeen {
 describe('drawn bitbucket-pipelines.yml, pushed to the sandbox and run by its pipeline runner', function () {
   this.timeout(120_000);
   const fixtureActions = new GitFixtureHost();
-  before(() => {
-    fixtureActions.commit('actions', 'setup-node', [join(FIXTURES, 'setup-node')]);
-    fixtureActions.tag('actions', 'setup-node', 'v2');
-    fixtureActions.tag('actions', 'setup-node', 'v4');
-  });
   const toolCache = prefilledToolCache(['12.22.12', '14.21.3', '16.20.2', '18.20.8', '22.14.0']);
   const work = mkdtempSync(join(tmpdir(), 'crosscheck-pushed-'));
-  // What every step of these repositories gets as repository variables: where setup-node and its tool cache are.
-  // Each step caches the actions it fetches in its own home, as each Bitbucket step is a container of its own.
-  const shared = [
+  // What every step of these repositories gets as repository variables: where setup-node and its tool cache are, the
+  // Node.js 24 its node24 runtime runs on (the tests run on Node.js 20, as a node:20 image would), and proxies that
+  // refuse every download. Each step caches the actions it fetches in its own home, as a Bitbucket step's container.
+  const shared: VariableSetting[] = [
     { key: 'RUNNER_TOOL_CACHE', value: toolCache },
     { key: 'CROSSCHECK_ACTIONS_URL', value: fixtureActions.fileUrl },
+    { key: 'CROSSCHECK_NODE', value: NODE24 },
   ];
+  // Registered before the sandbox's own hook, so the variables are complete when it starts.
+  before(async () => {
+    fixtureActions.commit('actions', 'setup-node', [SETUP_NODE]);
+    fixtureActions.tag('actions', 'setup-node', 'v2');
+    fixtureActions.tag('actions', 'setup-node', 'v4');
+    for (const [key, value] of Object.entries(await downloadsRefused())) shared.push({ key, value });
+  });
+  const releaseVariables: VariableSetting[] = [
+    { key: 'PUBLISH_TOKEN', value: 'secured-publish-token', secured: true },
+    { key: 'REGISTRY', value: 'npm.example.com' },
+  ];
+  before(() => releaseVariables.push(...shared));
   const suite = useSandbox({
     repositoryPipelines: {
       // The image has Crosscheck at the pinned version: this build, so each step's install line finds it and skips npm.
@@ -64,11 +78,7 @@ describe('drawn bitbucket-pipelines.yml, pushed to the sandbox and run by its pi
       repositoryVariables: {
         'acme/starter-node-ci': shared,
         'acme/is-plain-obj': shared,
-        'acme/release-outputs': [
-          ...shared,
-          { key: 'PUBLISH_TOKEN', value: 'secured-publish-token', secured: true },
-          { key: 'REGISTRY', value: 'npm.example.com' },
-        ],
+        'acme/release-outputs': releaseVariables,
       },
     },
   });

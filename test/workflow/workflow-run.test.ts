@@ -8,9 +8,13 @@ import { REPO_ROOT, runCrosscheck } from '../support/cli';
 import { GitFixtureHost } from '../support/git-server';
 import { isBitbucketApiRequest } from '../support/openapi';
 import { apiTokenEnvironment, useSandbox } from '../support/sandbox-suite';
-import { git, pipelinesClone, prefilledToolCache } from './bitbucket-clone';
+import { downloadsRefused, prefilledToolCache } from '../support/tool-cache';
+import { NODE24 } from '../actions/recording-log';
+import { git, pipelinesClone } from './bitbucket-clone';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'workflows');
+/** The real actions/setup-node (v6.5.0, vendored in the conformance corpus), served under the tags the workflows name. */
+const SETUP_NODE = join(REPO_ROOT, 'test', 'fixtures', 'conformance', 'actions', 'setup-node');
 
 /** A workspace holding one workflow (and a git clone, for actions/checkout). */
 function workspaceWith(workflow: string): string {
@@ -30,17 +34,22 @@ describe('crosscheck workflow run (CLI)', function () {
   let host: GitFixtureHost;
   let toolCache: string;
   let actionsCache: string;
-  before(() => {
+  let refused: Record<string, string>;
+  before(async () => {
     host = new GitFixtureHost();
-    host.commit('actions', 'setup-node', [join(FIXTURES, 'setup-node')]);
+    host.commit('actions', 'setup-node', [SETUP_NODE]);
     host.tag('actions', 'setup-node', 'v2');
     host.tag('actions', 'setup-node', 'v4');
     toolCache = prefilledToolCache(['12.22.12', '14.21.3', '16.20.2', '18.20.8', '22.22.0']);
     actionsCache = mkdtempSync(join(tmpdir(), 'crosscheck-wf-actions-'));
+    refused = await downloadsRefused();
   });
   after(() => host.dispose());
 
+  // setup-node v6 is a node24 action and the tests run on Node.js 20, as a node:20 image would: CROSSCHECK_NODE.
   const actionEnv = () => ({
+    ...refused,
+    CROSSCHECK_NODE: NODE24,
     RUNNER_TOOL_CACHE: toolCache,
     CROSSCHECK_ACTIONS_URL: host.fileUrl,
     CROSSCHECK_ACTIONS_CACHE: actionsCache,
@@ -69,7 +78,13 @@ describe('crosscheck workflow run (CLI)', function () {
           `the clone already is acme/web-app at ${clone.commit.slice(0, 12)}${merged}; nothing to fetch`,
         ),
       );
-      // setup-node's PATH entry reached the later steps: npm test ran on the tool cache's Node.js.
+      // The real setup-node found 14.x in the tool cache (no download: every download host is refused) and its PATH
+      // entry reached the later steps: npm test ran on the tool cache's Node.js.
+      assert.match(
+        result.stdout + result.stderr,
+        new RegExp(`Found in cache @ ${join(toolCache, 'node', '14.21.3', process.arch)}\\n`),
+      );
+      assert.doesNotMatch(result.stdout + result.stderr, /Attempting to download/);
       assert.match(
         result.stdout,
         new RegExp(`tests pass on node v\\d+.*tool cache on PATH ${join(toolCache, 'node', '14.21.3')}`),

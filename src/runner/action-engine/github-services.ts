@@ -15,9 +15,9 @@ const SERVICES: Service[] = [
   },
   {
     pattern:
-      /An internal error has occurred in cache backend|Cache service responded with|ACTIONS_CACHE_URL|Cache action is only supported on GitHub|cache service is unavailable/i,
+      /An internal error has occurred in cache backend|Cache service responded with|ACTIONS_CACHE_URL|Cache action is only supported on GitHub|cache service is unavailable|not able to contact the cache service/i,
     message:
-      "This action needs GitHub's cache service, which Bitbucket Pipelines does not have: declare the folder under the step's caches: (and definitions: caches:) in bitbucket-pipelines.yml instead.",
+      "GitHub's cache service is not here (Bitbucket Pipelines has none), so the action caches nothing: declare the folder under the step's caches: (and definitions: caches:) in bitbucket-pipelines.yml instead.",
   },
   {
     pattern:
