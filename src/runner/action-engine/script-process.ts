@@ -210,14 +210,20 @@ export function runScript(launch: ScriptLaunch): Promise<ScriptExit> {
  */
 const OWN_GROUP = process.platform !== 'win32';
 
-/** Sends `signal` to the script's process group (or, where there is none, to the script). */
+/**
+ * Sends `signal` to the script's process group; to the script alone where it leads none (Windows, or a process not
+ * started as a group leader), while it runs.
+ */
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (OWN_GROUP && child.pid !== undefined) process.kill(-child.pid, signal);
-    else if (child.exitCode === null) child.kill(signal);
-  } catch {
-    // the group is gone
+  if (OWN_GROUP && child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, signal);
+      return;
+    } catch {
+      // no such group: the script alone, below
+    }
   }
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
 }
 
 function forwardedSignal(reason: unknown): NodeJS.Signals {
