@@ -38,6 +38,10 @@ export interface ScopeNeed {
 
 export const SCOPES = {
   readRepository: { granular: ['read:repository:bitbucket'], legacy: ['repository'] },
+  writeRepository: {
+    granular: ['read:repository:bitbucket', 'write:repository:bitbucket'],
+    legacy: ['repository', 'repository:write'],
+  },
   readPullRequest: { granular: ['read:pullrequest:bitbucket'], legacy: ['pullrequest'] },
   readPipeline: { granular: ['read:pipeline:bitbucket'], legacy: ['pipeline'] },
   writePipeline: {

@@ -32,6 +32,13 @@ export interface PipelineVariable {
   readonly secured: boolean;
 }
 
+export interface PipelinePullRequest {
+  readonly id: number;
+  readonly destination: string;
+  /** Full hash of the destination branch's head when the run was made. */
+  readonly destinationCommit: string;
+}
+
 export type PipelineStateName = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED';
 export type PipelineResult = 'SUCCESSFUL' | 'FAILED' | 'ERROR' | 'STOPPED';
 
@@ -48,6 +55,10 @@ export interface PipelineRun {
   readonly commit: string;
   readonly selector?: { readonly type: string; readonly pattern?: string };
   readonly variables: readonly PipelineVariable[];
+  /** MANUAL (the API or a schedule), or PUSH (a push to the branch, or a pull request's source updated). */
+  readonly trigger: 'MANUAL' | 'PUSH';
+  /** Set on runs of a `pull-requests:` pipeline: the pull request and the destination commit merged into the clone. */
+  readonly pullRequest?: PipelinePullRequest;
   readonly state: PipelineStateName;
   /** Set once COMPLETED. */
   readonly result?: PipelineResult;
@@ -143,6 +154,8 @@ export class PipelineStore {
     commit: string;
     selector?: { type: string; pattern?: string };
     variables: PipelineVariable[];
+    trigger?: 'MANUAL' | 'PUSH';
+    pullRequest?: PipelinePullRequest;
     principal: Principal;
     creatorJson: Record<string, unknown>;
   }): MutableRun {
@@ -156,6 +169,8 @@ export class PipelineStore {
       commit: o.commit,
       selector: o.selector,
       variables: o.variables,
+      trigger: o.trigger ?? 'MANUAL',
+      ...(o.pullRequest && { pullRequest: o.pullRequest }),
       state: 'PENDING',
       createdAt: this.now(),
       createdOn: bitbucketTime(this.now()),
@@ -247,6 +262,8 @@ function snapshot(run: MutableRun): PipelineRun {
     commit: run.commit,
     selector: run.selector,
     variables: run.variables.map((v) => ({ ...v })),
+    trigger: run.trigger,
+    ...(run.pullRequest && { pullRequest: { ...run.pullRequest } }),
     state: run.state,
     result: run.result,
     createdOn: run.createdOn,
@@ -291,13 +308,20 @@ function pipelineJson(
     creator: run.creatorJson,
     repository: repositoryRef(origin, repo),
     target: {
-      type: 'pipeline_ref_target',
-      ref_type: 'branch',
-      ref_name: run.refName,
+      ...(run.pullRequest
+        ? {
+            // As Bitbucket shows a pull request's run: source and destination branches, the destination's commit.
+            type: 'pipeline_pullrequest_target',
+            source: run.refName,
+            destination: run.pullRequest.destination,
+            destination_commit: { hash: run.pullRequest.destinationCommit.slice(0, 12) },
+            pullrequest: { type: 'pullrequest', id: run.pullRequest.id },
+          }
+        : { type: 'pipeline_ref_target', ref_type: 'branch', ref_name: run.refName }),
       ...(run.selector ? { selector: { type: run.selector.type, pattern: run.selector.pattern } } : {}),
       commit: commitRef(origin, repo, run.commit),
     },
-    trigger: { type: 'pipeline_trigger_manual', name: 'MANUAL' },
+    trigger: { type: `pipeline_trigger_${run.trigger.toLowerCase()}`, name: run.trigger },
     state: stateJson(run),
     // Secured values are never shown.
     variables: run.variables.map((v) => ({
@@ -323,7 +347,8 @@ function pipelinesError(status: number, message: string, detail: string, key: st
   return bitbucketError(status, message, { detail, data: { key, arguments: {} } });
 }
 
-function creatorJson(origin: string, principal: Principal): Record<string, unknown> {
+/** The `creator` of a run made by `principal`. */
+export function creatorJson(origin: string, principal: Principal): Record<string, unknown> {
   if (principal.kind !== 'access-token') return accountJson(origin, principal.account);
   const name = principal.repo ? `${principal.workspace}/${principal.repo}` : principal.workspace;
   return {
@@ -339,10 +364,50 @@ type TriggerRequest = {
   commit: string;
   selector?: { type: string; pattern?: string };
   variables: PipelineVariable[];
+  pullRequest?: PipelinePullRequest;
 };
 
+const invalidTarget = (detail: string): Reply =>
+  pipelinesError(400, 'Bad request', detail, 'rest-service.request.invalid-target');
+
+/**
+ * A `pipeline_pullrequest_target` (Bitbucket's "trigger a pull request pipeline"): source and destination branches,
+ * the open pull request joining them, optionally the source `commit` and the `destination_commit` to merge.
+ */
+function pullRequestTarget(
+  repo: RepositoryRecord,
+  target: Record<string, unknown>,
+): { refName: string; commit: string; pullRequest: PipelinePullRequest } | Reply {
+  const { source, destination } = target;
+  const id = Number((target.pullrequest as { id?: unknown } | undefined)?.id);
+  if (typeof source !== 'string' || typeof destination !== 'string' || !Number.isInteger(id))
+    return invalidTarget('A pipeline_pullrequest_target needs source, destination and pullrequest.id.');
+  const pr = repo.pullRequests.find((candidate) => candidate.id === id);
+  if (!pr || pr.state !== 'OPEN' || pr.source !== source || pr.destination !== destination)
+    return invalidTarget(`No open pull request #${id} from ${source} to ${destination} in ${repo.fullName}.`);
+  const hash = (value: unknown, branch: string): string | undefined => {
+    const given = (value as { hash?: unknown } | undefined)?.hash;
+    if (given === undefined) return repo.branches.get(branch);
+    return typeof given === 'string' ? resolveCommit(repo, given) : undefined;
+  };
+  const commit = hash(target.commit, source);
+  const destinationCommit = hash(target.destination_commit, destination);
+  if (!commit || !destinationCommit)
+    return pipelinesError(
+      400,
+      'Bad request',
+      'Could not find the revision.',
+      'result-service.pipeline.revision-not-found',
+    );
+  return { refName: source, commit, pullRequest: { id, destination, destinationCommit } };
+}
+
 /** Validates a trigger body against the repository; the run to create, or Bitbucket's 400. */
-function parseTrigger(repo: RepositoryRecord, ctx: RequestContext): TriggerRequest | Reply {
+function parseTrigger(
+  repo: RepositoryRecord,
+  ctx: RequestContext,
+  patternsAt: PipelinePatternsAt,
+): TriggerRequest | Reply {
   const body = bodyObject(ctx);
   if (!body)
     return pipelinesError(
@@ -356,22 +421,19 @@ function parseTrigger(repo: RepositoryRecord, ctx: RequestContext): TriggerReque
     return pipelinesError(400, 'Bad request', 'A target is required.', 'rest-service.request.missing-target');
   }
   const type = target.type;
-  if (type !== 'pipeline_ref_target' && type !== 'pipeline_commit_target') {
+  if (
+    type !== 'pipeline_ref_target' &&
+    type !== 'pipeline_commit_target' &&
+    type !== 'pipeline_pullrequest_target'
+  ) {
     return pipelinesError(
       400,
       'Bad request',
-      `Unsupported target type: ${String(type)} (the sandbox supports pipeline_ref_target and pipeline_commit_target).`,
+      `Unsupported target type: ${String(type)} (the sandbox supports pipeline_ref_target, pipeline_commit_target and pipeline_pullrequest_target).`,
       'rest-service.request.invalid-target',
     );
   }
-  if (!repo.customPipelines) {
-    return pipelinesError(
-      400,
-      'Bad request',
-      `The bitbucket-pipelines.yml file could not be found in ${repo.fullName}.`,
-      'result-service.pipeline.yml-not-found',
-    );
-  }
+  let pullRequest: PipelinePullRequest | undefined;
   let refName = repo.mainBranch;
   if (type === 'pipeline_ref_target') {
     if (target.ref_type !== 'branch' || typeof target.ref_name !== 'string' || target.ref_name === '') {
@@ -394,7 +456,11 @@ function parseTrigger(repo: RepositoryRecord, ctx: RequestContext): TriggerReque
   }
   let commit = repo.branches.get(refName) as string;
   const commitHash = (target.commit as Record<string, unknown> | undefined)?.hash;
-  if (commitHash !== undefined || type === 'pipeline_commit_target') {
+  if (type === 'pipeline_pullrequest_target') {
+    const parsed = pullRequestTarget(repo, target);
+    if ('status' in parsed) return parsed;
+    ({ refName, commit, pullRequest } = parsed);
+  } else if (commitHash !== undefined || type === 'pipeline_commit_target') {
     const resolved = typeof commitHash === 'string' ? resolveCommit(repo, commitHash) : undefined;
     if (!resolved)
       return pipelinesError(
@@ -405,6 +471,18 @@ function parseTrigger(repo: RepositoryRecord, ctx: RequestContext): TriggerReque
       );
     commit = resolved;
   }
+  // The seeded central repository lists its custom pipelines; a pushed repository's come from the commit's file.
+  const patterns = repo.customPipelines
+    ? { custom: repo.customPipelines, pullRequests: [] }
+    : patternsAt(repo.fullName, commit);
+  if (!patterns) {
+    return pipelinesError(
+      400,
+      'Bad request',
+      `The bitbucket-pipelines.yml file could not be found in ${repo.fullName}.`,
+      'result-service.pipeline.yml-not-found',
+    );
+  }
   const rawSelector = target.selector as Record<string, unknown> | undefined;
   const selector =
     typeof rawSelector === 'object' && rawSelector !== null
@@ -413,12 +491,11 @@ function parseTrigger(repo: RepositoryRecord, ctx: RequestContext): TriggerReque
           pattern: typeof rawSelector.pattern === 'string' ? rawSelector.pattern : undefined,
         }
       : undefined;
-  if (
-    !selector ||
-    selector.type !== 'custom' ||
-    !selector.pattern ||
-    !repo.customPipelines.includes(selector.pattern)
-  ) {
+  // A pull request's run plays a pull-requests: pipeline; any other target a custom one.
+  const [wanted, listed] = pullRequest
+    ? ['pull-requests', patterns.pullRequests]
+    : ['custom', patterns.custom];
+  if (!selector || selector.type !== wanted || !selector.pattern || !listed.includes(selector.pattern)) {
     return pipelinesError(
       400,
       'Bad request',
@@ -465,13 +542,20 @@ function parseTrigger(repo: RepositoryRecord, ctx: RequestContext): TriggerReque
       variables.push({ key: v.key, value: v.value, secured: v.secured === true });
     }
   }
-  return { refName, commit, selector, variables };
+  return { refName, commit, selector, variables, ...(pullRequest && { pullRequest }) };
 }
+
+/** The custom and pull-requests patterns of the bitbucket-pipelines.yml at a commit; undefined without that file. */
+export type PipelinePatternsAt = (
+  repo: string,
+  commit: string,
+) => { custom: readonly string[]; pullRequests: readonly string[] } | undefined;
 
 export function pipelineRoutes(
   repos: Repositories,
   store: PipelineStore,
   credentials: Credentials,
+  patternsAt: PipelinePatternsAt = () => undefined,
   now: () => number = Date.now,
 ): Route[] {
   const P = '/2.0/repositories/:workspace/:repo/pipelines';
@@ -489,7 +573,7 @@ export function pipelineRoutes(
       withBitbucketAuth(credentials, SCOPES.writePipeline, (ctx, principal) => {
         const repo = repos.lookupRoute(ctx, principal);
         if ('status' in repo) return repo;
-        const trigger = parseTrigger(repo, ctx);
+        const trigger = parseTrigger(repo, ctx, patternsAt);
         if ('status' in trigger) return trigger;
         const run = store.create({
           repo: repo.fullName,

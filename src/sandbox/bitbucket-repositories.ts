@@ -11,7 +11,7 @@ import {
 import { bitbucketError, json, route, type Reply, type RequestContext, type Route, param } from './http';
 import { seededUuid } from './ids';
 import { paginate } from './pagination';
-import { resolveCommit, type CommitRecord, type RepositoryRecord } from './model';
+import { resolveCommit, type CommitRecord, type PullRequestRecord, type RepositoryRecord } from './model';
 
 export const REPOSITORY_NOT_FOUND =
   'You may not have access to this repository or it no longer exists in this workspace. If you think this repository exists and you have access, make sure you are authenticated.';
@@ -131,6 +131,45 @@ export class Repositories {
     const hash = resolveCommit(repo, commit);
     if (!hash) throw new Error(`sandbox: unknown commit ${commit} in ${fullName}`);
     repo.branches.set(pr.source, hash);
+  }
+
+  /** Removes a branch (a push deleted it). */
+  deleteBranch(fullName: string, branch: string): void {
+    this.requireRepository(fullName).branches.delete(branch);
+  }
+
+  /**
+   * Opens a pull request from `source` to `destination` (both existing branches of the repository) and returns it;
+   * throws when a branch is missing, both are the same, or an open pull request already joins them.
+   */
+  openPullRequest(
+    fullName: string,
+    o: { source: string; destination: string; title: string; authorEmail: string; createdOn: string },
+  ): PullRequestRecord {
+    const repo = this.requireRepository(fullName);
+    for (const branch of [o.source, o.destination])
+      if (!repo.branches.has(branch)) throw new Error(`sandbox: no branch ${branch} in ${fullName}`);
+    if (o.source === o.destination)
+      throw new Error('sandbox: a pull request needs different source and destination branches');
+    if (
+      repo.pullRequests.some(
+        (pr) => pr.state === 'OPEN' && pr.source === o.source && pr.destination === o.destination,
+      )
+    )
+      throw new Error(`sandbox: an open pull request from ${o.source} to ${o.destination} exists`);
+    const record: PullRequestRecord = {
+      id: Math.max(0, ...repo.pullRequests.map((pr) => pr.id)) + 1,
+      title: o.title,
+      description: '',
+      state: 'OPEN',
+      source: o.source,
+      destination: o.destination,
+      authorEmail: o.authorEmail,
+      createdOn: o.createdOn,
+      updatedOn: o.createdOn,
+    };
+    repo.pullRequests.push(record);
+    return record;
   }
 
   /** Repository and full commit hash for control methods; throws on an unknown repository or commit. */

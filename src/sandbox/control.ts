@@ -6,6 +6,7 @@
 //   POST /_sandbox/central-outcome {result: "SUCCESSFUL"|"FAILED"} → outcome of the next default central runs (canned status, or the quality gate of scanner uploads)
 //   POST /_sandbox/commit          {repo, hash, branch?, parents?: string[], message?} (as addCommit)
 //   POST /_sandbox/pull-request-source {repo, id: number, commit} (as setPullRequestSource)
+//   POST /_sandbox/pull-request    {repo, source, destination, title?} → {id} (as openPullRequest: its pull-requests: pipeline starts)
 import type { BuildStatusInput } from './bitbucket-statuses';
 import type { CentralOutcome } from './central-run';
 import { FAULTS, type Fault, type FaultRule } from './faults';
@@ -20,6 +21,7 @@ export interface ControlTarget {
   setCentralOutcome(result: CentralOutcome): void;
   addCommit(repo: string, hash: string, o: { branch?: string; parents?: string[]; message?: string }): void;
   setPullRequestSource(repo: string, id: number, commit: string): void;
+  openPullRequest(repo: string, o: { source: string; destination: string; title?: string }): number;
 }
 
 function badRequest(message: string): Reply {
@@ -113,6 +115,28 @@ export function controlRoutes(target: ControlTarget): Route[] {
         return badRequest((e as Error).message);
       }
       return json(200, { ok: true });
+    }),
+    route('POST', '/_sandbox/pull-request', (ctx) => {
+      const b = bodyObject(ctx);
+      if (
+        !b ||
+        typeof b.repo !== 'string' ||
+        typeof b.source !== 'string' ||
+        typeof b.destination !== 'string' ||
+        (b.title !== undefined && typeof b.title !== 'string')
+      ) {
+        return badRequest('Send {repo, source, destination, title?}.');
+      }
+      try {
+        const id = target.openPullRequest(b.repo, {
+          source: b.source,
+          destination: b.destination,
+          title: b.title,
+        });
+        return json(201, { id });
+      } catch (e) {
+        return badRequest((e as Error).message);
+      }
     }),
     route('POST', '/_sandbox/pull-request-source', (ctx) => {
       const b = bodyObject(ctx);

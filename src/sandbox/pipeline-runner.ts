@@ -1,4 +1,4 @@
-// Runs the custom pipeline of a bitbucket-pipelines.yml as Pipelines would, on this host without Docker: steps in fresh clone folders, variables by place, artifacts, after-script, logs.
+// Plays a bitbucket-pipelines.yml as Pipelines would, on this host without Docker: steps and parallel groups in fresh clones (pull requests merged with their destination), variables by place, artifacts, after-script, logs.
 import { spawn } from 'node:child_process';
 import {
   chmodSync,
@@ -14,14 +14,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import { parse } from 'yaml';
-import type {
-  PipelineResult,
-  PipelineRun,
-  PipelineRunControl,
-  PipelineRunHandler,
-} from './bitbucket-pipelines';
+import type { PipelineRun, PipelineRunControl, PipelineRunHandler } from './bitbucket-pipelines';
 import type { PipelineStepControl } from './pipeline-steps';
+import { planRun, type RunPlan, type StepDefinition } from './pipeline-plan';
 import type { RepositoryRecord } from './model';
 import { STAND_IN_SCANNER_SOURCE } from './stand-in-scanner';
 
@@ -35,7 +30,7 @@ export interface VariableSetting {
 
 /** What the runner plays and with which variables. */
 export interface PipelineRunnerConfig {
-  /** The bitbucket-pipelines.yml text whose `pipelines.custom` the runs play. */
+  /** The bitbucket-pipelines.yml text whose `pipelines.custom` the central repository's runs play. */
   readonly yml: string;
   /** Workspace variables: every step. */
   readonly workspaceVariables: readonly VariableSetting[];
@@ -43,6 +38,8 @@ export interface PipelineRunnerConfig {
   readonly repositoryVariables: readonly VariableSetting[];
   /** Environment name → its variables: only steps naming it (`environment:` or `deployment:`); they override the rest. */
   readonly environments: Readonly<Record<string, readonly VariableSetting[]>>;
+  /** Repository variables of the other repositories (whose bitbucket-pipelines.yml is read from the run's commit). */
+  readonly otherRepositoryVariables?: Readonly<Record<string, readonly VariableSetting[]>>;
 }
 
 export interface PipelineRunnerDeps {
@@ -52,26 +49,35 @@ export interface PipelineRunnerDeps {
   readonly bareRepository: (fullName: string) => string;
   /** The sandbox origin, e.g. http://127.0.0.1:PORT. */
   readonly origin: () => string;
+  /** The repository whose runs play `config().yml`; every other one plays the file at the run's commit. */
+  readonly centralRepository?: string;
+  /** The bitbucket-pipelines.yml at a commit of a repository; undefined when it has none. */
+  readonly pipelinesFile?: (fullName: string, commit: string) => string | undefined;
   /** argv that runs Crosscheck's CLI; a `crosscheck` command on every step's PATH runs it. */
   readonly crosscheck?: readonly string[];
   /** Longest a step may run (default 10 minutes; Bitbucket's default is 120). */
   readonly stepTimeoutMs?: number;
 }
 
-interface StepDefinition {
-  name?: string;
-  script?: unknown[];
-  'after-script'?: unknown[];
-  artifacts?: unknown;
-  environment?: string;
-  deployment?: string;
-  clone?: { enabled?: boolean };
-  image?: unknown;
-}
-
 /** Files a step's artifacts may hold in all (Bitbucket allows 1 GB; the sandbox runs on a laptop). */
 const MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
 const DEFAULT_STEP_TIMEOUT_MS = 10 * 60_000;
+/** Who makes the merge commit of a pull request's clone. */
+const MERGE_IDENTITY = {
+  GIT_AUTHOR_NAME: 'Bitbucket Pipelines',
+  GIT_AUTHOR_EMAIL: 'pipelines@bitbucket.invalid',
+  GIT_COMMITTER_NAME: 'Bitbucket Pipelines',
+  GIT_COMMITTER_EMAIL: 'pipelines@bitbucket.invalid',
+};
+
+/** One step of a run being played: its definition, its control and where its files go. */
+interface PlayedStep {
+  readonly definition: StepDefinition;
+  readonly control: PipelineStepControl;
+  readonly folder: string;
+  /** Index in its parallel group and the group's size (undefined outside one). */
+  readonly parallel?: { index: number; count: number };
+}
 
 /** Tools shared by every run: the stand-in scanner and the `crosscheck` shim, in a folder of their own. */
 export class PipelineRunner {
@@ -90,7 +96,7 @@ export class PipelineRunner {
     }
   }
 
-  /** The run handler: plays the custom pipeline the run selected. */
+  /** The run handler: plays the pipeline the run selected. */
   handler(): PipelineRunHandler {
     return (run, ctl) => this.play(run, ctl);
   }
@@ -99,9 +105,28 @@ export class PipelineRunner {
     rmSync(this.tools, { recursive: true, force: true });
   }
 
-  private async play(run: PipelineRun, ctl: PipelineRunControl): Promise<void> {
+  /** The repository's settings and file for a run: the central one's, or the file at the run's commit. */
+  private settings(run: PipelineRun): { config: PipelineRunnerConfig; yml?: string } {
     const config = this.deps.config();
-    const plan = planRun(config.yml, run.selector?.pattern ?? '');
+    if (this.deps.centralRepository === undefined || run.repo === this.deps.centralRepository)
+      return { config, yml: config.yml };
+    return {
+      config: {
+        ...config,
+        repositoryVariables: config.otherRepositoryVariables?.[run.repo] ?? [],
+        environments: {},
+      },
+      yml: this.deps.pipelinesFile?.(run.repo, run.commit),
+    };
+  }
+
+  private async play(run: PipelineRun, ctl: PipelineRunControl): Promise<void> {
+    const { config, yml } = this.settings(run);
+    const selector = run.selector ?? { type: 'custom' };
+    const plan =
+      yml === undefined
+        ? { error: `bitbucket-pipelines.yml was not found at ${run.commit.slice(0, 12)} in ${run.repo}.` }
+        : planRun(yml, selector.type, selector.type === 'default' ? undefined : (selector.pattern ?? ''));
     if ('error' in plan) {
       const step = ctl.addStep({ name: 'Build setup' });
       ctl.start();
@@ -111,46 +136,64 @@ export class PipelineRunner {
       ctl.complete('ERROR');
       return;
     }
-    const steps = plan.steps.map((definition, index) => ({
-      definition,
-      control: ctl.addStep({
-        name: definition.name ?? `Step ${index + 1}`,
-        script: (definition.script ?? []).map(String),
-        image: typeof definition.image === 'string' ? definition.image : plan.image,
-      }),
+    const root = mkdtempSync(join(tmpdir(), `crosscheck-sandbox-run-${run.buildNumber}-`));
+    let count = 0;
+    const groups = plan.groups.map((group) => ({
+      failFast: group.failFast,
+      steps: group.steps.map((definition, index): PlayedStep => ({
+        definition,
+        folder: join(root, `step-${++count}`),
+        control: ctl.addStep({
+          name: definition.name ?? `Step ${count}`,
+          script: (definition.script ?? []).map(String),
+          image: typeof definition.image === 'string' ? definition.image : plan.image,
+        }),
+        ...(group.parallel && { parallel: { index, count: group.steps.length } }),
+      })),
     }));
     ctl.start();
-    const root = mkdtempSync(join(tmpdir(), `crosscheck-sandbox-run-${run.buildNumber}-`));
     const artifacts = join(root, 'artifacts');
     mkdirSync(artifacts);
     const ignored = run.variables.filter((v) => !plan.declared.includes(v.key)).map((v) => v.key);
-    let result: PipelineResult = 'SUCCESSFUL';
+    let notice =
+      ignored.length > 0
+        ? `Trigger variables the custom pipeline does not declare are not passed to its steps: ${ignored.join(', ')}\n`
+        : '';
     try {
-      for (const [index, { definition, control }] of steps.entries()) {
+      for (const group of groups) {
         if (ctl.signal.aborted) return;
-        control.start();
-        if (index === 0 && ignored.length > 0)
-          control.log(
-            `Trigger variables the custom pipeline does not declare are not passed to its steps: ${ignored.join(', ')}\n`,
-          );
-        const code = await this.runStep(
-          run,
-          ctl,
-          control,
-          definition,
-          config,
-          plan,
-          join(root, `step-${index + 1}`),
-          artifacts,
+        // Steps of a group start together, each in its own clone; they see the artifacts of earlier groups only,
+        // and theirs reach later steps once the whole group is over (a later step in the file wins a clash).
+        const stop = new AbortController();
+        const results = await Promise.all(
+          group.steps.map(async (played) => {
+            played.control.start();
+            if (notice) played.control.log(notice);
+            notice = '';
+            const signal = AbortSignal.any([ctl.signal, stop.signal]);
+            const code = await this.runStep(run, signal, played, config, plan, artifacts);
+            if (ctl.signal.aborted) return false;
+            if (stop.signal.aborted && code !== 0) {
+              played.control.log(
+                `\nStopped: ${String(stop.signal.reason)} failed and the group fails fast.\n`,
+              );
+              played.control.complete('STOPPED');
+              return false;
+            }
+            played.control.complete(code === 0 ? 'SUCCESSFUL' : 'FAILED');
+            const failFast = played.definition['fail-fast'] ?? group.failFast;
+            if (code !== 0 && failFast === true) stop.abort(played.control.current().name);
+            return code === 0;
+          }),
         );
         if (ctl.signal.aborted) return;
-        control.complete(code === 0 ? 'SUCCESSFUL' : 'FAILED');
-        if (code !== 0) {
-          result = 'FAILED';
-          break;
+        for (const played of group.steps) mergeUploads(join(played.folder, 'upload'), artifacts);
+        if (results.includes(false)) {
+          ctl.complete('FAILED');
+          return;
         }
       }
-      ctl.complete(result);
+      ctl.complete('SUCCESSFUL');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -158,14 +201,13 @@ export class PipelineRunner {
 
   private async runStep(
     run: PipelineRun,
-    ctl: PipelineRunControl,
-    step: PipelineStepControl,
-    definition: StepDefinition,
+    signal: AbortSignal,
+    played: PlayedStep,
     config: PipelineRunnerConfig,
     plan: RunPlan,
-    folder: string,
     artifacts: string,
   ): Promise<number> {
+    const { definition, folder, control: step } = played;
     const build = join(folder, 'build');
     const home = join(folder, 'home');
     const tmp = join(folder, 'tmp');
@@ -176,39 +218,41 @@ export class PipelineRunner {
       step.log(`${env.error}\n`);
       return 1;
     }
+    if (played.parallel) {
+      env.values.BITBUCKET_PARALLEL_STEP = String(played.parallel.index);
+      env.values.BITBUCKET_PARALLEL_STEP_COUNT = String(played.parallel.count);
+    }
     const secrets = env.secured;
     const log = lineMasker(secrets, (text) => step.log(text));
-    // Each step is a fresh container: a fresh clone of the central repository at the run's commit, then the
-    // artifacts of earlier steps.
+    const exec = (argv: string[], cwd: string, extra: Record<string, string> = {}) =>
+      this.exec(argv, { cwd, env: { ...env.values, ...extra }, signal, log });
+    // Each step is a fresh container: a fresh clone of the repository at the run's commit (for a pull request, with
+    // the destination merged in), then the artifacts of earlier steps.
     const clone = definition.clone?.enabled ?? plan.cloneEnabled;
     if (clone) {
       log.write(`+ git clone --branch="${run.refName}" --depth 50 ${run.repo} $BITBUCKET_CLONE_DIR\n`);
-      const cloned = await this.exec(
-        [
-          'git',
-          'clone',
-          '--quiet',
-          '--depth',
-          '50',
-          '--branch',
-          run.refName,
-          `file://${this.deps.bareRepository(run.repo)}`,
-          build,
-        ],
-        { cwd: folder, env: env.values, signal: ctl.signal, log },
+      const origin = `file://${this.deps.bareRepository(run.repo)}`;
+      let code = await exec(
+        ['git', 'clone', '--quiet', '--depth', '50', '--branch', run.refName, origin, build],
+        folder,
       );
-      const reset =
-        cloned === 0
-          ? await this.exec(['git', 'reset', '--quiet', '--hard', run.commit], {
-              cwd: build,
-              env: env.values,
-              signal: ctl.signal,
-              log,
-            })
-          : cloned;
-      if (reset !== 0) {
+      if (code === 0) code = await exec(['git', 'reset', '--quiet', '--hard', run.commit], build);
+      const pr = run.pullRequest;
+      if (code === 0 && pr) {
+        const ref = `+refs/heads/${pr.destination}:refs/remotes/origin/${pr.destination}`;
+        log.write(`+ git fetch origin ${ref}\n+ git merge ${pr.destinationCommit.slice(0, 12)}\n`);
+        code = await exec(['git', 'fetch', '--quiet', '--depth', '50', 'origin', ref], build);
+        if (code === 0)
+          code = await exec(
+            ['git', 'merge', '--quiet', '--no-edit', pr.destinationCommit],
+            build,
+            MERGE_IDENTITY,
+          );
+        if (code !== 0) log.write('The destination branch could not be merged: the pipeline stops.\n');
+      }
+      if (code !== 0) {
         log.end();
-        return reset;
+        return code;
       }
     }
     const downloads = artifactDownloads(definition.artifacts);
@@ -218,24 +262,28 @@ export class PipelineRunner {
     const code = await this.exec(['bash', writeScript(folder, 'script.sh', script)], {
       cwd: build,
       env: env.values,
-      signal: ctl.signal,
+      signal,
       log,
       timeoutMs: this.deps.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
     });
     const after = (definition['after-script'] ?? []).map(String);
-    if (after.length > 0 && !ctl.signal.aborted) {
+    if (after.length > 0 && !signal.aborted) {
       log.write(`\nafter-script (BITBUCKET_EXIT_CODE=${code})\n`);
       await this.exec(['bash', writeScript(folder, 'after-script.sh', after)], {
         cwd: build,
         env: { ...env.values, BITBUCKET_EXIT_CODE: String(code) },
-        signal: ctl.signal,
+        signal,
         log,
         timeoutMs: this.deps.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
       });
     }
     for (const upload of artifactUploads(definition.artifacts, step.uuid)) {
       if (upload.type === 'scoped') continue;
-      const saved = saveArtifacts(build, join(artifacts, encodeURIComponent(upload.name)), upload.paths);
+      const saved = saveArtifacts(
+        build,
+        join(folder, 'upload', encodeURIComponent(upload.name)),
+        upload.paths,
+      );
       log.write(
         `\nArtifact "${upload.name}": ${saved.files} file(s) matching ${upload.paths.join(', ')}${saved.truncated ? ' (size limit reached: the rest were dropped)' : ''}\n`,
       );
@@ -254,6 +302,9 @@ export class PipelineRunner {
     dirs: { build: string; home: string; tmp: string },
   ): { values: Record<string, string>; secured: Array<[string, string]> } | { error: string } {
     const settings: VariableSetting[] = [...config.workspaceVariables, ...config.repositoryVariables];
+    // Declared variables the trigger left out get their default, as a run started without them does.
+    for (const [key, value] of Object.entries(plan.defaults))
+      if (!run.variables.some((v) => v.key === key)) settings.push({ key, value });
     settings.push(...run.variables.filter((v) => plan.declared.includes(v.key)));
     if (environmentName !== undefined) {
       const environment = config.environments[environmentName];
@@ -288,6 +339,11 @@ export class PipelineRunner {
       BITBUCKET_STEP_UUID: stepUuid,
       BITBUCKET_GIT_HTTP_ORIGIN: `${this.deps.origin()}/${run.repo}`,
       ...(environmentName !== undefined ? { BITBUCKET_DEPLOYMENT_ENVIRONMENT: environmentName } : {}),
+      ...(run.pullRequest && {
+        BITBUCKET_PR_ID: String(run.pullRequest.id),
+        BITBUCKET_PR_DESTINATION_BRANCH: run.pullRequest.destination,
+        BITBUCKET_PR_DESTINATION_COMMIT: run.pullRequest.destinationCommit.slice(0, 12),
+      }),
       // The host's own environment never reaches a step: only its PATH (after the sandbox's tools), and a home and
       // temporary folder of the step's own.
       PATH: `${this.binDir}:${process.env.PATH ?? '/usr/bin:/bin'}`,
@@ -349,54 +405,6 @@ export class PipelineRunner {
       });
     });
   }
-}
-
-interface RunPlan {
-  readonly steps: StepDefinition[];
-  /** Variable names the custom pipeline declares (`- variables:`): the only trigger variables its steps get. */
-  readonly declared: string[];
-  readonly image?: string;
-  readonly cloneEnabled: boolean;
-}
-
-/** The steps of custom pipeline `pattern`, or why it cannot run (a Bitbucket-like setup error). */
-export function planRun(yml: string, pattern: string): RunPlan | { error: string } {
-  let document: Record<string, unknown>;
-  try {
-    document = parse(yml) as Record<string, unknown>;
-  } catch (error) {
-    return { error: `bitbucket-pipelines.yml is not valid YAML: ${(error as Error).message}` };
-  }
-  const custom = (document?.pipelines as Record<string, unknown> | undefined)?.custom as
-    Record<string, unknown> | undefined;
-  const entries = custom?.[pattern];
-  if (!Array.isArray(entries))
-    return { error: `bitbucket-pipelines.yml has no custom pipeline "${pattern}".` };
-  const steps: StepDefinition[] = [];
-  const declared: string[] = [];
-  for (const entry of entries as Array<Record<string, unknown>>) {
-    if (Array.isArray(entry?.variables)) {
-      for (const v of entry.variables as Array<{ name?: unknown }>)
-        if (typeof v?.name === 'string') declared.push(v.name);
-    } else if (entry?.step && typeof entry.step === 'object') {
-      const step = entry.step as StepDefinition;
-      if (!Array.isArray(step.script) || step.script.length === 0)
-        return { error: `A step of "${pattern}" has no script.` };
-      steps.push(step);
-    } else {
-      const key = Object.keys(entry ?? {})[0] ?? 'an empty entry';
-      return {
-        error: `The sandbox runs steps one after another; "${key}" in "${pattern}" is not supported.`,
-      };
-    }
-  }
-  const options = document.clone as { enabled?: boolean } | undefined;
-  return {
-    steps,
-    declared,
-    image: typeof document.image === 'string' ? document.image : undefined,
-    cloneEnabled: options?.enabled ?? true,
-  };
 }
 
 /** The lines of a script as Pipelines runs them: each echoed with `+ `, the step ends at the first that fails. */
@@ -546,6 +554,12 @@ function saveArtifacts(
   };
   walk(build);
   return { files, truncated };
+}
+
+/** Moves the artifacts a step saved into the run's store (a later step's file replaces an earlier one's). */
+function mergeUploads(upload: string, store: string): void {
+  if (!existsSync(upload)) return;
+  cpSync(upload, store, { recursive: true, verbatimSymlinks: true, force: true });
 }
 
 /** Kills every process whose environment holds `BITBUCKET_STEP_UUID=<uuid>` (Linux /proc; elsewhere nothing). */

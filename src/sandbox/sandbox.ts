@@ -25,6 +25,14 @@ import { CENTRAL_PIPELINE_YML } from './central-example';
 import { GitHost } from './git-host';
 import { PipelineRunner, type PipelineRunnerConfig, type VariableSetting } from './pipeline-runner';
 import { parse } from 'yaml';
+import { creatorJson } from './bitbucket-pipelines';
+import type { PushedChanges } from './git-host';
+import type { Principal } from './auth';
+import type { PullRequestRecord } from './model';
+import { selectPipeline } from './pipeline-plan';
+import { seed } from './seed';
+
+const PIPELINES_FILE = 'bitbucket-pipelines.yml';
 
 export interface SandboxOptions {
   /** Default 0 (a free port). */
@@ -45,6 +53,25 @@ export interface SandboxOptions {
    * get the canned outcome: nothing runs, CENTRAL_STATUS is posted after 2 × centralRunStepMs (tests of clients).
    */
   centralPipeline?: CentralPipelineOptions;
+  /**
+   * Play the bitbucket-pipelines.yml of the other repositories as Pipelines does: the git host takes pushes
+   * (write:repository), a push runs the branch's pipeline (`branches:` by name or pattern, else `default:`), an open
+   * pull request whose source moved, or a new one (openPullRequest), runs the `pull-requests:` pipeline its source
+   * matches in a clone with the destination merged in, and the API triggers their `custom:` pipelines. Without it,
+   * pushes are refused.
+   */
+  repositoryPipelines?: RepositoryPipelineOptions;
+}
+
+export interface RepositoryPipelineOptions {
+  /** argv running Crosscheck's CLI, put on every step's PATH as `crosscheck` (as an image with it installed). */
+  readonly crosscheck?: readonly string[];
+  /** Repository full name → its repository variables. */
+  readonly repositoryVariables?: Readonly<Record<string, readonly VariableSetting[]>>;
+  /** Workspace variables (when centralPipeline also gives some, those win). */
+  readonly workspaceVariables?: readonly VariableSetting[];
+  /** Longest a step may run (default 10 minutes). */
+  readonly stepTimeoutMs?: number;
 }
 
 export interface CentralPipelineOptions {
@@ -113,6 +140,11 @@ export interface Sandbox {
    * source commit and its statuses follow. Also POST /_sandbox/pull-request-source.
    */
   setPullRequestSource(repo: string, id: number, commit: string): void;
+  /**
+   * Opens a pull request from `source` to `destination` (existing branches) and, with `repositoryPipelines`, runs the
+   * `pull-requests:` pipeline its source branch matches; returns its id.
+   */
+  openPullRequest(repo: string, o: { source: string; destination: string; title?: string }): number;
   /** Runs created in a repository (full name), oldest first, with their variables (secured values included). */
   pipelines(repo: string): PipelineRun[];
   /** Replaces the handler that drives new pipeline runs; undefined restores the default one. */
@@ -171,7 +203,9 @@ class RunningSandbox implements Sandbox {
     const yml = central?.yml ?? CENTRAL_PIPELINE_YML;
     this.repos = new Repositories(
       seedRepositories().map((record) =>
-        central && record.customPipelines ? { ...record, customPipelines: customPipelineNames(yml) } : record,
+        central && record.customPipelines
+          ? { ...record, customPipelines: pipelinePatterns(yml, 'custom') }
+          : record,
       ),
     );
     this.sonar = new SonarService({
@@ -184,36 +218,56 @@ class RunningSandbox implements Sandbox {
       repository: (fullName) => this.repos.get(fullName),
       seededObjects: seededGitObjects,
       log: options.log,
+      ...(options.repositoryPipelines && {
+        pushed: (fullName, push, principal) => this.recordPush(fullName, push, principal),
+      }),
     });
-    if (central) {
+    const others = options.repositoryPipelines;
+    if (central || others) {
       this.runner = new PipelineRunner({
         config: () => this.runnerConfig as PipelineRunnerConfig,
         repository: (fullName) => this.repos.get(fullName),
         bareRepository: (fullName) => this.git.bareRepository(fullName),
         origin: () => this.url,
-        crosscheck: central.crosscheck,
-        stepTimeoutMs: central.stepTimeoutMs,
+        centralRepository: seed.centralChecks.fullName,
+        pipelinesFile: (fullName, commit) => this.git.fileAt(fullName, commit, PIPELINES_FILE),
+        crosscheck: others?.crosscheck ?? central?.crosscheck,
+        stepTimeoutMs: others?.stepTimeoutMs ?? central?.stepTimeoutMs,
       });
-      this.runnerConfig = this.defaultVariables(yml, central, this.runner.standInScanner);
-      this.standInScanner = this.runner.standInScanner;
+      const base: PipelineRunnerConfig = central
+        ? this.defaultVariables(yml, central, this.runner.standInScanner)
+        : { yml, workspaceVariables: [], repositoryVariables: [], environments: {} };
+      this.runnerConfig = {
+        ...base,
+        workspaceVariables: central?.workspaceVariables ?? others?.workspaceVariables ?? [],
+        otherRepositoryVariables: others?.repositoryVariables ?? {},
+      };
+      if (central) this.standInScanner = this.runner.standInScanner;
     }
+    this.centralPlayed = central !== undefined;
+    const canned = centralRunHandler({
+      stepMs: options.centralRunStepMs ?? 1000,
+      outcome: () => this.centralOutcome,
+      sonarUrl: () => this.sonarUrl,
+    });
+    const played = this.runner?.handler();
     this.pipelineStore = new PipelineStore({
       timers: this.timers,
       setBuildStatus: (repo, commit, s) => this.setBuildStatus(repo, commit, s),
-      defaultHandler: this.runner
-        ? this.runner.handler()
-        : centralRunHandler({
-            stepMs: options.centralRunStepMs ?? 1000,
-            outcome: () => this.centralOutcome,
-            sonarUrl: () => this.sonarUrl,
-          }),
+      // The central repository's runs are played only with centralPipeline; the others' with repositoryPipelines.
+      defaultHandler: (run, ctl) =>
+        played && (run.repo === seed.centralChecks.fullName ? this.centralPlayed : others !== undefined)
+          ? played(run, ctl)
+          : canned(run, ctl),
     });
     this.server = new SandboxServer({
       routes: [
         ...repositoryRoutes(this.repos, this.credentials),
         ...statusRoutes(this.repos, this.statuses, this.credentials),
         ...pullRequestRoutes(this.repos, this.statuses, this.credentials),
-        ...pipelineRoutes(this.repos, this.pipelineStore, this.credentials),
+        ...pipelineRoutes(this.repos, this.pipelineStore, this.credentials, (fullName, commit) =>
+          options.repositoryPipelines ? this.pipelinePatternsAt(fullName, commit) : undefined,
+        ),
         ...reportRoutes(this.repos, this.reports, this.credentials),
         ...oauthRoutes(this.credentials),
         ...this.sonar.routes(),
@@ -231,6 +285,93 @@ class RunningSandbox implements Sandbox {
   }
 
   readonly standInScanner?: string;
+  private readonly centralPlayed: boolean;
+
+  /** Takes what a push changed into the records, then runs the pipelines Pipelines would start for it. */
+  private recordPush(fullName: string, push: PushedChanges, principal: Principal): void {
+    const authorEmail = 'account' in principal ? principal.account.email : this.demo.email;
+    for (const commit of push.commits) {
+      this.repos.addCommit(fullName, commit.hash, {
+        parents: commit.parents,
+        message: commit.message,
+        date: bitbucketTime(Date.now()),
+        authorEmail,
+      });
+    }
+    for (const move of push.branches) {
+      if (move.commit === undefined) {
+        this.repos.deleteBranch(fullName, move.branch);
+        continue;
+      }
+      this.repos.addCommit(fullName, move.commit, {
+        branch: move.branch,
+        date: bitbucketTime(Date.now()),
+        authorEmail,
+      });
+      this.startPushPipelines(fullName, move.branch, move.commit, principal);
+    }
+  }
+
+  /** A push to `branch`: its branch (or default) pipeline, and the pull-request pipeline of each open pull request from it. */
+  private startPushPipelines(fullName: string, branch: string, commit: string, principal: Principal): void {
+    const yml = this.git.fileAt(fullName, commit, PIPELINES_FILE);
+    if (yml === undefined || this.skipsCi(fullName, commit)) return;
+    const chosen = selectPipeline(yml, { kind: 'branch', branch });
+    if (chosen) {
+      this.pipelineStore.create({
+        repo: fullName,
+        refName: branch,
+        commit,
+        selector: { type: chosen.section, ...(chosen.pattern !== undefined && { pattern: chosen.pattern }) },
+        variables: [],
+        trigger: 'PUSH',
+        principal,
+        creatorJson: creatorJson(this.url, principal),
+      });
+    }
+    const repo = this.repos.get(fullName);
+    for (const pr of repo?.pullRequests ?? [])
+      if (pr.state === 'OPEN' && pr.source === branch) this.startPullRequestPipeline(fullName, pr, principal);
+  }
+
+  /** The `pull-requests:` pipeline of an open pull request, at its source head, with the destination head to merge. */
+  private startPullRequestPipeline(fullName: string, pr: PullRequestRecord, principal: Principal): void {
+    const repo = this.repos.get(fullName);
+    const commit = repo?.branches.get(pr.source);
+    const destinationCommit = repo?.branches.get(pr.destination);
+    if (!commit || !destinationCommit || this.skipsCi(fullName, commit)) return;
+    const yml = this.git.fileAt(fullName, commit, PIPELINES_FILE);
+    const chosen =
+      yml === undefined ? undefined : selectPipeline(yml, { kind: 'pull-request', source: pr.source });
+    if (!chosen) return;
+    this.pipelineStore.create({
+      repo: fullName,
+      refName: pr.source,
+      commit,
+      selector: { type: chosen.section, ...(chosen.pattern !== undefined && { pattern: chosen.pattern }) },
+      variables: [],
+      trigger: 'PUSH',
+      pullRequest: { id: pr.id, destination: pr.destination, destinationCommit },
+      principal,
+      creatorJson: creatorJson(this.url, principal),
+    });
+  }
+
+  /** Pipelines starts nothing for a commit whose message holds `[skip ci]` or `[ci skip]`. */
+  private skipsCi(fullName: string, commit: string): boolean {
+    const message = this.repos.get(fullName)?.commits.get(commit)?.message ?? '';
+    return /\[(skip ci|ci skip)\]/i.test(message);
+  }
+
+  /** The custom and pull-requests patterns of the bitbucket-pipelines.yml at a commit of a repository. */
+  private pipelinePatternsAt(
+    fullName: string,
+    commit: string,
+  ): { custom: string[]; pullRequests: string[] } | undefined {
+    const yml = this.git.fileAt(fullName, commit, PIPELINES_FILE);
+    if (yml === undefined) return undefined;
+    return { custom: pipelinePatterns(yml, 'custom'), pullRequests: pipelinePatterns(yml, 'pull-requests') };
+  }
 
   /**
    * The variables of the bundled central example, in their places, with the sandbox's values: a read-only token to
@@ -297,7 +438,7 @@ class RunningSandbox implements Sandbox {
     this.git.importCommit(repo, workTree, hash);
   }
   centralPipelineVariables(): PipelineRunnerConfig | undefined {
-    return this.runnerConfig;
+    return this.centralPlayed ? this.runnerConfig : undefined;
   }
 
   addApiToken(o: { email: string; scopes: string[] }): string {
@@ -347,6 +488,23 @@ class RunningSandbox implements Sandbox {
   }
   setPullRequestSource(repo: string, id: number, commit: string): void {
     this.repos.setPullRequestSource(repo, id, commit);
+  }
+  openPullRequest(repo: string, o: { source: string; destination: string; title?: string }): number {
+    const now = bitbucketTime(Date.now());
+    const pr = this.repos.openPullRequest(repo, {
+      source: o.source,
+      destination: o.destination,
+      title: o.title ?? `Merge ${o.source} into ${o.destination}`,
+      authorEmail: this.demo.email,
+      createdOn: now,
+    });
+    if (this.git.pushes)
+      this.startPullRequestPipeline(repo, pr, {
+        kind: 'api-token',
+        account: this.credentials.account(this.demo.email),
+        scopes: [],
+      });
+    return pr.id;
   }
   pipelines(repo: string): PipelineRun[] {
     return this.pipelineStore.list(repo);
@@ -402,11 +560,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return sandbox;
 }
 
-/** The custom pipelines a bitbucket-pipelines.yml defines (none when it cannot be read). */
-function customPipelineNames(yml: string): string[] {
+/** The patterns of one section (`custom`, `pull-requests`…) of a bitbucket-pipelines.yml (none when it cannot be read). */
+function pipelinePatterns(yml: string, section: string): string[] {
   try {
-    const custom = (parse(yml) as { pipelines?: { custom?: Record<string, unknown> } })?.pipelines?.custom;
-    return Object.keys(custom ?? {});
+    const place = (parse(yml) as { pipelines?: Record<string, unknown> } | null)?.pipelines?.[section];
+    return place && typeof place === 'object' && !Array.isArray(place) ? Object.keys(place) : [];
   } catch {
     return [];
   }

@@ -22,7 +22,10 @@ export interface ScriptLaunch {
   onLine: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Where a line over LINE_LIMIT may be cut (the masker's safeCut): never inside a secret. */
   cutter?: LineCutter;
-  /** Aborting sends SIGINT (or the signal named by `signal.reason`), then SIGTERM after 7.5 s, SIGKILL 2.5 s later. */
+  /**
+   * Aborting sends SIGINT (or the signal named by `signal.reason`), then SIGTERM after 7.5 s, SIGKILL 2.5 s later, to
+   * the script's whole process group; once the script has exited, what is left of its group is killed.
+   */
   signal?: AbortSignal;
   /** A Node.js already started for this phase (see WarmNode): used when it fits, else a new process is started. */
   warm?: WarmNode;
@@ -60,6 +63,7 @@ export class WarmNode {
         env,
         stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
         windowsHide: true,
+        detached: OWN_GROUP,
       });
       warm.child.on('error', () => {
         warm.failed = true;
@@ -159,6 +163,7 @@ export function runScript(launch: ScriptLaunch): Promise<ScriptExit> {
           env: launch.env,
           stdio: ['ignore', 'pipe', 'pipe'],
           windowsHide: true,
+          detached: OWN_GROUP,
         });
     } catch (error) {
       resolve({ exitCode: null, signal: null, error: error as Error });
@@ -168,11 +173,16 @@ export function runScript(launch: ScriptLaunch): Promise<ScriptExit> {
     let cancelledWith: NodeJS.Signals | undefined;
     const cancel = () => {
       cancelledWith = forwardedSignal(signal?.reason);
-      child.kill(cancelledWith);
+      signalGroup(child, cancelledWith);
       for (const [delay, escalation] of ESCALATION) {
-        timers.push(setTimeout(() => child.exitCode === null && child.kill(escalation), delay));
+        timers.push(setTimeout(() => signalGroup(child, escalation), delay));
       }
     };
+    // A cancelled script's leftovers (a background process that ignores SIGINT and SIGTERM, holding its output open)
+    // end when it does.
+    child.on('exit', () => {
+      if (cancelledWith) signalGroup(child, 'SIGKILL');
+    });
     if (signal?.aborted) cancel();
     else signal?.addEventListener('abort', cancel, { once: true });
     const stdout = lineSplitter((line) => launch.onLine(line, 'stdout'), LINE_LIMIT, launch.cutter);
@@ -192,6 +202,28 @@ export function runScript(launch: ScriptLaunch): Promise<ScriptExit> {
     child.on('error', (error) => finish({ exitCode: null, signal: null, error }));
     child.on('close', (exitCode, exitSignal) => finish({ exitCode, signal: exitSignal }));
   });
+}
+
+/**
+ * Scripts run as leaders of a process group of their own (not on Windows, which has none), so cancelling one reaches
+ * every process it started that stayed in its group.
+ */
+const OWN_GROUP = process.platform !== 'win32';
+
+/**
+ * Sends `signal` to the script's process group; to the script alone where it leads none (Windows, or a process not
+ * started as a group leader), while it runs.
+ */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (OWN_GROUP && child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, signal);
+      return;
+    } catch {
+      // no such group: the script alone, below
+    }
+  }
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
 }
 
 function forwardedSignal(reason: unknown): NodeJS.Signals {

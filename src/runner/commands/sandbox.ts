@@ -29,7 +29,10 @@ export const sandboxCommand: CommandRegistration = (program, action) => {
         'folder, with the variables of its place (workspace, repository, the environment it names), artifacts between\n' +
         'steps, the steps and their logs in the pipelines API. The sandbox serves git for its repositories and takes the\n' +
         "analysis of a stand-in scanner (the example's SONAR_SCANNER variable), so the gate step finds a real task.\n" +
-        'With --canned-outcome nothing runs: the status is posted as if the pipeline had.',
+        'A push to acme/web-app or acme/api-service (API token with write:repository) runs the pushed\n' +
+        'bitbucket-pipelines.yml (branches:, default:, parallel: groups); POST /_sandbox/pull-request\n' +
+        '{"repo","source","destination"} opens a pull request and runs its pull-requests: pipeline on the merge.\n' +
+        'With --canned-outcome nothing runs: the status is posted as if the pipeline had, and pushes are refused.',
     )
     .action(action(sandbox));
 };
@@ -59,6 +62,10 @@ export async function sandbox(
     centralPipeline: canned
       ? undefined
       : { yml, crosscheck: [process.execPath, process.argv[1] ?? 'crosscheck'] },
+    // Pushes to the other repositories run their own bitbucket-pipelines.yml, with the same `crosscheck`.
+    repositoryPipelines: canned
+      ? undefined
+      : { crosscheck: [process.execPath, process.argv[1] ?? 'crosscheck'] },
   });
   if (canned) server.setCentralOutcome(canned);
   else server.setCentralOutcome('SUCCESSFUL');
@@ -83,6 +90,10 @@ export async function sandbox(
       ? `A trigger of ${seed.centralChecks.fullName} runs nothing: ${canned} is posted about 2 s later (--canned-outcome).`
       : `A trigger of ${seed.centralChecks.fullName} runs ${pipelineFile ?? 'the bundled examples/central/bitbucket-pipelines.yml'} on this host (steps and logs in the pipelines API); the quality gate passes unless POST /_sandbox/central-outcome {"result":"FAILED"}.`,
   );
+  if (!canned)
+    reporter.line(
+      `A push to ${seed.webApp.fullName} or ${seed.apiService.fullName} (git ${server.gitUrl}/<repo>.git, the API token as x-bitbucket-api-token-auth) runs the pushed bitbucket-pipelines.yml; POST /_sandbox/pull-request {"repo","source","destination"} opens a pull request and runs its pull-requests: pipeline.`,
+    );
   reporter.line('');
   reporter.line('# In another shell:');
   reporter.line(`export BITBUCKET_API_URL=${server.bitbucketApiUrl}`);

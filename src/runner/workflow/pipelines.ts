@@ -114,7 +114,15 @@ function jobSteps(
       ...inputs.map((name) => `--input ${quote(name)}="$${variableName(name)}"`),
       ...(needed.has(job.id) ? ['--outputs-file', outputs] : []),
     ];
-    const label = job.name ?? job.id;
+    // A name written with the matrix (`Node.js ${{ matrix.node-version }}`) shows the combination's values.
+    const label = (job.name ?? job.id).replace(
+      /\$\{\{\s*matrix\.([A-Za-z_][\w-]*)\s*\}\}/g,
+      (written, key: string) => {
+        const value = combination[key];
+        if (value === undefined) return written;
+        return typeof value === 'string' ? value : JSON.stringify(value);
+      },
+    );
     const step: Step = {
       name: `${label}${combinations.length > 1 ? ` (${describeCombination(combination)})` : ''}`,
       ...(checkoutDepth && { clone: { depth: 'full' } }),
