@@ -1,14 +1,18 @@
 // The job one Bitbucket step forms: a directory shared by its `action run`s and `action post` (env, PATH, masks, posts).
+// Synchronous file calls throughout: a few small files, touched several times per action, where each asynchronous
+// call would cost a round trip through libuv's thread pool.
 import {
   closeSync,
   constants,
   fstatSync,
   lstatSync,
   mkdirSync,
+  mkdtempSync,
   openSync,
-  promises as fs,
+  readdirSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
   type Stats,
@@ -16,7 +20,7 @@ import {
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionDefinitionError, type NodeRuntime } from './action-definition';
-import { untrustedReason, writeNoFollow, writeNoFollowSync } from './private-files';
+import { untrustedReason, writeNoFollowSync } from './private-files';
 import type { MatcherConfig } from './problem-matchers';
 
 /** Where a job's directory is and why there. */
@@ -46,10 +50,7 @@ export async function locateJob(
     );
   }
   const clone = path.resolve(cwd, env.BITBUCKET_CLONE_DIR?.trim() || '.');
-  const gitDirectory = await fs.lstat(path.join(clone, '.git')).then(
-    (stat) => stat.isDirectory(),
-    () => false,
-  );
+  const gitDirectory = lstatOrNothing(path.join(clone, '.git'))?.isDirectory() ?? false;
   const root = gitDirectory ? path.join(clone, '.git', 'crosscheck') : path.join(clone, '.crosscheck');
   return { directory: path.join(root, 'jobs', step), source: 'BITBUCKET_STEP_UUID' };
 }
@@ -157,36 +158,39 @@ export class Job {
    */
   static async open(location: JobLocation | undefined): Promise<Job> {
     const resolved = location ?? {
-      directory: await fs.mkdtemp(path.join(os.tmpdir(), 'crosscheck-job-')),
+      directory: mkdtempSync(path.join(os.tmpdir(), 'crosscheck-job-')),
       source: 'temporary' as const,
     };
     const directory = resolved.directory;
     if (resolved.source === 'BITBUCKET_STEP_UUID') {
       // <clone>/.git/crosscheck or <clone>/.crosscheck, then jobs/: a committed symlink must not redirect the job.
       const jobs = path.dirname(directory);
-      for (const folder of [path.dirname(jobs), jobs]) await makePrivateDirectory(folder);
+      for (const folder of [path.dirname(jobs), jobs]) makePrivateDirectory(folder);
     } else if (resolved.source === 'CROSSCHECK_JOB_DIR') {
-      await fs.mkdir(path.dirname(directory), { recursive: true, mode: 0o700 });
+      mkdirSync(path.dirname(directory), { recursive: true, mode: 0o700 });
     }
-    const created = resolved.source === 'temporary' || (await makePrivateDirectory(directory));
+    const created = resolved.source === 'temporary' || makePrivateDirectory(directory);
     const marker = path.join(directory, MARKER_FILE);
     if (created) {
-      await writeMarker(marker, 'created by crosscheck\n');
-    } else if (!(await ownedFile(marker))) {
-      const entries = await fs.readdir(directory);
+      writeMarker(marker, 'created by crosscheck\n');
+    } else if (!ownedFile(marker)) {
+      const entries = readdirSync(directory);
       if (entries.length > 0) throw notAJobDirectory(directory);
-      await writeMarker(marker, 'adopted by crosscheck\n');
+      writeMarker(marker, 'adopted by crosscheck\n');
     }
     const ignoreRoot = path.dirname(path.dirname(directory));
     if (resolved.source === 'BITBUCKET_STEP_UUID' && path.basename(ignoreRoot) === '.crosscheck') {
       const ignore = path.join(ignoreRoot, '.gitignore');
-      await writeNoFollow(ignore, '*\n', 'replace').catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ELOOP') checkPrivate(ignore, await fs.lstat(ignore), 'file');
+      try {
+        writeNoFollowSync(ignore, '*\n', 'replace');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+          checkPrivate(ignore, lstatSync(ignore), 'file');
         throw error;
-      });
+      }
     }
     const job = new Job(resolved);
-    await fs.mkdir(job.runnerTemp, { recursive: true });
+    mkdirSync(job.runnerTemp, { recursive: true });
     return job;
   }
 
@@ -196,16 +200,16 @@ export class Job {
     if (location.source === 'BITBUCKET_STEP_UUID') {
       const jobs = path.dirname(location.directory);
       for (const folder of [path.dirname(jobs), jobs]) {
-        const stat = await fs.lstat(folder).catch(() => undefined);
+        const stat = lstatOrNothing(folder);
         if (stat) checkPrivate(folder, stat, 'directory');
         else return emptyRecord();
       }
     }
-    const stat = await fs.lstat(location.directory).catch(() => undefined);
+    const stat = lstatOrNothing(location.directory);
     if (!stat) return emptyRecord();
     checkPrivate(location.directory, stat, 'directory');
-    if (!(await ownedFile(path.join(location.directory, MARKER_FILE)))) {
-      if ((await fs.readdir(location.directory)).length > 0) throw notAJobDirectory(location.directory);
+    if (!ownedFile(path.join(location.directory, MARKER_FILE))) {
+      if (readdirSync(location.directory).length > 0) throw notAJobDirectory(location.directory);
       return emptyRecord();
     }
     return readRecordSync(path.join(location.directory, RECORD_FILE));
@@ -219,8 +223,6 @@ export class Job {
     return this.location.source === 'temporary';
   }
 
-  // The record is read and written with synchronous calls: a few small files, touched several times per action,
-  // where each asynchronous call would cost a round trip through libuv's thread pool.
   read(): Promise<JobRecord> {
     return Promise.resolve().then(() => readRecordSync(path.join(this.directory, RECORD_FILE)));
   }
@@ -253,16 +255,22 @@ export class Job {
    */
   async remove(): Promise<void> {
     const marker = path.join(this.directory, MARKER_FILE);
-    const created =
-      this.temporary ||
-      (await fs.readFile(marker, 'utf8').then(
-        (text) => text.startsWith('created'),
-        () => false,
-      ));
+    let created = this.temporary;
+    try {
+      created ||= readFileSync(marker, 'utf8').startsWith('created');
+    } catch {
+      // No marker: not created by Crosscheck.
+    }
     for (const entry of JOB_ENTRIES)
-      await fs.rm(path.join(this.directory, entry), { recursive: true, force: true });
-    await fs.rm(marker, { force: true });
-    if (created) await fs.rmdir(this.directory).catch(() => undefined);
+      rmSync(path.join(this.directory, entry), { recursive: true, force: true });
+    rmSync(marker, { force: true });
+    if (created) {
+      try {
+        rmdirSync(this.directory);
+      } catch {
+        // Something else is in it: it stays.
+      }
+    }
   }
 
   /** What the job keeps besides its record (`git.json`): read without following links, undefined when absent. */
@@ -272,7 +280,7 @@ export class Job {
 
   /** Writes `git.json` in the job, 0600 and without following links. */
   async writeExtra(name: 'git.json', text: string): Promise<void> {
-    await writeNoFollow(path.join(this.directory, name), text, 'replace');
+    writeNoFollowSync(path.join(this.directory, name), text, 'replace');
   }
 
   private async locked<T>(body: () => T): Promise<T> {
@@ -341,14 +349,14 @@ export function checkPrivate(target: string, stat: Stats, what: 'directory' | 'f
 }
 
 /** Creates `directory` (mode 0700) and returns true, or checks the existing one (private, the user's) and returns false. */
-async function makePrivateDirectory(directory: string): Promise<boolean> {
+function makePrivateDirectory(directory: string): boolean {
   try {
-    await fs.mkdir(directory, { mode: 0o700 });
+    mkdirSync(directory, { mode: 0o700 });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  checkPrivate(directory, await fs.lstat(directory), 'directory');
+  checkPrivate(directory, lstatSync(directory), 'directory');
   return false;
 }
 
@@ -359,17 +367,26 @@ function notAJobDirectory(directory: string): ActionDefinitionError {
 }
 
 /** Writes the job's marker; one written meanwhile by a parallel `action run` of the same user is as good. */
-async function writeMarker(marker: string, text: string): Promise<void> {
+function writeMarker(marker: string, text: string): void {
   try {
-    await writeNoFollow(marker, text, 'new');
+    writeNoFollowSync(marker, text, 'new');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !(await ownedFile(marker))) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !ownedFile(marker)) throw error;
+  }
+}
+
+/** lstat, or undefined when it fails (absent, unreadable). */
+function lstatOrNothing(target: string): Stats | undefined {
+  try {
+    return lstatSync(target);
+  } catch {
+    return undefined;
   }
 }
 
 /** Whether `file` is the current user's own regular file (not a symlink). */
-async function ownedFile(file: string): Promise<boolean> {
-  const stat = await fs.lstat(file).catch(() => undefined);
+function ownedFile(file: string): boolean {
+  const stat = lstatOrNothing(file);
   if (!stat) return false;
   checkPrivate(file, stat, 'file');
   return true;
