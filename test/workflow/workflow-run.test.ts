@@ -13,6 +13,7 @@ import { NODE24 } from '../actions/recording-log';
 import { git, pipelinesClone } from './bitbucket-clone';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'workflows');
+const CORPUS = join(REPO_ROOT, 'test', 'fixtures', 'conformance');
 /** The real actions/setup-node (v6.5.0, vendored in the conformance corpus), served under the tags the workflows name. */
 const SETUP_NODE = join(REPO_ROOT, 'test', 'fixtures', 'conformance', 'actions', 'setup-node');
 
@@ -138,6 +139,45 @@ describe('crosscheck workflow run (CLI)', function () {
     );
     assert.equal(result.code, 0, result.stderr + result.stdout);
     assert.match(result.stdout, new RegExp(`tool cache on PATH ${join(toolCache, 'node', '18.20.8')}`));
+  });
+
+  it("runs tj-actions/changed-files' own multi-job workflow in a PR clone: the job's outputs reach the job that needs them", async () => {
+    // The workflow runs the action at the repository's root (`uses: ./`): the project is the action, as upstream.
+    const clone = pipelinesClone(
+      [join(FIXTURES, 'changed-files-multi-job'), join(CORPUS, 'tj-actions', 'changed-files')],
+      'pull-request',
+    );
+    const outputs = join(clone.directory, '..', 'changed-files.env');
+    const env = { ...clone.env, ...actionEnv() };
+    const first = await runCrosscheck(
+      [
+        'workflow',
+        'run',
+        '.github/workflows/multi-job-example.yml',
+        '--job',
+        'changed-files',
+        '--outputs-file',
+        outputs,
+      ],
+      { cwd: clone.directory, env },
+    );
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    assert.match(readFileSync(outputs, 'utf8'), /^export OUTPUT_ALL_CHANGED_FILES='login\.js'$/m);
+    const second = await runCrosscheck(
+      [
+        'workflow',
+        'run',
+        '.github/workflows/multi-job-example.yml',
+        '--job',
+        'view-changed-files',
+        '--needs',
+        outputs,
+      ],
+      { cwd: clone.directory, env },
+    );
+    assert.equal(second.code, 0, second.stderr + second.stdout);
+    assert.match(second.stdout, /^login\.js$/m);
+    assert.match(second.stdout, /view-changed-files: success \(exit 0\)/);
   });
 
   it("passes a job's outputs to the job that needs them through --outputs-file and --needs; secrets masked, vars and inputs", async () => {
