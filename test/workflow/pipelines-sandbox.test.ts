@@ -17,6 +17,7 @@ import { writeNodeProject } from './bitbucket-clone';
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'workflows');
 /** The real actions/setup-node (v6.5.0, vendored in the conformance corpus), served under the tags the workflows name. */
 const SETUP_NODE = join(REPO_ROOT, 'test', 'fixtures', 'conformance', 'actions', 'setup-node');
+const CHANGED_FILES = join(REPO_ROOT, 'test', 'fixtures', 'conformance', 'tj-actions', 'changed-files');
 const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
   .version;
 
@@ -79,6 +80,7 @@ describe('drawn bitbucket-pipelines.yml, pushed to the sandbox and run by its pi
         'acme/starter-node-ci': shared,
         'acme/is-plain-obj': shared,
         'acme/release-outputs': releaseVariables,
+        'acme/changed-files-multi-job': shared,
       },
     },
   });
@@ -90,10 +92,15 @@ describe('drawn bitbucket-pipelines.yml, pushed to the sandbox and run by its pi
   const git = (sb: Sandbox, cwd: string, ...args: string[]) => sandboxGit(cwd, demoAuth(sb), ...args);
 
   /** A repository in the sandbox holding the fixture's workflow, a small Node project and the drawn pipelines file. */
-  async function pushProject(sb: Sandbox, name: string, workflow: string): Promise<string> {
+  async function pushProject(
+    sb: Sandbox,
+    name: string,
+    workflow: string,
+    extra: string[] = [],
+  ): Promise<string> {
     sb.addRepository(`acme/${name}`);
     const tree = join(work, name);
-    cpSync(join(FIXTURES, name), tree, { recursive: true });
+    for (const source of [join(FIXTURES, name), ...extra]) cpSync(source, tree, { recursive: true });
     writeNodeProject(tree);
     const drawn = await runCrosscheck(['workflow', 'pipelines', `.github/workflows/${workflow}`], {
       cwd: tree,
@@ -282,5 +289,36 @@ describe('drawn bitbucket-pipelines.yml, pushed to the sandbox and run by its pi
     assert.match(custom.steps[1]!.log, /publishing web-app 1\.2\.3-[0-9a-f]{7} on beta to npm\.example\.com/);
     // dry-run defaults to true: the tag step is skipped.
     assert.match(custom.steps[0]!.log, /Tag the release — skipped/);
+  });
+
+  it("tj-actions/changed-files' multi-job workflow: changed-files hands all_changed_files to the job that needs it; the REST API job fails on a push, as on GitHub, and continues", async () => {
+    const sb = suite.sandbox;
+    const repo = 'acme/changed-files-multi-job';
+    // The workflow runs the action at the repository's root (`uses: ./`), as in its own repository.
+    const tree = await pushProject(sb, 'changed-files-multi-job', 'multi-job-example.yml', [CHANGED_FILES]);
+    await completedRuns(sb, repo, 1);
+    writeFileSync(join(tree, 'feature.js'), 'module.exports = {};\n');
+    await git(sb, tree, 'add', '--all');
+    await git(sb, tree, 'commit', '--quiet', '-m', 'feature');
+    await git(sb, tree, 'push', '--quiet', 'origin', 'main');
+    const runs = await completedRuns(sb, repo, 2);
+    const push = runs.find((found) => found.steps.some((step) => /feature\.js/.test(step.log)));
+    assert.ok(push, runs.map(describeSteps).join('\n'));
+    assert.equal(push.result, 'SUCCESSFUL', describeSteps(push));
+    const step = (name: string) => push.steps.find((found) => found.name === name);
+    assert.deepEqual(push.steps.map((found) => found.name).sort(), [
+      'Get changed files',
+      'Get changed files using REST API',
+      'View all changed files',
+      'View all changed files using REST API',
+    ]);
+    // A push in Pipelines gives no `before`: the last commit's files, handed on through the outputs artifact.
+    assert.match(step('View all changed files')!.log, /^feature\.js$/m);
+    assert.match(step('View all changed files')!.log, /view-changed-files: success/);
+    // Its REST API mode takes pull requests only: on a push it fails, as on GitHub, and continue-on-error holds.
+    const rest = step('Get changed files using REST API')!.log;
+    assert.match(rest, /error: Only pull_request\* events are supported when using GitHub's REST API\./);
+    assert.match(rest, /failed; continue-on-error is set/);
+    assert.match(rest, /changed-files-rest-api: success/);
   });
 });
