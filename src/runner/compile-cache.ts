@@ -1,21 +1,10 @@
 // Keeps V8's compiled code of Crosscheck's own bundles (dist/*.js) on disk, taken after a run, so later starts skip compiling them.
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Script } from 'node:vm';
-import { untrustedReason } from './action-engine/private-files';
+import { readNoFollow, untrustedReason } from './action-engine/private-files';
 
 /** What Node.js gives a CommonJS module's wrapper; only `_compile` is replaced, for the bundles alone. */
 interface CompilingModule {
@@ -107,21 +96,19 @@ const HEADER_BYTES = 4;
 
 /** V8's code cache from `file`, when the entry was made from exactly `content`. */
 function readCache(file: string, content: string): Buffer | undefined {
-  let descriptor: number | undefined;
+  let entry: Buffer | undefined;
   try {
-    descriptor = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-    const stat = fstatSync(descriptor);
-    if (untrustedReason(stat, 'file') || stat.size > MAX_CACHE_BYTES) return undefined;
-    const entry = readFileSync(descriptor);
-    const sourceBytes = entry.length >= HEADER_BYTES ? entry.readUInt32LE(0) : -1;
-    if (sourceBytes < 0 || HEADER_BYTES + sourceBytes > entry.length) return undefined;
-    const source = entry.toString('utf8', HEADER_BYTES, HEADER_BYTES + sourceBytes);
-    return source === content ? entry.subarray(HEADER_BYTES + sourceBytes) : undefined;
+    entry = readNoFollow(file, (stat) => {
+      if (untrustedReason(stat, 'file') || stat.size > MAX_CACHE_BYTES) throw new Error('not a usable entry');
+    });
   } catch {
     return undefined;
-  } finally {
-    if (descriptor !== undefined) closeSync(descriptor);
   }
+  if (!entry || entry.length < HEADER_BYTES) return undefined;
+  const sourceBytes = entry.readUInt32LE(0);
+  if (HEADER_BYTES + sourceBytes > entry.length) return undefined;
+  const source = entry.toString('utf8', HEADER_BYTES, HEADER_BYTES + sourceBytes);
+  return source === content ? entry.subarray(HEADER_BYTES + sourceBytes) : undefined;
 }
 
 /** A name for an entry's slot (32-bit FNV-1a, twice): a collision only makes two slots take turns. */

@@ -191,7 +191,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRunRes
 }
 
 /** The caller's environment less the hidden variables. */
-function visibleEnvironment(options: JobOptions): Record<string, string> {
+export function visibleEnvironment(options: JobOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.env)) {
     if (value !== undefined && !options.hidden?.includes(name)) env[name] = value;

@@ -31,7 +31,7 @@ export { actionRunToJson, type ActionRunJson } from './action-run-json';
 export { annotationsFor, reportFor } from './code-insights';
 export { ActionFetchError, RemoteActions, type RemoteActionsOptions } from './remote-actions';
 // What `crosscheck workflow run` builds a workflow job from (issue 23): the job, its sessions and GitHub's evaluator.
-export { actionBaseEnvironment, knownSecrets, type JobOptions } from './action-runner';
+export { actionBaseEnvironment, knownSecrets, visibleEnvironment, type JobOptions } from './action-runner';
 export { combine } from './action-log';
 export { resolveShell } from './composite-runner';
 export {

@@ -2,13 +2,9 @@
 // Synchronous file calls throughout: a few small files, touched several times per action, where each asynchronous
 // call would cost a round trip through libuv's thread pool.
 import {
-  closeSync,
-  constants,
-  fstatSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
-  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -20,7 +16,7 @@ import {
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActionDefinitionError, type NodeRuntime } from './action-definition';
-import { untrustedReason, writeNoFollowSync } from './private-files';
+import { readNoFollow, untrustedReason, writeNoFollow } from './private-files';
 import type { MatcherConfig } from './problem-matchers';
 
 /** Where a job's directory is and why there. */
@@ -182,7 +178,7 @@ export class Job {
     if (resolved.source === 'BITBUCKET_STEP_UUID' && path.basename(ignoreRoot) === '.crosscheck') {
       const ignore = path.join(ignoreRoot, '.gitignore');
       try {
-        writeNoFollowSync(ignore, '*\n', 'replace');
+        writeNoFollow(ignore, '*\n', 'replace');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ELOOP')
           checkPrivate(ignore, lstatSync(ignore), 'file');
@@ -223,8 +219,8 @@ export class Job {
     return this.location.source === 'temporary';
   }
 
-  read(): Promise<JobRecord> {
-    return Promise.resolve().then(() => readRecordSync(path.join(this.directory, RECORD_FILE)));
+  async read(): Promise<JobRecord> {
+    return readRecordSync(path.join(this.directory, RECORD_FILE));
   }
 
   /** Changes job.json under a lock, so `action run`s started in parallel (`&`) do not lose each other's changes. */
@@ -235,7 +231,7 @@ export class Job {
       const result = change(record);
       const temporary = `${file}.${process.pid}.tmp`;
       rmSync(temporary, { force: true });
-      writeNoFollowSync(temporary, JSON.stringify(record), 'new');
+      writeNoFollow(temporary, JSON.stringify(record), 'new');
       renameSync(temporary, file);
       return result;
     });
@@ -280,7 +276,7 @@ export class Job {
 
   /** Writes `git.json` in the job, 0600 and without following links. */
   async writeExtra(name: 'git.json', text: string): Promise<void> {
-    writeNoFollowSync(path.join(this.directory, name), text, 'replace');
+    writeNoFollow(path.join(this.directory, name), text, 'replace');
   }
 
   private async locked<T>(body: () => T): Promise<T> {
@@ -369,7 +365,7 @@ function notAJobDirectory(directory: string): ActionDefinitionError {
 /** Writes the job's marker; one written meanwhile by a parallel `action run` of the same user is as good. */
 function writeMarker(marker: string, text: string): void {
   try {
-    writeNoFollowSync(marker, text, 'new');
+    writeNoFollow(marker, text, 'new');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !ownedFile(marker)) throw error;
   }
@@ -394,27 +390,14 @@ function ownedFile(file: string): boolean {
 
 /** Reads a private file of the current user without following a symlink; undefined when it does not exist. */
 function readNoFollowSync(file: string, limit: number): string | undefined {
-  let descriptor: number;
-  try {
-    descriptor = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') checkPrivate(file, lstatSync(file), 'file');
-    throw error;
-  }
-  try {
-    const stat = fstatSync(descriptor);
+  return readNoFollow(file, (stat) => {
     checkPrivate(file, stat, 'file');
     if (stat.size > limit) {
       throw new ActionDefinitionError(
         `${file} is over ${limit / 1024 / 1024} MiB; it is not a Crosscheck job file.`,
       );
     }
-    return readFileSync(descriptor, 'utf8');
-  } finally {
-    closeSync(descriptor);
-  }
+  })?.toString('utf8');
 }
 
 function isRecord(value: unknown): value is JobRecord {

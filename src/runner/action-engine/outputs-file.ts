@@ -79,7 +79,7 @@ export async function writeUserFile(
 ): Promise<void> {
   await checkUserFile(file, option);
   // Checked again on what was opened, not on what the name pointed to a moment before.
-  await writeNoFollow(file, text, how === 'append' ? 'append' : 'replace', (stat) =>
+  writeNoFollow(file, text, how === 'append' ? 'append' : 'replace', (stat) =>
     refuseUnsafeFile(file, stat, option),
   );
 }

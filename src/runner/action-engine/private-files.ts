@@ -1,10 +1,11 @@
-// Files and folders another local user could have planted or can still change: how to tell, and writing without links.
+// Files and folders another local user could have planted or can still change: how to tell, and reading and writing without links.
 import {
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   openSync,
-  promises as fs,
+  readFileSync,
   type Stats,
   writeFileSync,
 } from 'node:fs';
@@ -27,30 +28,10 @@ export function untrustedReason(stat: Stats, kind: 'directory' | 'file'): string
 
 /**
  * Writes `text` to `file` without following a symlink at its name, creating it 0600: `new` (it must not exist),
- * `replace` or `append`. `check` sees what was opened before anything is written, and may throw.
+ * `replace` or `append`. `check` sees what was opened before anything is written, and may throw. Synchronous: the
+ * files are small, and each asynchronous call would cost a round trip through libuv's thread pool.
  */
-export async function writeNoFollow(
-  file: string,
-  text: string,
-  how: 'new' | 'replace' | 'append',
-  check?: (stat: Stats) => void,
-): Promise<void> {
-  const mode = { new: constants.O_EXCL, replace: constants.O_TRUNC, append: constants.O_APPEND }[how];
-  const handle = await fs.open(
-    file,
-    constants.O_WRONLY | constants.O_CREAT | mode | (constants.O_NOFOLLOW ?? 0),
-    0o600,
-  );
-  try {
-    check?.(await handle.stat());
-    await handle.writeFile(text);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** writeNoFollow with synchronous calls, for small files written several times a run (the job's record). */
-export function writeNoFollowSync(
+export function writeNoFollow(
   file: string,
   text: string,
   how: 'new' | 'replace' | 'append',
@@ -65,6 +46,28 @@ export function writeNoFollowSync(
   try {
     check?.(fstatSync(descriptor));
     writeFileSync(descriptor, text);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/**
+ * Reads `file` without following a symlink at its name; undefined when it does not exist. `check` sees what was
+ * opened (or, for a symlink at the name, what lstat finds) before anything is read, and may throw.
+ */
+export function readNoFollow(file: string, check: (stat: Stats) => void): Buffer | undefined {
+  let descriptor: number;
+  try {
+    descriptor = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') check(lstatSync(file));
+    throw error;
+  }
+  try {
+    check(fstatSync(descriptor));
+    return readFileSync(descriptor);
   } finally {
     closeSync(descriptor);
   }

@@ -292,7 +292,7 @@ export class RemoteActions {
     if (gitStat?.isDirectory()) {
       // What an earlier action could have added to make git see what is not there: a config with filters, sparse
       // checkout or fsmonitor, attributes, grafts, alternates. The config is rewritten as `git init` made it; replace refs are off.
-      await writeNoFollow(path.join(gitDirectory, 'config'), CACHE_GIT_CONFIG, 'replace');
+      writeNoFollow(path.join(gitDirectory, 'config'), CACHE_GIT_CONFIG, 'replace');
       for (const file of [
         'info/attributes',
         'info/grafts',

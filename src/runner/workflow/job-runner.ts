@@ -24,6 +24,7 @@ import {
   type RemoteActions,
   type StepResult,
   startupEnvironment,
+  visibleEnvironment,
   WarmNode,
 } from '../action-engine';
 import { checkoutInputProblem, isCheckout, judgeCheckout } from './checkout';
@@ -618,11 +619,10 @@ class WorkflowJobRun {
     // The next action steps' Node.js processes boot while this one runs (on the Node.js this one chose, the
     // likeliest fit).
     const ahead = Math.min(WARM_AHEAD, this.actionStepsAfter(step));
-    const visible = Object.entries(this.shared.env).filter(([name]) => !this.shared.hidden?.includes(name));
     while (!signal.aborted && this.warm.length < ahead) {
       const started = WarmNode.start(
         prepared.node.path,
-        startupEnvironment(Object.fromEntries(visible)),
+        startupEnvironment(visibleEnvironment(this.shared)),
         this.workspace,
       );
       if (!started) break;
