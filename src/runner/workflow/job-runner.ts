@@ -253,8 +253,8 @@ class WorkflowJobRun {
         id: '__workflow',
       });
       const event = await readEventPayload(base.GITHUB_EVENT_PATH);
-      const contexts = async (status: StepResult, env: Record<string, string>) => {
-        const record = await job.read();
+      // The job's record (GITHUB_ENV exports) is read by the caller: once per step, not once per expression.
+      const contexts = async (status: StepResult, env: Record<string, string>, record: JobRecord) => {
         const built = buildContexts(
           { ...base, ...record.env },
           event,
@@ -287,9 +287,10 @@ class WorkflowJobRun {
       for (const need of Object.values(options.needs)) {
         if (need.result === 'failure' || need.result === 'cancelled') status = combine(status, need.result);
       }
+      const initial = await job.read();
       const jobEnv: Record<string, string> = {};
       for (const [name, value] of Object.entries(options.workflow.env)) {
-        jobEnv[name] = this.evaluator.evaluateString(value, await contexts(status, jobEnv), {
+        jobEnv[name] = this.evaluator.evaluateString(value, await contexts(status, jobEnv, initial), {
           file: options.workflow.file,
           key: `env.${name}`,
         });
@@ -297,7 +298,7 @@ class WorkflowJobRun {
       for (const [name, value] of Object.entries(options.job.env))
         jobEnv[name] = this.evaluator.evaluateString(
           value,
-          await contexts(status, jobEnv),
+          await contexts(status, jobEnv, initial),
           this.site(`env.${name}`),
         );
       const env = this.shared.env;
@@ -313,13 +314,22 @@ class WorkflowJobRun {
       }
       const condition = options.job.if ?? 'success()';
       if (
-        !this.evaluator.evaluateCondition(condition, await contexts(status, jobEnv), status, this.site('if'))
+        !this.evaluator.evaluateCondition(
+          condition,
+          await contexts(status, jobEnv, initial),
+          status,
+          this.site('if'),
+        )
       ) {
         options.announce(`Job '${options.job.id}' skipped: if ${condition.trim()} is false.`);
         return this.finish(job, 'skipped', {}, 0, await job.read());
       }
       const jobTimeout =
-        this.minutes(options.job.timeoutMinutes, await contexts(status, jobEnv), 'timeout-minutes') ?? 360;
+        this.minutes(
+          options.job.timeoutMinutes,
+          await contexts(status, jobEnv, initial),
+          'timeout-minutes',
+        ) ?? 360;
       const jobTimer = new AbortController();
       const jobTimerHandle = setTimeout(() => jobTimer.abort('SIGTERM'), jobTimeout * 60_000);
       const signals = [jobTimer.signal, ...(options.signal ? [options.signal] : [])];
@@ -336,12 +346,12 @@ class WorkflowJobRun {
         this.note('error', `The job ran longer than its timeout-minutes (${jobTimeout}) and was cancelled.`);
         status = 'failure';
       }
-      const final = await contexts(status, jobEnv);
+      const record = await job.read();
+      const final = await contexts(status, jobEnv, record);
       const outputs: Record<string, string> = {};
       for (const [name, value] of Object.entries(options.job.outputs)) {
         outputs[name] = this.evaluator.evaluateString(value, final, this.site(`outputs.${name}`));
       }
-      const record = await job.read();
       if (options.post === 'end' || own) {
         posted = true;
         const posts = await runQueuedPosts({ ...this.shared, job: location, status });
@@ -440,7 +450,11 @@ class WorkflowJobRun {
     job: Job,
     jobEnv: Record<string, string>,
     status: StepResult,
-    contexts: (status: StepResult, env: Record<string, string>) => Promise<Record<string, unknown>>,
+    contexts: (
+      status: StepResult,
+      env: Record<string, string>,
+      record: JobRecord,
+    ) => Promise<Record<string, unknown>>,
     jobSignals: AbortSignal[],
   ): Promise<StepResult> {
     const site = (key: string) => this.site(`${step.key}.${key}`);
@@ -448,7 +462,7 @@ class WorkflowJobRun {
     const env: Record<string, string> = { ...jobEnv, ...record.env };
     const text = async (value: string, key: string) =>
       value.includes('${{')
-        ? this.evaluator.evaluateString(value, await contexts(status, env), site(key))
+        ? this.evaluator.evaluateString(value, await contexts(status, env, record), site(key))
         : value;
     const name =
       step.name !== undefined
@@ -463,7 +477,9 @@ class WorkflowJobRun {
       this.records.push({ key: step.key, ...(step.id && { id: step.id }), name, outcome, conclusion });
       if (step.id) this.stepsContext[step.id] = { outputs, outcome, conclusion };
     };
-    if (!this.evaluator.evaluateCondition(condition, await contexts(status, env), status, site('if'))) {
+    if (
+      !this.evaluator.evaluateCondition(condition, await contexts(status, env, record), status, site('if'))
+    ) {
       this.options.announce(`▷ ${name} — skipped (if ${condition.trim()} is false)`);
       recordStep('skipped', 'skipped', {});
       return 'success';
@@ -485,7 +501,7 @@ class WorkflowJobRun {
     }
     const minutes = this.minutes(
       step.timeoutMinutes,
-      await contexts(status, env),
+      await contexts(status, env, record),
       `${step.key}.timeout-minutes`,
     );
     const timer = new AbortController();
